@@ -1,0 +1,867 @@
+/*
+ * The public API (scr.h): argument checks, phases and the pass-through
+ * policy. The work is done in dataset.c, flush.c and restart.c.
+ */
+#define _GNU_SOURCE
+#include "scr.h"
+
+#include "io.h"
+#include "log.h"
+#include "path.h"
+#include "scr_err.h"
+#include "state.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SCR_EXPORT __attribute__((visibility("default")))
+
+extern char **environ;
+
+/* The SCR API has no handle: one library state per process. */
+static struct scr_state scr;
+
+double scr_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int ensure_config(void)
+{
+	if (!scr.cfg)
+		scr.cfg = scr_config_new();
+	return scr.cfg ? 0 : -SCR_ENOMEM;
+}
+
+/* Copy into a caller's SCR_MAX_FILENAME buffer; fails rather than truncate. */
+static int copy_out(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= SCR_MAX_FILENAME) {
+		scr_log_error("path '%s' is longer than SCR_MAX_FILENAME (%d)", src,
+			      SCR_MAX_FILENAME);
+		return -SCR_EINVAL;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+/* ---- configuration ---- */
+
+SCR_EXPORT const char *SCR_Config(const char *config)
+{
+	if (!config || !*config)
+		return NULL;
+	if (scr.phase != SCR_PHASE_UNINIT && scr.phase != SCR_PHASE_FINALIZED) {
+		scr_log_error("SCR_Config(\"%s\") ignored: it must come before SCR_Init",
+			      config);
+		return NULL;
+	}
+	if (ensure_config())
+		return NULL;
+	if (!strchr(config, '=')) {
+		/* a query: the effective value as the library would see it now */
+		const char *v = scr_config_get(scr.cfg, config);
+		if (!v && !strncmp(config, "SCR_", 4))
+			v = getenv(config);
+		return v ? strdup(v) : NULL;
+	}
+	char *msg = NULL;
+	if (scr_config_parse_string(scr.cfg, SCR_CONF_API, config, "SCR_Config", &msg)) {
+		scr_log_error("%s", msg ? msg : "invalid SCR_Config string");
+		free(msg);
+	}
+	return NULL;
+}
+
+SCR_EXPORT const char *SCR_Configf(const char *format, ...)
+{
+	va_list ap;
+	va_start(ap, format);
+	char *text = NULL;
+	int n = vasprintf(&text, format, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	const char *v = SCR_Config(text);
+	free(text);
+	return v;
+}
+
+SCR_EXPORT char *SCR_Get_version(void)
+{
+	return (char *)SCR_VERSION;
+}
+
+/*
+ * Layers below the API one: system file, user file (SCR_CONF_FILE, else
+ * <prefix>/.scr/app.conf), environment. The prefix can itself come from any
+ * layer, so the environment is read first and the user file is chosen after.
+ */
+static int load_config(char **msg)
+{
+	char *warnings = NULL;
+	int rc = scr_config_parse_file(scr.cfg, SCR_CONF_SYSTEM, SCR_SYSTEM_CONF, 1, msg);
+	if (!rc)
+		rc = scr_config_load_env(scr.cfg, environ, &warnings, msg);
+	if (warnings) {
+		if (scr.rank == 0)
+			scr_log_warn("%s", warnings);
+		free(warnings);
+	}
+	if (rc)
+		return rc;
+	const char *user = scr_config_get(scr.cfg, "SCR_CONF_FILE");
+	if (user && *user)
+		return scr_config_parse_file(scr.cfg, SCR_CONF_USER, user, 0, msg);
+	const char *prefix = scr_config_get(scr.cfg, "SCR_PREFIX");
+	char *base = prefix && *prefix ? scr_path_absolute(scr.cwd, prefix) : strdup(scr.cwd);
+	char *path = base ? scr_asprintf("%s/.scr/app.conf", base) : NULL;
+	free(base);
+	if (!path)
+		return -SCR_ENOMEM;
+	rc = scr_config_parse_file(scr.cfg, SCR_CONF_USER, path, 1, msg);
+	free(path);
+	return rc;
+}
+
+static const char *param(const char *name)
+{
+	const char *v = scr_config_get(scr.cfg, name);
+	return v && *v ? v : NULL;
+}
+
+static int read_params(char **msg)
+{
+	scr.cache_size = (int)scr_config_get_int(scr.cfg, "SCR_CACHE_SIZE");
+	scr.flush_every = (int)scr_config_get_int(scr.cfg, "SCR_FLUSH");
+	scr.fetch = scr_config_get_bool(scr.cfg, "SCR_FETCH");
+	scr.bypass = scr_config_get_bool(scr.cfg, "SCR_CACHE_BYPASS");
+	scr.crc_on_flush = scr_config_get_bool(scr.cfg, "SCR_CRC_ON_FLUSH");
+	scr.crc_on_restart = scr_config_get_bool(scr.cfg, "SCR_CRC_ON_RESTART");
+	scr.ckpt_interval = (int)scr_config_get_int(scr.cfg, "SCR_CHECKPOINT_INTERVAL");
+	scr.ckpt_seconds = (int)scr_config_get_int(scr.cfg, "SCR_CHECKPOINT_SECONDS");
+	scr.ckpt_overhead = scr_config_get_double(scr.cfg, "SCR_CHECKPOINT_OVERHEAD");
+
+	/* CACHE=<base> SIZE=<n> descriptors override the plain parameters, as in SCR */
+	if (scr_config_desc_count(scr.cfg, "CACHE") > 0) {
+		const char *size = scr_config_desc_get(scr.cfg, "CACHE", 0, "SIZE");
+		if (size)
+			scr.cache_size = atoi(size);
+	}
+	const char *type = param("SCR_COPY_TYPE");
+	if (scr_config_desc_count(scr.cfg, "CKPT") > 0) {
+		const char *t = scr_config_desc_get(scr.cfg, "CKPT", 0, "TYPE");
+		if (t)
+			type = t;
+	}
+	scr.red = scr_redundancy_lookup(type ? type : "SINGLE");
+	if (!scr.red) {
+		*msg = scr_asprintf("redundancy type '%s' is not available in this build "
+				    "(available: SINGLE)", type);
+		return -SCR_ECONFIG;
+	}
+	return 0;
+}
+
+static const char *cache_base(void)
+{
+	if (scr_config_desc_count(scr.cfg, "CACHE") > 0)
+		return scr_config_desc_name(scr.cfg, "CACHE", 0);
+	return param("SCR_CACHE_BASE") ? param("SCR_CACHE_BASE") : "/dev/shm";
+}
+
+static const char *cntl_base(void)
+{
+	if (scr_config_desc_count(scr.cfg, "CNTL") > 0)
+		return scr_config_desc_name(scr.cfg, "CNTL", 0);
+	return param("SCR_CNTL_BASE") ? param("SCR_CNTL_BASE") : "/dev/shm";
+}
+
+/* Everything SCR_Init does that can fail on one rank alone. */
+static int setup_local(char **msg)
+{
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd) {
+		*msg = scr_asprintf("cannot get the current directory: %s", strerror(errno));
+		return -SCR_EIO;
+	}
+	scr.cwd = cwd;
+	int rc = ensure_config();
+	if (!rc)
+		rc = load_config(msg);
+	if (!rc && !scr_config_get_bool(scr.cfg, "SCR_ENABLE"))
+		return 1;   /* disabled on purpose */
+	if (!rc)
+		rc = read_params(msg);
+	if (rc)
+		return rc;
+
+	const char *prefix = param("SCR_PREFIX");
+	scr.prefix = scr_path_absolute(cwd, prefix ? prefix : ".");
+	if (!scr.prefix)
+		return -SCR_ENOMEM;
+	rc = scr_mkdir_p(scr.prefix, 0755);
+	if (rc) {
+		*msg = scr_asprintf("cannot create prefix directory '%s': %s",
+				    scr.prefix, strerror(errno));
+		return rc;
+	}
+	/* the prefix is compared with getcwd() paths, which have no symlinks */
+	char *real = realpath(scr.prefix, NULL);
+	if (real) {
+		free(scr.prefix);
+		scr.prefix = real;
+	}
+
+	const char *jobid = param("SCR_JOB_ID");
+	if (!jobid)
+		jobid = getenv("SLURM_JOB_ID");
+	if (!jobid)
+		jobid = getenv("SLURM_JOBID");
+	rc = scr_layout_init(&scr.layout, cache_base(), cntl_base(),
+			     param("SCR_USER_NAME"), jobid, param("SCR_NODE_NAME"));
+	if (rc) {
+		*msg = scr_asprintf("invalid user, job id or node name "
+				    "(SCR_USER_NAME, SCR_JOB_ID, SCR_NODE_NAME): each must "
+				    "be one path component without '/'");
+		return rc;
+	}
+	rc = scr_mkdir_p(scr.layout.cache_dir, 0700);
+	if (rc) {
+		*msg = scr_asprintf("cannot create cache directory '%s': %s "
+				    "(set SCR_CACHE_BASE to a writable node-local directory)",
+				    scr.layout.cache_dir, strerror(errno));
+		return rc;
+	}
+	rc = scr_mkdir_p(scr.layout.cntl_dir, 0700);
+	if (rc) {
+		*msg = scr_asprintf("cannot create control directory '%s': %s "
+				    "(set SCR_CNTL_BASE to a writable node-local directory)",
+				    scr.layout.cntl_dir, strerror(errno));
+		return rc;
+	}
+
+	char *fm = scr_layout_filemap_path(&scr.layout, scr.rank);
+	if (!fm)
+		return -SCR_ENOMEM;
+	rc = scr_filemap_read(fm, &scr.filemap);
+	if (rc == -SCR_ENOENT) {
+		scr_filemap_init(&scr.filemap, scr.rank);
+		rc = 0;
+	} else if (rc) {
+		/* never trust a damaged filemap: start this rank with an empty one */
+		scr_log_warn("ignoring filemap '%s': %s", fm, scr_strerror(rc));
+		scr_filemap_init(&scr.filemap, scr.rank);
+		rc = 0;
+	}
+	free(fm);
+	return rc;
+}
+
+static void release_state(void)
+{
+	scr_restart_clear(&scr);
+	scr_filemap_release(&scr.filemap);
+	scr_layout_release(&scr.layout);
+	scr_config_free(scr.cfg);
+	scr.cfg = NULL;
+	free(scr.prefix);
+	free(scr.cwd);
+	scr.prefix = scr.cwd = NULL;
+	if (scr.node != MPI_COMM_NULL && scr.node != 0)
+		MPI_Comm_free(&scr.node);
+	if (scr.world != MPI_COMM_NULL && scr.world != 0)
+		MPI_Comm_free(&scr.world);
+	scr.node = scr.world = MPI_COMM_NULL;
+}
+
+/* Largest dataset id in the prefix index (rank 0) */
+static int prefix_max_id(void)
+{
+	struct scr_index x;
+	char *path = scr_prefix_index_path(scr.prefix);
+	int max = 0;
+	if (path && scr_index_read(path, &x) == 0) {
+		for (size_t i = 0; i < x.n; i++)
+			if (x.e[i].ds.id > max)
+				max = x.e[i].ds.id;
+		scr_index_release(&x);
+	} else if (path) {
+		scr_log_warn("cannot read index '%s': dataset ids restart from the cache's", path);
+	}
+	free(path);
+	return max;
+}
+
+SCR_EXPORT int SCR_Init(void)
+{
+	if (scr.phase != SCR_PHASE_UNINIT && scr.phase != SCR_PHASE_FINALIZED) {
+		scr_log_error("SCR_Init called twice");
+		return SCR_FAILURE;
+	}
+	int inited = 0;
+	MPI_Initialized(&inited);
+	if (!inited) {
+		scr_log_error("SCR_Init must be called after MPI_Init");
+		return SCR_FAILURE;
+	}
+	struct scr_config *cfg = scr.cfg;
+	memset(&scr, 0, sizeof(scr));
+	scr.cfg = cfg;
+	scr.node = MPI_COMM_NULL;
+	MPI_Comm_dup(MPI_COMM_WORLD, &scr.world);
+	MPI_Comm_rank(scr.world, &scr.rank);
+	MPI_Comm_size(scr.world, &scr.nranks);
+	scr_log_setup(scr.rank, 0);
+	scr.run_started = scr.last_ckpt_end = scr_now();
+
+	char *msg = NULL;
+	int rc = setup_local(&msg);
+	if (scr.cfg)
+		scr_log_setup(scr.rank, (int)scr_config_get_int(scr.cfg, "SCR_DEBUG"));
+
+	/* the decision is collective so that no rank waits for a disabled one */
+	int disabled = rc == 1;
+	int failed = rc < 0;
+	int any_failed = scr_allreduce_max(&scr, failed);
+	int all_disabled = scr_allreduce_and(&scr, disabled);
+	if (any_failed || disabled || all_disabled) {
+		int rank0_failed = failed;
+		scr_bcast_int(&scr, &rank0_failed);
+		if (failed && (scr.rank == 0 || !rank0_failed))
+			scr_log_error("%s", msg ? msg : scr_strerror(rc));
+		if (scr.rank == 0 && any_failed)
+			scr_log_error("scr is disabled for this run: files are written "
+				      "to the paths the application names");
+		else if (scr.rank == 0)
+			scr_log_debug(1, "SCR_ENABLE=0: running in pass-through mode");
+		free(msg);
+		scr.phase = SCR_PHASE_PASSTHROUGH;
+		return SCR_SUCCESS;
+	}
+	free(msg);
+
+	rc = scr_split_node(&scr);
+	if (!scr_allreduce_and(&scr, rc == 0)) {
+		scr_log_error("cannot group ranks by node: %s", scr_strerror(rc));
+		scr.phase = SCR_PHASE_PASSTHROUGH;
+		return SCR_SUCCESS;
+	}
+	if (scr.rank == 0)
+		scr_log_debug(1, "prefix '%s', cache '%s', control '%s', redundancy %s, "
+			      "flush every %d, cache size %d",
+			      scr.prefix, scr.layout.cache_dir, scr.layout.cntl_dir,
+			      scr.red->name, scr.flush_every, scr.cache_size);
+
+	/* ids continue after everything this job has in cache or in the prefix */
+	int max_id = scr.filemap.n ? scr.filemap.e[scr.filemap.n - 1].ds.id : 0;
+	if (scr.rank == 0) {
+		int p = prefix_max_id();
+		if (p > max_id)
+			max_id = p;
+	}
+	scr.next_id = scr_allreduce_max(&scr, max_id) + 1;
+
+	scr.phase = SCR_PHASE_IDLE;
+	scr_restart_find(&scr, INT_MAX);
+	return SCR_SUCCESS;
+}
+
+SCR_EXPORT int SCR_Finalize(void)
+{
+	if (scr.phase == SCR_PHASE_UNINIT || scr.phase == SCR_PHASE_FINALIZED) {
+		scr_log_error("SCR_Finalize called without SCR_Init");
+		return SCR_FAILURE;
+	}
+	int rc = 0;
+	if (scr.phase == SCR_PHASE_OUTPUT) {
+		scr_log_warn("dataset '%s' still open at SCR_Finalize: completing it as invalid",
+			     scr.out.name);
+		scr_dataset_complete(&scr, 0);
+	}
+	if (scr.phase == SCR_PHASE_RESTART)
+		scr.phase = SCR_PHASE_IDLE;
+	if (scr.phase == SCR_PHASE_IDLE && scr.flush_every > 0) {
+		/* the newest complete checkpoint must not stay only in cache */
+		int newest = 0;
+		for (size_t i = 0; i < scr.filemap.n; i++) {
+			const struct scr_filemap_entry *e = &scr.filemap.e[i];
+			if (e->ds.complete && !e->flushed)
+				newest = e->ds.id;
+			else if (e->ds.complete)
+				newest = 0;
+		}
+		int id = scr_allreduce_max(&scr, newest);
+		if (id > 0 && scr_allreduce_and(&scr, newest == id)) {
+			if (scr.rank == 0)
+				scr_log_debug(1, "flushing dataset %d at finalize", id);
+			rc = scr_flush(&scr, id);
+		}
+	}
+	release_state();
+	scr.phase = SCR_PHASE_FINALIZED;
+	return rc ? SCR_FAILURE : SCR_SUCCESS;
+}
+
+/* ---- output ---- */
+
+SCR_EXPORT int SCR_Start_output(const char *name, int flags)
+{
+	if (scr.phase == SCR_PHASE_PASSTHROUGH)
+		return SCR_SUCCESS;
+	if (scr.phase != SCR_PHASE_IDLE) {
+		scr_log_error("SCR_Start_output(\"%s\"): %s", name ? name : "",
+			      scr.phase == SCR_PHASE_OUTPUT ?
+			      "a dataset is already open; call SCR_Complete_output first" :
+			      scr.phase == SCR_PHASE_RESTART ?
+			      "a restart is open; call SCR_Complete_restart first" :
+			      "SCR_Init has not been called");
+		return SCR_FAILURE;
+	}
+	if (flags & ~(SCR_FLAG_CHECKPOINT | SCR_FLAG_OUTPUT)) {
+		scr_log_error("SCR_Start_output: unknown flags 0x%x", (unsigned)flags);
+		return SCR_FAILURE;
+	}
+	if (flags == SCR_FLAG_NONE)
+		flags = SCR_FLAG_CHECKPOINT;
+
+	/* every rank must agree on the name: take rank 0's */
+	int id = scr.next_id++;
+	char *own = name && *name ? strdup(name) : scr_asprintf("scr.dataset.%d", id);
+	int len = own ? (int)strlen(own) + 1 : 0;
+	MPI_Bcast(&len, 1, MPI_INT, 0, scr.world);
+	char *agreed = len > 0 ? malloc((size_t)len) : NULL;
+	if (scr.rank == 0 && agreed)
+		memcpy(agreed, own, (size_t)len);
+	if (!scr_allreduce_and(&scr, agreed != NULL)) {
+		free(own);
+		free(agreed);
+		scr_log_error("SCR_Start_output: out of memory");
+		return SCR_FAILURE;
+	}
+	MPI_Bcast(agreed, len, MPI_CHAR, 0, scr.world);
+	if (own && strcmp(own, agreed) && scr.rank != 0)
+		scr_log_warn("dataset name '%s' differs from rank 0's '%s': using '%s'",
+			     own, agreed, agreed);
+	free(own);
+
+	memset(&scr.out, 0, sizeof(scr.out));
+	scr.out.id = id;
+	scr.out.name = agreed;
+	scr.out.flags = flags;
+	scr.out.created = (int64_t)time(NULL);
+	scr.out.nranks = scr.nranks;
+	scr.out.redundancy = strdup(scr.red->name);
+	scr.out_started = scr_now();
+	scr.phase = SCR_PHASE_OUTPUT;
+
+	/* make room first: a new dataset must not push the cache past its size */
+	scr_cache_evict(&scr);
+	if (scr.rank == 0)
+		scr_log_debug(1, "dataset %d '%s' started (%s%s)", id, agreed,
+			      flags & SCR_FLAG_CHECKPOINT ? "checkpoint" : "",
+			      flags & SCR_FLAG_OUTPUT ? " output" : "");
+	return SCR_SUCCESS;
+}
+
+SCR_EXPORT int SCR_Start_checkpoint(void)
+{
+	return SCR_Start_output(NULL, SCR_FLAG_CHECKPOINT);
+}
+
+/* Route a file of the open dataset; 0, or an error after which the name
+ * passes through unchanged. */
+static int route_output(const char *name, char **route)
+{
+	char *abs = scr_path_absolute(scr.cwd, name);
+	if (!abs)
+		return -SCR_ENOMEM;
+	char *rel = scr_path_below(abs, scr.prefix);
+	if (!rel) {
+		scr_log_warn("'%s' is not under the prefix directory '%s': it is written "
+			     "in place and is not part of dataset '%s'", abs, scr.prefix,
+			     scr.out.name);
+		*route = abs;
+		return 0;
+	}
+	/* the same file routed twice gets the same place */
+	for (size_t i = 0; i < scr.nrouted; i++) {
+		if (!strcmp(scr.routed[i].rel, rel)) {
+			free(abs);
+			free(rel);
+			*route = strdup(scr.routed[i].cache);
+			return *route ? 0 : -SCR_ENOMEM;
+		}
+	}
+	char *dsdir = scr_layout_dataset_dir(&scr.layout, scr.out.id);
+	char *cache = scr.bypass ? strdup(abs) : dsdir ? scr_asprintf("%s/%s", dsdir, rel) : NULL;
+	free(dsdir);
+	free(abs);
+	if (!cache) {
+		free(rel);
+		return -SCR_ENOMEM;
+	}
+	char *dir = scr_dirname(cache);
+	int rc = dir ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
+	if (rc)
+		scr_log_error("cannot create directory '%s': %s", dir ? dir : cache,
+			      strerror(errno));
+	free(dir);
+	if (!rc && scr.nrouted == scr.routed_cap) {
+		size_t cap = scr.routed_cap ? scr.routed_cap * 2 : 8;
+		struct scr_routed *grown = realloc(scr.routed, cap * sizeof(*grown));
+		if (!grown)
+			rc = -SCR_ENOMEM;
+		else {
+			scr.routed = grown;
+			scr.routed_cap = cap;
+		}
+	}
+	if (rc) {
+		free(rel);
+		free(cache);
+		return rc;
+	}
+	scr.routed[scr.nrouted].rel = rel;
+	scr.routed[scr.nrouted].cache = cache;
+	scr.nrouted++;
+	*route = strdup(cache);
+	if (scr_log_debug_level() >= 2)
+		scr_log_debug(2, "routed '%s' to '%s'", rel, cache);
+	return *route ? 0 : -SCR_ENOMEM;
+}
+
+static int route_restart(const char *name, char **route)
+{
+	char *abs = scr_path_absolute(scr.cwd, name);
+	char *rel = abs ? scr_path_below(abs, scr.prefix) : NULL;
+	int rc = -SCR_ENOENT;
+	if (rel && scr.restart_src == SCR_RESTART_CACHE) {
+		struct scr_filemap_entry *e = scr_filemap_find(&scr.filemap, scr.restart_id);
+		char *dsdir = scr_layout_dataset_dir(&scr.layout, scr.restart_id);
+		for (size_t i = 0; e && dsdir && i < e->nfiles; i++) {
+			if (!strcmp(e->files[i].path, rel)) {
+				*route = scr_asprintf("%s/%s", dsdir, rel);
+				rc = *route ? 0 : -SCR_ENOMEM;
+				break;
+			}
+		}
+		free(dsdir);
+	} else if (rel && scr.restart_src == SCR_RESTART_PREFIX) {
+		/* verified in place at restart: any rank may read any file */
+		for (size_t i = 0; i < scr.restart_nfiles; i++) {
+			if (!strcmp(scr.restart_files[i].path, rel)) {
+				*route = abs;
+				abs = NULL;
+				rc = 0;
+				break;
+			}
+		}
+	}
+	if (rc == -SCR_ENOENT)
+		scr_log_error("SCR_Route_file: '%s' is not a file of restart dataset '%s'",
+			      name, scr.restart_name);
+	free(abs);
+	free(rel);
+	return rc;
+}
+
+SCR_EXPORT int SCR_Route_file(const char *name, char *file)
+{
+	if (!name || !*name || !file) {
+		scr_log_error("SCR_Route_file: name and file must not be NULL or empty");
+		return SCR_FAILURE;
+	}
+	char *route = NULL;
+	int rc = 0;
+	if (scr.phase == SCR_PHASE_OUTPUT) {
+		rc = route_output(name, &route);
+		if (rc) {
+			/* the application's write must still work: give it the real path */
+			scr_log_warn("cannot route '%s' into the cache (%s): it is written "
+				     "in place", name, scr_strerror(rc));
+			rc = 0;
+		}
+	} else if (scr.phase == SCR_PHASE_RESTART) {
+		rc = route_restart(name, &route);
+	}
+	if (!route) {
+		if (scr.phase == SCR_PHASE_OUTPUT || scr.phase == SCR_PHASE_PASSTHROUGH) {
+			/* in place: the parent directory may be expected to exist */
+			char *dir = scr_dirname(name);
+			if (dir)
+				scr_mkdir_p(dir, 0755);
+			free(dir);
+		}
+		if (copy_out(file, name))
+			return SCR_FAILURE;
+		return rc ? SCR_FAILURE : SCR_SUCCESS;
+	}
+	int crc = copy_out(file, route);
+	free(route);
+	return crc || rc ? SCR_FAILURE : SCR_SUCCESS;
+}
+
+SCR_EXPORT int SCR_Complete_output(int valid)
+{
+	if (scr.phase == SCR_PHASE_PASSTHROUGH)
+		return SCR_SUCCESS;
+	if (scr.phase != SCR_PHASE_OUTPUT) {
+		scr_log_error("SCR_Complete_output without SCR_Start_output");
+		return SCR_FAILURE;
+	}
+	int rc = scr_dataset_complete(&scr, valid);
+	return rc ? SCR_FAILURE : SCR_SUCCESS;
+}
+
+SCR_EXPORT int SCR_Complete_checkpoint(int valid)
+{
+	return SCR_Complete_output(valid);
+}
+
+/* ---- restart ---- */
+
+SCR_EXPORT int SCR_Have_restart(int *flag, char *name)
+{
+	if (!flag)
+		return SCR_FAILURE;
+	*flag = 0;
+	if (scr.phase == SCR_PHASE_PASSTHROUGH)
+		return SCR_SUCCESS;
+	if (scr.phase != SCR_PHASE_IDLE && scr.phase != SCR_PHASE_RESTART) {
+		scr_log_error("SCR_Have_restart called outside SCR_Init/SCR_Finalize "
+			      "or with an output dataset open");
+		return SCR_FAILURE;
+	}
+	*flag = scr.restart_id > 0;
+	if (*flag && name && copy_out(name, scr.restart_name))
+		return SCR_FAILURE;
+	return SCR_SUCCESS;
+}
+
+SCR_EXPORT int SCR_Start_restart(char *name)
+{
+	if (scr.phase != SCR_PHASE_IDLE || scr.restart_id <= 0) {
+		scr_log_error("SCR_Start_restart: %s", scr.phase == SCR_PHASE_IDLE ?
+			      "there is no dataset to restart from (check SCR_Have_restart)" :
+			      "not allowed now (after SCR_Init, outside an output or restart)");
+		return SCR_FAILURE;
+	}
+	if (name && copy_out(name, scr.restart_name))
+		return SCR_FAILURE;
+	scr.phase = SCR_PHASE_RESTART;
+	return SCR_SUCCESS;
+}
+
+SCR_EXPORT int SCR_Complete_restart(int valid)
+{
+	if (scr.phase != SCR_PHASE_RESTART) {
+		scr_log_error("SCR_Complete_restart without SCR_Start_restart");
+		return SCR_FAILURE;
+	}
+	scr.phase = SCR_PHASE_IDLE;
+	int all = scr_allreduce_and(&scr, valid);
+	int id = scr.restart_id;
+	if (all) {
+		if (scr.rank == 0)
+			scr_log_debug(1, "restarted from dataset %d '%s'", id, scr.restart_name);
+		scr_restart_clear(&scr);
+		scr.last_ckpt_end = scr_now();
+		return SCR_SUCCESS;
+	}
+	if (scr.rank == 0)
+		scr_log_warn("restart from dataset %d '%s' reported invalid by the "
+			     "application: looking for an older one", id, scr.restart_name);
+	/* never offer it again in this run: drop the cached copy */
+	scr_cache_drop(&scr, id);
+	scr_restart_find(&scr, id);
+	return SCR_FAILURE;
+}
+
+/* ---- policies ---- */
+
+SCR_EXPORT int SCR_Need_checkpoint(int *flag)
+{
+	if (!flag)
+		return SCR_FAILURE;
+	if (scr.phase == SCR_PHASE_PASSTHROUGH) {
+		*flag = 1;
+		return SCR_SUCCESS;
+	}
+	if (scr.phase != SCR_PHASE_IDLE) {
+		*flag = 0;
+		scr_log_error("SCR_Need_checkpoint called outside SCR_Init/SCR_Finalize "
+			      "or inside an output or restart phase");
+		return SCR_FAILURE;
+	}
+	scr.need_calls++;
+	int need = 0;
+	if (scr.rank == 0) {
+		double now = scr_now();
+		int any = 0;
+		if (scr.ckpt_interval > 0) {
+			any = 1;
+			need |= scr.need_calls % scr.ckpt_interval == 0;
+		}
+		if (scr.ckpt_seconds > 0) {
+			any = 1;
+			need |= now - scr.last_ckpt_end >= scr.ckpt_seconds;
+		}
+		if (scr.ckpt_overhead > 0) {
+			/* checkpoint when the share of time spent checkpointing,
+			 * counting the one we would take now, stays under the limit */
+			any = 1;
+			double elapsed = now - scr.run_started;
+			double per_ckpt = scr.ckpt_time_total;
+			if (scr.next_id > 1 && per_ckpt > 0)
+				per_ckpt /= (double)(scr.next_id - 1);
+			need |= elapsed > 0 &&
+				100.0 * (scr.ckpt_time_total + per_ckpt) / elapsed <= scr.ckpt_overhead;
+		}
+		if (!any)
+			need = 1;
+	}
+	scr_bcast_int(&scr, &need);
+	*flag = need;
+	return SCR_SUCCESS;
+}
+
+SCR_EXPORT int SCR_Should_exit(int *flag)
+{
+	if (!flag)
+		return SCR_FAILURE;
+	/* halt conditions (scr_halt, SCR_HALT_SECONDS) arrive with the job
+	 * commands; until one is set, the answer is no on every rank */
+	*flag = 0;
+	return SCR_SUCCESS;
+}
+
+/* ---- index edits ---- */
+
+struct name_arg {
+	const char *name;
+	int id;       /* out: id of the named dataset, 0 if not found */
+};
+
+static int edit_current(struct scr_index *x, void *arg)
+{
+	struct name_arg *a = arg;
+	struct scr_index_entry *e = scr_index_find_name(x, a->name);
+	if (!e)
+		return -SCR_ENOENT;
+	a->id = e->ds.id;
+	return scr_index_set_current(x, a->name);
+}
+
+static int edit_drop(struct scr_index *x, void *arg)
+{
+	struct name_arg *a = arg;
+	struct scr_index_entry *e = scr_index_find_name(x, a->name);
+	if (!e)
+		return 0;
+	a->id = e->ds.id;
+	return scr_index_remove(x, e->ds.id);
+}
+
+/* The id of a named dataset in this rank's cache, 0 if none. */
+static int cached_id(const char *name)
+{
+	for (size_t i = 0; i < scr.filemap.n; i++)
+		if (!strcmp(scr.filemap.e[i].ds.name, name))
+			return scr.filemap.e[i].ds.id;
+	return 0;
+}
+
+static int require_idle(const char *fn, const char *name)
+{
+	if (scr.phase == SCR_PHASE_PASSTHROUGH)
+		return 1;
+	if (scr.phase != SCR_PHASE_IDLE || !name || !*name) {
+		scr_log_error("%s: %s", fn, !name || !*name ? "name must not be empty" :
+			      "not allowed now (after SCR_Init, outside an output or restart)");
+		return -1;
+	}
+	return 0;
+}
+
+SCR_EXPORT int SCR_Current(const char *name)
+{
+	int r = require_idle("SCR_Current", name);
+	if (r)
+		return r > 0 ? SCR_SUCCESS : SCR_FAILURE;
+	struct name_arg a = { name, 0 };
+	int rc = scr_index_update(&scr, edit_current, &a);
+	int in_cache = scr_allreduce_max(&scr, cached_id(name));
+	if (rc && !in_cache) {
+		if (scr.rank == 0)
+			scr_log_error("SCR_Current: no dataset named '%s'", name);
+		return SCR_FAILURE;
+	}
+	/* restart from it: newer cached datasets are passed over */
+	int id = a.id > in_cache ? a.id : in_cache;
+	scr_restart_find(&scr, id + 1);
+	return SCR_SUCCESS;
+}
+
+SCR_EXPORT int SCR_Drop(const char *name)
+{
+	int r = require_idle("SCR_Drop", name);
+	if (r)
+		return r > 0 ? SCR_SUCCESS : SCR_FAILURE;
+	struct name_arg a = { name, 0 };
+	int rc = scr_index_update(&scr, edit_drop, &a);
+	int id = scr_allreduce_max(&scr, cached_id(name));
+	if (id > 0)
+		scr_cache_drop(&scr, id);
+	if (scr.restart_id > 0 && (scr.restart_id == id || scr.restart_id == a.id))
+		scr_restart_find(&scr, scr.restart_id);
+	return rc ? SCR_FAILURE : SCR_SUCCESS;
+}
+
+SCR_EXPORT int SCR_Delete(const char *name)
+{
+	int r = require_idle("SCR_Delete", name);
+	if (r)
+		return r > 0 ? SCR_SUCCESS : SCR_FAILURE;
+	struct name_arg a = { name, 0 };
+	int rc = scr_index_update(&scr, edit_drop, &a);
+	int id = scr_allreduce_max(&scr, cached_id(name));
+	if (id > 0)
+		scr_cache_drop(&scr, id);
+	/* rank 0 removes the prefix files the summary lists */
+	int bad = 0;
+	if (scr.rank == 0 && a.id > 0) {
+		char *sp = scr_prefix_summary_path(scr.prefix, a.id);
+		struct scr_summary sum;
+		if (sp && scr_summary_read(sp, &sum) == 0) {
+			for (size_t i = 0; i < sum.nfiles; i++) {
+				char *p = scr_asprintf("%s/%s", scr.prefix, sum.files[i].path);
+				if (p && unlink(p) != 0 && errno != ENOENT) {
+					scr_log_error("cannot delete '%s': %s", p, strerror(errno));
+					bad = 1;
+				}
+				free(p);
+			}
+			scr_summary_release(&sum);
+		}
+		free(sp);
+		char *dd = scr_prefix_dataset_dir(scr.prefix, a.id);
+		if (dd)
+			scr_remove_tree(dd);
+		free(dd);
+	}
+	bad = scr_allreduce_max(&scr, bad);
+	if (scr.restart_id > 0 && (scr.restart_id == id || scr.restart_id == a.id))
+		scr_restart_find(&scr, scr.restart_id);
+	return rc || bad ? SCR_FAILURE : SCR_SUCCESS;
+}

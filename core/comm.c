@@ -1,0 +1,227 @@
+/* Collective helpers over the library's private communicator. */
+#include "state.h"
+
+#include "io.h"
+#include "log.h"
+#include "scr_err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int scr_allreduce_and(struct scr_state *s, int mine)
+{
+	int all = 0;
+	mine = mine ? 1 : 0;
+	if (MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_LAND, s->world) != MPI_SUCCESS)
+		return 0;
+	return all;
+}
+
+int scr_allreduce_max(struct scr_state *s, int mine)
+{
+	int all = mine;
+	MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, s->world);
+	return all;
+}
+
+int scr_bcast_int(struct scr_state *s, int *value)
+{
+	return MPI_Bcast(value, 1, MPI_INT, 0, s->world) == MPI_SUCCESS ? 0 : -SCR_EMPI;
+}
+
+int scr_gather_bufs(struct scr_state *s, const char *buf, int len, char **all,
+		    int **lens)
+{
+	*all = NULL;
+	*lens = NULL;
+	int *counts = NULL, *displs = NULL;
+	int rc = 0;
+	if (s->rank == 0) {
+		counts = calloc((size_t)s->nranks, sizeof(int));
+		displs = calloc((size_t)s->nranks, sizeof(int));
+		if (!counts || !displs)
+			rc = -SCR_ENOMEM;
+	}
+	/* every rank must enter the collectives even if rank 0 is short of memory */
+	if (MPI_Gather(&len, 1, MPI_INT, counts, 1, MPI_INT, 0, s->world) != MPI_SUCCESS)
+		rc = -SCR_EMPI;
+	char *data = NULL;
+	if (s->rank == 0 && !rc) {
+		long long total = 0;
+		for (int r = 0; r < s->nranks; r++) {
+			displs[r] = (int)total;
+			total += counts[r];
+		}
+		if (total > 0x7fffffffLL)
+			rc = -SCR_EINVAL;
+		else if (!(data = malloc((size_t)total + 1)))
+			rc = -SCR_ENOMEM;
+	}
+	int ok = scr_allreduce_and(s, rc == 0);
+	if (!ok) {
+		free(counts);
+		free(displs);
+		free(data);
+		return rc ? rc : -SCR_EREMOTE;
+	}
+	if (MPI_Gatherv(buf, len, MPI_CHAR, data, counts, displs, MPI_CHAR, 0,
+			s->world) != MPI_SUCCESS)
+		rc = -SCR_EMPI;
+	free(displs);
+	if (rc) {
+		free(counts);
+		free(data);
+		return rc;
+	}
+	*all = data;
+	*lens = counts;
+	return 0;
+}
+
+/* Ranks with equal node names form a node: the node's index is the lowest
+ * rank carrying that name. */
+int scr_split_node(struct scr_state *s)
+{
+	int len = (int)strlen(s->layout.node) + 1;
+	int *lens = malloc(sizeof(int) * (size_t)s->nranks);
+	int *displs = malloc(sizeof(int) * (size_t)s->nranks);
+	int ok = lens && displs;
+	if (!scr_allreduce_and(s, ok)) {
+		free(lens);
+		free(displs);
+		return -SCR_ENOMEM;
+	}
+	MPI_Allgather(&len, 1, MPI_INT, lens, 1, MPI_INT, s->world);
+	long long total = 0;
+	for (int r = 0; r < s->nranks; r++) {
+		displs[r] = (int)total;
+		total += lens[r];
+	}
+	char *names = malloc((size_t)total);
+	if (!scr_allreduce_and(s, names != NULL)) {
+		free(lens);
+		free(displs);
+		free(names);
+		return -SCR_ENOMEM;
+	}
+	MPI_Allgatherv(s->layout.node, len, MPI_CHAR, names, lens, displs, MPI_CHAR,
+		       s->world);
+	int color = s->rank;
+	for (int r = 0; r < s->nranks; r++) {
+		if (!strcmp(names + displs[r], s->layout.node)) {
+			color = r;
+			break;
+		}
+	}
+	free(lens);
+	free(displs);
+	free(names);
+	if (MPI_Comm_split(s->world, color, s->rank, &s->node) != MPI_SUCCESS)
+		return -SCR_EMPI;
+	MPI_Comm_rank(s->node, &s->node_rank);
+	MPI_Comm_size(s->node, &s->node_size);
+	return 0;
+}
+
+int scr_files_encode(const struct scr_file *files, size_t n, char **buf, size_t *len)
+{
+	struct scr_recfile f;
+	scr_recfile_init(&f, "files", 1);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct scr_rec *r = scr_recfile_add(&f, "file");
+		if (!r) {
+			rc = -SCR_ENOMEM;
+			break;
+		}
+		rc = scr_rec_put_i64(r, "rank", files[i].rank);
+		if (!rc)
+			rc = scr_rec_put_str(r, "path", files[i].path);
+		if (!rc)
+			rc = scr_rec_put_u64(r, "size", files[i].size);
+		if (!rc)
+			rc = scr_rec_put_crc(r, "crc", files[i].crc);
+		if (!rc)
+			rc = scr_rec_put_i64(r, "complete", files[i].complete);
+	}
+	if (!rc)
+		rc = scr_recfile_encode(&f, buf, len);
+	scr_recfile_release(&f);
+	return rc;
+}
+
+void scr_files_free(struct scr_file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		scr_file_release(&files[i]);
+	free(files);
+}
+
+int scr_files_decode(const char *buf, size_t len, struct scr_file **files, size_t *n)
+{
+	struct scr_recfile f;
+	*files = NULL;
+	*n = 0;
+	int rc = scr_recfile_decode(buf, len, "files", &f);
+	if (rc)
+		return rc;
+	struct scr_file *out = calloc(f.nrec ? f.nrec : 1, sizeof(*out));
+	if (!out) {
+		scr_recfile_release(&f);
+		return -SCR_ENOMEM;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < f.nrec && !rc; i++) {
+		const struct scr_rec *r = &f.rec[i];
+		const char *path;
+		if (strcmp(r->tag, "file")) {
+			rc = -SCR_EFORMAT;
+			break;
+		}
+		rc = scr_rec_get_int(r, "rank", &out[k].rank);
+		if (!rc)
+			rc = scr_rec_get_str(r, "path", &path);
+		if (!rc)
+			rc = scr_meta_check_relpath(path);
+		if (!rc)
+			rc = scr_rec_get_u64(r, "size", &out[k].size);
+		if (!rc)
+			rc = scr_rec_get_crc(r, "crc", &out[k].crc);
+		if (!rc)
+			rc = scr_rec_get_int(r, "complete", &out[k].complete);
+		if (!rc && !(out[k].path = strdup(path)))
+			rc = -SCR_ENOMEM;
+		k++;
+	}
+	scr_recfile_release(&f);
+	if (rc) {
+		scr_files_free(out, k);
+		return rc;
+	}
+	*files = out;
+	*n = k;
+	return 0;
+}
+
+int scr_bcast_buf(struct scr_state *s, char **buf, size_t *len)
+{
+	long long n = s->rank == 0 && *buf ? (long long)*len : -1;
+	if (n > 0x7fffffffLL)
+		n = -1;
+	MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, s->world);
+	if (n < 0)
+		return -SCR_EREMOTE;
+	char *data = s->rank == 0 ? *buf : malloc((size_t)n + 1);
+	if (!scr_allreduce_and(s, data != NULL))
+		return -SCR_ENOMEM;
+	if (MPI_Bcast(data, (int)n, MPI_CHAR, 0, s->world) != MPI_SUCCESS) {
+		if (s->rank != 0)
+			free(data);
+		return -SCR_EMPI;
+	}
+	if (s->rank != 0)
+		data[n] = '\0';
+	*buf = data;
+	*len = (size_t)n;
+	return 0;
+}

@@ -1,0 +1,289 @@
+/*
+ * Completing an output dataset and keeping the cache within SCR_CACHE_SIZE.
+ */
+#define _GNU_SOURCE
+#include "state.h"
+
+#include "io.h"
+#include "log.h"
+#include "scr_err.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int scr_filemap_save(struct scr_state *s)
+{
+	char *path = scr_layout_filemap_path(&s->layout, s->rank);
+	if (!path)
+		return -SCR_ENOMEM;
+	int rc = scr_filemap_write(path, &s->filemap);
+	if (rc)
+		scr_log_error("cannot write filemap '%s': %s (%s)", path,
+			      scr_strerror(rc), strerror(errno));
+	free(path);
+	return rc;
+}
+
+/* Where a file of a cached dataset is: in the cache, or at its real path
+ * when it was written with SCR_CACHE_BYPASS. */
+static char *cached_path(struct scr_state *s, int id, const struct scr_file *f, int bypass)
+{
+	if (bypass)
+		return scr_asprintf("%s/%s", s->prefix, f->path);
+	char *dir = scr_layout_dataset_dir(&s->layout, id);
+	char *p = dir ? scr_asprintf("%s/%s", dir, f->path) : NULL;
+	free(dir);
+	return p;
+}
+
+int scr_red_view(struct scr_state *s, const struct scr_filemap_entry *e, int have,
+		 struct scr_red_dataset *d, struct scr_red_file **files)
+{
+	memset(d, 0, sizeof(*d));
+	*files = NULL;
+	size_t n = e ? e->nfiles : 0;
+	struct scr_red_file *v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return -SCR_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		v[i].path = cached_path(s, e->ds.id, &e->files[i], 0);
+		v[i].size = e->files[i].size;
+		v[i].crc = e->files[i].crc;
+		if (!v[i].path) {
+			for (size_t j = 0; j < i; j++)
+				free((char *)v[j].path);
+			free(v);
+			return -SCR_ENOMEM;
+		}
+	}
+	d->id = e ? e->ds.id : 0;
+	d->world = s->world;
+	d->node = s->node;
+	d->node_name = s->layout.node;
+	d->have = have;
+	d->nfiles = n;
+	d->files = v;
+	*files = v;
+	return 0;
+}
+
+static void red_view_free(struct scr_red_dataset *d, struct scr_red_file *files)
+{
+	for (size_t i = 0; i < d->nfiles; i++)
+		free((char *)files[i].path);
+	free(files);
+}
+
+/* Remove an empty directory and its empty parents up to and including top.
+ * Ranks sharing a node race here harmlessly: whoever removes the last file
+ * removes the directory. */
+static void prune_dirs(const char *path, const char *top)
+{
+	char *dir = scr_dirname(path);
+	size_t tlen = strlen(top);
+	while (dir && strlen(dir) >= tlen && !strncmp(dir, top, tlen)) {
+		if (rmdir(dir) != 0)
+			break;
+		char *up = scr_dirname(dir);
+		free(dir);
+		dir = up;
+	}
+	free(dir);
+}
+
+int scr_cache_drop(struct scr_state *s, int id)
+{
+	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, id);
+	if (!e)
+		return 0;
+	char *dsdir = scr_layout_dataset_dir(&s->layout, id);
+	if (!dsdir)
+		return -SCR_ENOMEM;
+	struct scr_red_dataset d;
+	struct scr_red_file *files;
+	if (scr_red_view(s, e, 1, &d, &files) == 0) {
+		const struct scr_redundancy *red = scr_redundancy_lookup(
+			e->ds.redundancy ? e->ds.redundancy : "SINGLE");
+		if (red)
+			red->remove(&d);
+		red_view_free(&d, files);
+	}
+	/* only this rank's files: other ranks of the node drop their own */
+	for (size_t i = 0; i < e->nfiles; i++) {
+		char *p = scr_asprintf("%s/%s", dsdir, e->files[i].path);
+		if (p && unlink(p) != 0 && errno != ENOENT)
+			scr_log_warn("cannot remove cached file '%s': %s", p, strerror(errno));
+		if (p)
+			prune_dirs(p, dsdir);
+		free(p);
+	}
+	rmdir(dsdir);
+	free(dsdir);
+	scr_filemap_remove(&s->filemap, id);
+	scr_log_debug(2, "dropped dataset %d from cache", id);
+	return scr_filemap_save(s);
+}
+
+/* Make room for one more dataset: keep at most SCR_CACHE_SIZE - 1, oldest
+ * out first (invalid ones before anything else). */
+int scr_cache_evict(struct scr_state *s)
+{
+	int rc = 0;
+	while (s->filemap.n > 0 && (int)s->filemap.n > s->cache_size - 1) {
+		int victim = s->filemap.e[0].ds.id;
+		for (size_t i = 0; i < s->filemap.n; i++) {
+			if (!s->filemap.e[i].ds.complete) {
+				victim = s->filemap.e[i].ds.id;
+				break;
+			}
+		}
+		if (s->rank == 0)
+			scr_log_debug(1, "evicting dataset %d from cache (SCR_CACHE_SIZE=%d)",
+				      victim, s->cache_size);
+		int r = scr_cache_drop(s, victim);
+		if (r && !rc)
+			rc = r;
+		if (scr_filemap_find(&s->filemap, victim))
+			break;   /* could not drop it; do not spin */
+	}
+	return rc;
+}
+
+static void routed_release(struct scr_state *s)
+{
+	for (size_t i = 0; i < s->nrouted; i++) {
+		free(s->routed[i].rel);
+		free(s->routed[i].cache);
+	}
+	free(s->routed);
+	s->routed = NULL;
+	s->nrouted = s->routed_cap = 0;
+}
+
+/* Size and CRC of every routed file into a filemap entry. */
+static int record_files(struct scr_state *s, struct scr_filemap_entry *e)
+{
+	int ok = 1;
+	for (size_t i = 0; i < s->nrouted; i++) {
+		struct scr_file f = { .rank = s->rank, .path = s->routed[i].rel, .complete = 1 };
+		int rc = scr_crc_file(s->routed[i].cache, &f.size, &f.crc);
+		if (rc) {
+			scr_log_error("cannot read '%s' (routed as '%s'): %s", s->routed[i].cache,
+				      s->routed[i].rel, rc == -SCR_ENOENT ?
+				      "the application did not write it" : strerror(errno));
+			ok = 0;
+			continue;
+		}
+		if (scr_filemap_add_file(e, &f)) {
+			ok = 0;
+			break;
+		}
+		e->ds.bytes += f.size;
+	}
+	e->ds.files = e->nfiles;
+	return ok;
+}
+
+static void discard_output(struct scr_state *s, int id)
+{
+	if (s->bypass) {
+		/* the files are the application's own, at their real paths: keep them */
+		scr_filemap_remove(&s->filemap, id);
+		scr_filemap_save(s);
+	} else if (scr_filemap_find(&s->filemap, id))
+		scr_cache_drop(s, id);
+	else if (!s->bypass) {
+		/* nothing recorded: remove whatever this rank routed */
+		char *dsdir = scr_layout_dataset_dir(&s->layout, id);
+		for (size_t i = 0; dsdir && i < s->nrouted; i++) {
+			unlink(s->routed[i].cache);
+			prune_dirs(s->routed[i].cache, dsdir);
+		}
+		if (dsdir)
+			rmdir(dsdir);
+		free(dsdir);
+	}
+}
+
+int scr_dataset_complete(struct scr_state *s, int valid)
+{
+	struct scr_dataset *ds = &s->out;
+	int id = ds->id;
+	int ok = valid != 0;
+	if (!valid)
+		scr_log_debug(1, "dataset %d '%s' marked invalid by the application", id, ds->name);
+
+	struct scr_filemap_entry *e = scr_filemap_add(&s->filemap, ds);
+	if (!e)
+		ok = 0;
+	else
+		e->flushed = 0;
+	if (e && ok)
+		ok = record_files(s, e);
+
+	/* totals and agreement: the dataset is complete only if every rank says so */
+	uint64_t mine[2] = { e ? e->ds.files : 0, e ? e->ds.bytes : 0 }, all[2] = { 0, 0 };
+	MPI_Allreduce(mine, all, 2, MPI_UINT64_T, MPI_SUM, s->world);
+	int all_ok = scr_allreduce_and(s, ok);
+	int rc = 0;
+	if (all_ok) {
+		e->ds.files = all[0];
+		e->ds.bytes = all[1];
+		e->ds.complete = 1;
+		struct scr_red_dataset d;
+		struct scr_red_file *files = NULL;
+		int r = scr_red_view(s, e, 1, &d, &files);
+		/* every rank must call encode even if its own view failed */
+		int enc = r ? -1 : s->red->encode(&d);
+		if (!r)
+			red_view_free(&d, files);
+		if (!scr_allreduce_and(s, enc == 0)) {
+			if (s->rank == 0)
+				scr_log_error("%s redundancy encoding of dataset %d '%s' failed",
+					      s->red->name, id, ds->name);
+			all_ok = 0;
+		}
+	}
+	if (all_ok && !scr_allreduce_and(s, scr_filemap_save(s) == 0))
+		all_ok = 0;
+
+	if (!all_ok) {
+		if (s->rank == 0)
+			scr_log_warn("dataset %d '%s' is incomplete or invalid on some rank: "
+				     "it will not be used for a restart", id, ds->name);
+		discard_output(s, id);
+		rc = -SCR_EINVAL;
+	} else {
+		if (s->rank == 0)
+			scr_log_debug(1, "dataset %d '%s' complete: %llu files, %llu bytes", id,
+				      ds->name, (unsigned long long)all[0],
+				      (unsigned long long)all[1]);
+		int is_ckpt = ds->flags & SCR_FLAG_CKPT_BIT;
+		if (is_ckpt)
+			s->ckpts_since_flush++;
+		int flush = (ds->flags & SCR_FLAG_OUTPUT_BIT) || s->bypass ||
+			    (is_ckpt && s->flush_every > 0 && s->ckpts_since_flush >= s->flush_every);
+		if (flush) {
+			if (scr_flush(s, id) == 0 && is_ckpt)
+				s->ckpts_since_flush = 0;
+		}
+		if (s->bypass) {
+			/* nothing of it is in cache */
+			scr_filemap_remove(&s->filemap, id);
+			scr_filemap_save(s);
+		}
+		double now = scr_now();
+		if (is_ckpt) {
+			s->ckpt_time_total += now - s->out_started;
+			s->last_ckpt_end = now;
+		}
+	}
+	routed_release(s);
+	scr_dataset_release(ds);
+	memset(ds, 0, sizeof(*ds));
+	s->phase = SCR_PHASE_IDLE;
+	return rc;
+}

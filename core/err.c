@@ -1,0 +1,16 @@
+#include "scr_err.h"
+
+static const char *const messages[] = {
+#define SCR_ERR_TEXT(name, text) text,
+	SCR_ERRORS(SCR_ERR_TEXT)
+#undef SCR_ERR_TEXT
+};
+
+const char *scr_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err >= SCR_E_COUNT)
+		return "unknown error";
+	return messages[err];
+}

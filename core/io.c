@@ -1,0 +1,322 @@
+#define _GNU_SOURCE
+#include "io.h"
+
+#include "crc.h"
+#include "scr_err.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Chunk for copies and CRC passes: large enough to amortise syscalls,
+ * small enough to stay in cache. */
+#define SCR_IO_CHUNK (4u << 20)
+
+static int io_error(void)
+{
+	if (errno == ENOSPC || errno == EDQUOT)
+		return -SCR_ENOSPC;
+	if (errno == ENOENT)
+		return -SCR_ENOENT;
+	return -SCR_EIO;
+}
+
+int scr_write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return io_error();
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int scr_read_full(int fd, void *buf, size_t len, size_t *got)
+{
+	char *p = buf;
+	size_t total = 0;
+	while (total < len) {
+		ssize_t n = read(fd, p + total, len - total);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			*got = total;
+			return io_error();
+		}
+		if (n == 0)
+			break;
+		total += (size_t)n;
+	}
+	*got = total;
+	return 0;
+}
+
+int scr_mkdir_p(const char *path, mode_t mode)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return -SCR_ENOMEM;
+	int rc = 0;
+	for (char *p = copy + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(copy, mode) != 0 && errno != EEXIST) {
+			rc = io_error();
+			break;
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	if (rc == 0) {
+		struct stat st;
+		if (stat(path, &st) != 0) {
+			rc = io_error();
+		} else if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			rc = -SCR_EIO;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+int scr_remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -SCR_EIO;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) == 0 || errno == ENOENT ? 0 : -SCR_EIO;
+
+	DIR *dir = opendir(path);
+	if (!dir)
+		return -SCR_EIO;
+	int rc = 0;
+	struct dirent *de;
+	while ((de = readdir(dir)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *child = scr_asprintf("%s/%s", path, de->d_name);
+		if (!child) {
+			rc = -SCR_ENOMEM;
+			break;
+		}
+		int r = scr_remove_tree(child);
+		if (r && !rc)
+			rc = r;
+		free(child);
+	}
+	closedir(dir);
+	if (rmdir(path) != 0 && errno != ENOENT && !rc)
+		rc = -SCR_EIO;
+	return rc;
+}
+
+int scr_read_file(const char *path, size_t limit, char **buf, size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return io_error();
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int rc = io_error();
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > limit) {
+		close(fd);
+		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		return -SCR_EFORMAT;
+	}
+	size_t size = (size_t)st.st_size;
+	char *data = malloc(size + 1);
+	if (!data) {
+		close(fd);
+		return -SCR_ENOMEM;
+	}
+	size_t got;
+	int rc = scr_read_full(fd, data, size, &got);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	if (rc) {
+		free(data);
+		return rc;
+	}
+	data[got] = '\0';
+	*buf = data;
+	*len = got;
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *dir = scr_dirname(path);
+	if (!dir)
+		return -SCR_ENOMEM;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd < 0)
+		return -SCR_EIO;
+	/* some file systems refuse fsync on directories; the rename stands */
+	fsync(fd);
+	close(fd);
+	return 0;
+}
+
+int scr_write_file_atomic(const char *path, const void *buf, size_t len)
+{
+	char *tmp = scr_asprintf("%s.tmp.%ld", path, (long)getpid());
+	if (!tmp)
+		return -SCR_ENOMEM;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int rc = io_error();
+		free(tmp);
+		return rc;
+	}
+	int rc = scr_write_full(fd, buf, len);
+	if (!rc && fsync(fd) != 0)
+		rc = io_error();
+	int saved = errno;
+	if (close(fd) != 0 && !rc) {
+		saved = errno;
+		rc = io_error();
+	}
+	if (!rc && rename(tmp, path) != 0) {
+		saved = errno;
+		rc = io_error();
+	}
+	if (rc)
+		unlink(tmp);
+	else
+		fsync_dir_of(path);
+	free(tmp);
+	errno = saved;
+	return rc;
+}
+
+int scr_copy_file(const char *src, const char *dst, uint64_t *size, uint32_t *crc)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return io_error();
+	char *dir = scr_dirname(dst);
+	int rc = dir ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
+	free(dir);
+	if (rc) {
+		close(in);
+		return rc;
+	}
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		rc = io_error();
+		close(in);
+		return rc;
+	}
+	char *buf = malloc(SCR_IO_CHUNK);
+	uint64_t total = 0;
+	uint32_t c = 0;
+	if (!buf)
+		rc = -SCR_ENOMEM;
+	while (!rc) {
+		size_t got;
+		rc = scr_read_full(in, buf, SCR_IO_CHUNK, &got);
+		if (rc || got == 0)
+			break;
+		c = scr_crc32(c, buf, got);
+		total += got;
+		rc = scr_write_full(out, buf, got);
+	}
+	int saved = errno;
+	free(buf);
+	close(in);
+	if (!rc && fsync(out) != 0) {
+		saved = errno;
+		rc = io_error();
+	}
+	if (close(out) != 0 && !rc) {
+		saved = errno;
+		rc = io_error();
+	}
+	if (rc)
+		unlink(dst);
+	errno = saved;
+	if (!rc) {
+		if (size)
+			*size = total;
+		if (crc)
+			*crc = c;
+	}
+	return rc;
+}
+
+int scr_crc_file(const char *path, uint64_t *size, uint32_t *crc)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return io_error();
+	char *buf = malloc(SCR_IO_CHUNK);
+	if (!buf) {
+		close(fd);
+		return -SCR_ENOMEM;
+	}
+	uint64_t total = 0;
+	uint32_t c = 0;
+	int rc;
+	for (;;) {
+		size_t got;
+		rc = scr_read_full(fd, buf, SCR_IO_CHUNK, &got);
+		if (rc || got == 0)
+			break;
+		c = scr_crc32(c, buf, got);
+		total += got;
+	}
+	int saved = errno;
+	free(buf);
+	close(fd);
+	errno = saved;
+	if (!rc) {
+		*size = total;
+		*crc = c;
+	}
+	return rc;
+}
+
+char *scr_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}
+
+char *scr_dirname(const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return NULL;
+	char *d = strdup(dirname(copy));
+	free(copy);
+	return d;
+}

@@ -1,0 +1,367 @@
+/*
+ * Finding the dataset to restart from. Newest first: a checkpoint in cache
+ * that every rank holds intact (the redundancy scheme may rebuild missing
+ * parts), unless the prefix index has a newer one, which is then fetched.
+ * Anything missing or failing its CRC is never used: scr says so and tries the
+ * next older dataset.
+ */
+#define _GNU_SOURCE
+#include "state.h"
+
+#include "io.h"
+#include "log.h"
+#include "scr_err.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void scr_restart_clear(struct scr_state *s)
+{
+	free(s->restart_name);
+	scr_files_free(s->restart_files, s->restart_nfiles);
+	s->restart_name = NULL;
+	s->restart_files = NULL;
+	s->restart_nfiles = 0;
+	s->restart_id = 0;
+	s->restart_src = SCR_RESTART_NONE;
+}
+
+/* Whether a file holds what its record says. */
+static int file_intact(struct scr_state *s, const char *path, const struct scr_file *f)
+{
+	if (!s->crc_on_restart) {
+		struct stat st;
+		if (stat(path, &st) != 0) {
+			scr_log_warn("'%s' is missing", path);
+			return 0;
+		}
+		if ((uint64_t)st.st_size != f->size) {
+			scr_log_warn("'%s' has %llu bytes, expected %llu", path,
+				     (unsigned long long)st.st_size, (unsigned long long)f->size);
+			return 0;
+		}
+		return 1;
+	}
+	uint64_t size;
+	uint32_t crc;
+	int rc = scr_crc_file(path, &size, &crc);
+	if (rc) {
+		scr_log_warn("'%s' is %s", path, rc == -SCR_ENOENT ? "missing" : "unreadable");
+		return 0;
+	}
+	if (size != f->size || crc != f->crc) {
+		scr_log_warn("'%s' is corrupt (size %llu, expected %llu; crc %08x, expected %08x)",
+			     path, (unsigned long long)size, (unsigned long long)f->size,
+			     crc, f->crc);
+		return 0;
+	}
+	return 1;
+}
+
+static int cache_entry_intact(struct scr_state *s, const struct scr_filemap_entry *e)
+{
+	if (!e || !e->ds.complete)
+		return 0;
+	char *dsdir = scr_layout_dataset_dir(&s->layout, e->ds.id);
+	int ok = dsdir != NULL;
+	for (size_t i = 0; ok && i < e->nfiles; i++) {
+		char *p = scr_asprintf("%s/%s", dsdir, e->files[i].path);
+		ok = p && file_intact(s, p, &e->files[i]);
+		free(p);
+	}
+	free(dsdir);
+	return ok;
+}
+
+/* Newest complete checkpoint id in this rank's cache below bound, or 0. */
+static int newest_cached(struct scr_state *s, int bound)
+{
+	for (size_t i = s->filemap.n; i-- > 0;) {
+		const struct scr_filemap_entry *e = &s->filemap.e[i];
+		if (e->ds.id < bound && e->ds.complete && (e->ds.flags & SCR_FLAG_CKPT_BIT))
+			return e->ds.id;
+	}
+	return 0;
+}
+
+/* The newest intact cached checkpoint below bound, or 0. Broken ones are
+ * dropped from the cache. */
+static int find_in_cache(struct scr_state *s, int bound)
+{
+	for (;;) {
+		int id = scr_allreduce_max(s, newest_cached(s, bound));
+		if (id <= 0)
+			return 0;
+		struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, id);
+		int have = cache_entry_intact(s, e);
+		struct scr_red_dataset d;
+		struct scr_red_file *files = NULL;
+		int ok = 0;
+		int rc = scr_red_view(s, have ? e : NULL, have, &d, &files);
+		const struct scr_redundancy *red = s->red;
+		if (e && e->ds.redundancy && scr_redundancy_lookup(e->ds.redundancy))
+			red = scr_redundancy_lookup(e->ds.redundancy);
+		/* every rank calls recover, whatever its own state */
+		if (red->recover(&d, &ok) != 0 || rc)
+			ok = 0;
+		ok = scr_allreduce_and(s, ok);
+		if (!rc) {
+			for (size_t i = 0; i < d.nfiles; i++)
+				free((char *)files[i].path);
+			free(files);
+		}
+		int missing = 0, mine = !have;
+		MPI_Allreduce(&mine, &missing, 1, MPI_INT, MPI_SUM, s->world);
+		if (ok) {
+			if (s->rank == 0)
+				scr_log_debug(1, "dataset %d is intact in cache", id);
+			return id;
+		}
+		if (s->rank == 0)
+			scr_log_warn("dataset %d in cache is missing or corrupt on %d of %d "
+				     "ranks: not used for restart; trying an older one",
+				     id, missing, s->nranks);
+		scr_cache_drop(s, id);
+		bound = id;
+	}
+}
+
+struct pick {
+	int id;
+	char *name;
+	int64_t flushed;
+};
+
+/* Rank 0: the dataset the index says to try next (the current one, if set
+ * and usable, else the newest usable checkpoint below bound). */
+static int index_pick(struct scr_state *s, int bound, struct pick *p)
+{
+	memset(p, 0, sizeof(*p));
+	char *path = scr_prefix_index_path(s->prefix);
+	struct scr_index x;
+	int rc = path ? scr_index_read(path, &x) : -SCR_ENOMEM;
+	if (rc) {
+		scr_log_error("cannot read index '%s': %s; no restart from the prefix",
+			      path ? path : "?", scr_strerror(rc));
+		free(path);
+		return rc;
+	}
+	free(path);
+	struct scr_index_entry *best = NULL;
+	struct scr_index_entry *cur = x.current ? scr_index_find_name(&x, x.current) : NULL;
+	if (cur && cur->ds.id < bound && cur->ds.complete && !cur->failed && cur->flushed)
+		best = cur;
+	for (size_t i = x.n; !best && i-- > 0;) {
+		struct scr_index_entry *e = &x.e[i];
+		if (e->ds.id < bound && e->ds.complete && !e->failed && e->flushed &&
+		    (e->ds.flags & SCR_FLAG_CKPT_BIT))
+			best = e;
+	}
+	if (best) {
+		p->id = best->ds.id;
+		p->name = strdup(best->ds.name);
+		p->flushed = best->flushed;
+	}
+	scr_index_release(&x);
+	return 0;
+}
+
+/* Rank 0: the current dataset if one is set, so restart picks none newer. */
+static int index_current_id(struct scr_state *s)
+{
+	char *path = scr_prefix_index_path(s->prefix);
+	struct scr_index x;
+	int id = 0;
+	if (path && scr_index_read(path, &x) == 0) {
+		struct scr_index_entry *e = x.current ? scr_index_find_name(&x, x.current) : NULL;
+		if (e && e->ds.complete && !e->failed)
+			id = e->ds.id;
+		scr_index_release(&x);
+	}
+	free(path);
+	return id;
+}
+
+static int edit_failed(struct scr_index *x, void *arg)
+{
+	struct scr_index_entry *e = scr_index_find_id(x, *(int *)arg);
+	if (e)
+		e->failed = 1;
+	return 0;
+}
+
+/*
+ * Bring a prefix dataset back. With as many ranks as wrote it, each rank
+ * copies its own files into cache (verifying each CRC on the way); otherwise
+ * the files are verified in place, shared out over the ranks, and read from
+ * the prefix.
+ */
+static int fetch(struct scr_state *s, const struct pick *p, int *in_cache)
+{
+	struct scr_summary sum;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = 0;
+	int nranks = 0;
+	if (s->rank == 0) {
+		char *path = scr_prefix_summary_path(s->prefix, p->id);
+		rc = path ? scr_summary_read(path, &sum) : -SCR_ENOMEM;
+		if (rc)
+			scr_log_warn("cannot read summary '%s' of dataset %d: %s",
+				     path ? path : "?", p->id, scr_strerror(rc));
+		free(path);
+		if (!rc) {
+			nranks = sum.ds.nranks;
+			rc = scr_files_encode(sum.files, sum.nfiles, &buf, &len);
+			scr_summary_release(&sum);
+		}
+	}
+	scr_bcast_int(s, &rc);
+	if (rc)
+		return rc;
+	scr_bcast_int(s, &nranks);
+	rc = scr_bcast_buf(s, &buf, &len);
+	struct scr_file *files = NULL;
+	size_t n = 0;
+	if (!rc)
+		rc = scr_files_decode(buf, len, &files, &n);
+	free(buf);
+	if (!scr_allreduce_and(s, rc == 0)) {
+		scr_files_free(files, n);
+		return rc ? rc : -SCR_EREMOTE;
+	}
+
+	int to_cache = nranks == s->nranks && !s->bypass;
+	int ok = 1;
+	struct scr_dataset ds = { .id = p->id, .name = p->name, .flags = SCR_FLAG_CKPT_BIT,
+				  .nranks = nranks, .files = n, .complete = 1,
+				  .redundancy = "SINGLE" };
+	struct scr_filemap_entry *e = NULL;
+	if (to_cache) {
+		scr_cache_drop(s, p->id);
+		e = scr_filemap_add(&s->filemap, &ds);
+		ok = e != NULL;
+		if (e)
+			e->flushed = p->flushed;
+	}
+	char *dsdir = scr_layout_dataset_dir(&s->layout, p->id);
+	for (size_t i = 0; ok && i < n; i++) {
+		const struct scr_file *f = &files[i];
+		int mine = to_cache ? f->rank == s->rank : (int)(i % (size_t)s->nranks) == s->rank;
+		if (!mine)
+			continue;
+		char *src = scr_asprintf("%s/%s", s->prefix, f->path);
+		if (!src || !dsdir) {
+			ok = 0;
+		} else if (to_cache) {
+			char *dst = scr_asprintf("%s/%s", dsdir, f->path);
+			uint64_t size = 0;
+			uint32_t crc = 0;
+			int r = dst ? scr_copy_file(src, dst, &size, &crc) : -SCR_ENOMEM;
+			if (r) {
+				scr_log_warn("cannot fetch '%s': %s", src, r == -SCR_ENOENT ?
+					     "missing" : strerror(errno));
+				ok = 0;
+			} else if (size != f->size || crc != f->crc) {
+				scr_log_warn("'%s' is corrupt (size %llu, expected %llu; crc "
+					     "%08x, expected %08x)", src, (unsigned long long)size,
+					     (unsigned long long)f->size, crc, f->crc);
+				ok = 0;
+			} else {
+				ok = scr_filemap_add_file(e, f) == 0;
+				e->ds.bytes += f->size;
+			}
+			free(dst);
+		} else {
+			ok = file_intact(s, src, f);
+		}
+		free(src);
+	}
+	free(dsdir);
+	ok = scr_allreduce_and(s, ok);
+	if (to_cache && ok)
+		ok = scr_allreduce_and(s, scr_filemap_save(s) == 0);
+	if (!ok) {
+		if (to_cache)
+			scr_cache_drop(s, p->id);
+		scr_files_free(files, n);
+		return -SCR_ECORRUPT;
+	}
+	*in_cache = to_cache;
+	if (to_cache) {
+		scr_files_free(files, n);
+	} else {
+		s->restart_files = files;
+		s->restart_nfiles = n;
+	}
+	return 0;
+}
+
+int scr_restart_find(struct scr_state *s, int below_id)
+{
+	scr_restart_clear(s);
+	int bound = below_id;
+	int current = s->rank == 0 ? index_current_id(s) : 0;
+	scr_bcast_int(s, &current);
+	if (current > 0 && current < bound)
+		bound = current + 1;
+
+	int cached = find_in_cache(s, bound);
+	while (s->fetch || s->bypass) {
+		struct pick p = { 0 };
+		int rc = 0;
+		if (s->rank == 0)
+			rc = index_pick(s, bound, &p);
+		scr_bcast_int(s, &rc);
+		scr_bcast_int(s, &p.id);
+		if (rc || p.id <= cached) {
+			free(p.name);
+			break;
+		}
+		/* every rank needs the name */
+		size_t len = p.name ? strlen(p.name) : 0;
+		char *name = p.name;
+		if (scr_bcast_buf(s, &name, &len)) {
+			free(p.name);
+			break;
+		}
+		p.name = name;
+		MPI_Bcast(&p.flushed, 1, MPI_INT64_T, 0, s->world);
+		if (s->rank == 0)
+			scr_log_debug(1, "fetching dataset %d '%s' from '%s'", p.id, p.name,
+				      s->prefix);
+		int in_cache = 0;
+		rc = fetch(s, &p, &in_cache);
+		if (!rc) {
+			s->restart_id = p.id;
+			s->restart_name = p.name;
+			s->restart_src = in_cache ? SCR_RESTART_CACHE : SCR_RESTART_PREFIX;
+			if (s->rank == 0)
+				scr_log_debug(1, "restart from dataset %d '%s' (%s)", p.id, p.name,
+					      in_cache ? "fetched into cache" : "read in place");
+			return 0;
+		}
+		if (s->rank == 0)
+			scr_log_warn("dataset %d '%s' in the prefix is missing files or "
+				     "fails its CRC: marked failed and not used; trying an "
+				     "older one", p.id, p.name);
+		scr_index_update(s, edit_failed, &p.id);
+		free(p.name);
+		bound = p.id;
+	}
+	struct scr_filemap_entry *e = cached > 0 ? scr_filemap_find(&s->filemap, cached) : NULL;
+	if (e) {
+		s->restart_id = cached;
+		s->restart_name = strdup(e->ds.name);
+		s->restart_src = SCR_RESTART_CACHE;
+		if (s->rank == 0)
+			scr_log_debug(1, "restart from dataset %d '%s' in cache", cached,
+				      e->ds.name);
+	} else if (s->rank == 0) {
+		scr_log_debug(1, "no dataset to restart from");
+	}
+	return 0;
+}

@@ -1,0 +1,110 @@
+/*
+ * The library's per-process state and the functions the API files share.
+ * One instance per process (the SCR API has no handle), owned by api.c.
+ */
+#ifndef SCR_STATE_H
+#define SCR_STATE_H
+
+#include "config.h"
+#include "layout.h"
+#include "meta.h"
+#include "redundancy.h"
+
+#include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum scr_phase {
+	SCR_PHASE_UNINIT = 0,
+	SCR_PHASE_PASSTHROUGH,  /* disabled or failed to set up: names pass unchanged */
+	SCR_PHASE_IDLE,
+	SCR_PHASE_OUTPUT,       /* between Start_output and Complete_output */
+	SCR_PHASE_RESTART,      /* between Start_restart and Complete_restart */
+	SCR_PHASE_FINALIZED
+};
+
+/* A file routed in the open dataset. */
+struct scr_routed {
+	char *rel;     /* path relative to the prefix */
+	char *cache;   /* where the application writes it */
+};
+
+/* Where the restart dataset is read from. */
+enum scr_restart_src { SCR_RESTART_NONE = 0, SCR_RESTART_CACHE, SCR_RESTART_PREFIX };
+
+struct scr_state {
+	enum scr_phase phase;
+	MPI_Comm world;        /* private duplicate of MPI_COMM_WORLD */
+	MPI_Comm node;         /* ranks with the same node name */
+	int rank, nranks;
+	int node_rank, node_size;
+
+	struct scr_config *cfg;  /* built up by SCR_Config before SCR_Init too */
+	struct scr_layout layout;
+	char *prefix;            /* absolute, normalised */
+	char *cwd;               /* absolute: relative names start here */
+
+	/* parameters read once at init */
+	int cache_size, flush_every, fetch, bypass, crc_on_flush, crc_on_restart;
+	int ckpt_interval, ckpt_seconds;
+	double ckpt_overhead;
+	const struct scr_redundancy *red;
+
+	struct scr_filemap filemap;  /* datasets this rank holds in cache */
+	int next_id;                 /* id of the next dataset */
+	int ckpts_since_flush;       /* checkpoints completed since the last flush */
+
+	/* the open output dataset */
+	struct scr_dataset out;
+	size_t nrouted, routed_cap;
+	struct scr_routed *routed;
+	double out_started;
+
+	/* restart */
+	int restart_id;              /* 0: none */
+	char *restart_name;
+	enum scr_restart_src restart_src;
+	struct scr_file *restart_files;  /* prefix restarts: every file of the dataset */
+	size_t restart_nfiles;
+
+	/* SCR_Need_checkpoint bookkeeping */
+	long need_calls;
+	double run_started, last_ckpt_end, ckpt_time_total;
+};
+
+double scr_now(void);
+
+/* dataset.c: completion and cache bookkeeping */
+int scr_dataset_complete(struct scr_state *s, int valid);
+int scr_cache_evict(struct scr_state *s);
+int scr_cache_drop(struct scr_state *s, int id);
+int scr_filemap_save(struct scr_state *s);
+struct scr_red_dataset;
+int scr_red_view(struct scr_state *s, const struct scr_filemap_entry *e, int have,
+		 struct scr_red_dataset *d, struct scr_red_file **files);
+
+/* flush.c: copy a cached dataset to the prefix and record it in the index */
+int scr_flush(struct scr_state *s, int id);
+int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void *arg), void *arg);
+
+/* restart.c: find a dataset to restart from, in cache or in the prefix */
+int scr_restart_find(struct scr_state *s, int below_id);
+void scr_restart_clear(struct scr_state *s);
+
+/* comm.c: collective helpers */
+int scr_allreduce_and(struct scr_state *s, int mine);
+int scr_allreduce_max(struct scr_state *s, int mine);
+int scr_bcast_int(struct scr_state *s, int *value);
+/* rank 0 gets every rank's buffer concatenated, with per-rank lengths */
+int scr_gather_bufs(struct scr_state *s, const char *buf, int len, char **all,
+		    int **lens);
+/* rank 0's buffer to every rank (malloc'd, NUL-terminated, len bytes) */
+int scr_bcast_buf(struct scr_state *s, char **buf, size_t *len);
+int scr_split_node(struct scr_state *s);
+
+/* file lists through the meta encoding, for gathers and scatters */
+int scr_files_encode(const struct scr_file *files, size_t n, char **buf, size_t *len);
+int scr_files_decode(const char *buf, size_t len, struct scr_file **files, size_t *n);
+void scr_files_free(struct scr_file *files, size_t n);
+
+#endif

@@ -1,0 +1,1 @@
+# interpose/: the LD_PRELOAD shim (transparent mode); see its issue.

@@ -1,0 +1,88 @@
+# Shared by the scenario scripts: a private test area, simulated nodes,
+# bounded MPI runs and assertions. Source it first thing.
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+APP=$BUILD/tests/mpi/api_app
+SCR_INDEX=$BUILD/bin/scr_index
+MPI_LIMIT=${MPI_LIMIT:-120}
+
+# Node-local storage on tmpfs, the prefix on disk, all removed at exit.
+T=$(mktemp -d /dev/shm/scr-test.XXXXXX)
+mkdir -p "$T/prefix" "$T/out"
+trap 'rm -rf "$T"' EXIT
+export SCR_CACHE_BASE=$T/cache SCR_CNTL_BASE=$T/cntl SCR_PREFIX=$T/prefix
+export SCR_JOB_ID=alloc1
+unset SCR_CONF_FILE SCR_FLUSH SCR_CACHE_SIZE SCR_DEBUG SCR_ENABLE
+cd "$T/prefix"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "--- $*"; }
+
+# run NODES RANKS_PER_NODE OUT -- command...: one MPI job, rank r on node
+# "node<r / RANKS_PER_NODE>" (SCR_NODE_NAME), stdout+stderr to $T/out/OUT.
+# Returns the job's exit status; a job over MPI_LIMIT seconds is killed.
+run() {
+	local nodes=$1 ppn=$2 out=$3; shift 4
+	local args=() n
+	for ((n = 0; n < nodes; n++)); do
+		[ $n -gt 0 ] && args+=(:)
+		args+=(-np "$ppn" env SCR_NODE_NAME=node$n "$@")
+	done
+	timeout -k 5 "$MPI_LIMIT" mpirun --allow-run-as-root --oversubscribe \
+		--mca btl self,vader --mca btl_vader_single_copy_mechanism none \
+		"${args[@]}" >"$T/out/$out" 2>&1
+	local rc=$?
+	[ $rc -eq 124 ] && echo "job '$out' timed out after ${MPI_LIMIT}s" >&2
+	return $rc
+}
+
+# The output of a run, for messages and greps.
+out() { cat "$T/out/$1"; }
+show() { sed "s/^/    $1| /" "$T/out/$1"; }
+
+expect_ok() {   # name: the run succeeded
+	local name=$1; shift
+	run "$@" || { show "$name"; fail "run '$name' exited non-zero"; }
+}
+
+result_of() { sed -n 's/^api_app: result //p' "$T/out/$1"; }
+
+same_result() {   # run-a run-b
+	local a b
+	a=$(result_of "$1"); b=$(result_of "$2")
+	[ -n "$a" ] || { show "$1"; fail "run '$1' printed no result"; }
+	[ "$a" = "$b" ] || fail "results differ: $1=$a $2=${b:-none}"
+}
+
+expect_in() {   # run pattern [why]
+	grep -qE -- "$2" "$T/out/$1" || { show "$1"; fail "run '$1' lacks /$2/ ${3:-}"; }
+}
+
+expect_not_in() {
+	! grep -qE -- "$2" "$T/out/$1" || { show "$1"; fail "run '$1' has /$2/ ${3:-}"; }
+}
+
+# Reference answer: the same run without scr and without interruption.
+reference() {   # nodes ppn app-args...
+	local nodes=$1 ppn=$2; shift 2
+	mkdir -p "$T/ref"
+	( cd "$T/ref" && SCR_ENABLE=0 SCR_PREFIX=$T/ref run "$nodes" "$ppn" reference -- "$APP" "$@" ) \
+		|| { show reference; fail "reference run failed"; }
+	expect_in reference 'result '
+}
+
+cache_of() { echo "$SCR_CACHE_BASE/$(id -un)/scr.$SCR_JOB_ID/$1/cache"; }
+cntl_of() { echo "$SCR_CNTL_BASE/$(id -un)/scr.$SCR_JOB_ID/$1/cntl"; }
+
+# "Lose" a node: delete every path that carries its name.
+lose_node() {
+	rm -rf "$(cache_of "$1")" "$(cntl_of "$1")"
+}
+
+flip_byte() {   # file offset
+	local f=$1 off=$2 b
+	b=$(od -An -tu1 -j "$off" -N1 "$f" | tr -d ' ')
+	printf "$(printf '\\%03o' $(((b ^ 0xff) & 0xff)))" |
+		dd of="$f" bs=1 seek="$off" conv=notrunc status=none
+}
