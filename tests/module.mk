@@ -32,3 +32,12 @@ bench: deps
 	@$(MAKE) --no-print-directory all test-progs
 	@tests/bench/run.sh
 .PHONY: test-progs
+
+BENCH_BINS := $(BUILD)/tests/bench/crc_bench $(BUILD)/tests/bench/ckpt_bench
+$(BUILD)/tests/bench/crc_bench: $(BUILD)/tests/bench/crc_bench.o $(LIBSCR_BASE)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $< $(LIBSCR_BASE) $(LDLIBS_BASE)
+$(BUILD)/tests/bench/ckpt_bench: $(BUILD)/mpi/tests/bench/ckpt_bench.o $(LIBSCR)
+	@mkdir -p $(dir $@)
+	$(MPICC) -o $@ $< -L$(BUILD)/lib -lscr $(TEST_RPATH)
+test-progs: $(BENCH_BINS)
