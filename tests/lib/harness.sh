@@ -10,7 +10,7 @@ MPI_LIMIT=${MPI_LIMIT:-120}
 # Node-local storage on tmpfs, the prefix on disk, all removed at exit.
 T=$(mktemp -d /dev/shm/scr-test.XXXXXX)
 mkdir -p "$T/prefix" "$T/out"
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 export SCR_CACHE_BASE=$T/cache SCR_CNTL_BASE=$T/cntl SCR_PREFIX=$T/prefix
 export SCR_JOB_ID=alloc1
 unset SCR_CONF_FILE SCR_FLUSH SCR_CACHE_SIZE SCR_DEBUG SCR_ENABLE
