@@ -17,6 +17,12 @@
  *   CACHE=/dev/shm SIZE=2          its attributes
  *   CNTLDIR=/dev/shm  CACHEDIR=/ssd BYTES=10GB  GROUPS=host1 POWER=psu1
  * Values may be double-quoted to hold blanks. Keys are case-sensitive, as in SCR.
+ * KEY="" unsets KEY at that layer; a bare "KEY=" is a "missing value" error in
+ * files but unsets at SCR_CONF_API, as SCR_Config("KEY=") does in SCR. Lines
+ * may end in CRLF, a UTF-8 BOM is skipped; control characters, NUL bytes and
+ * invalid UTF-8 are errors. Content errors return -SCR_ECONFIG; bad arguments
+ * (NULL cfg, layer out of range) -SCR_EINVAL. Enum values are stored upper
+ * case and paths without trailing slashes; other values as written.
  */
 #ifndef SCR_CONFIG_H
 #define SCR_CONFIG_H
@@ -52,6 +58,8 @@ int scr_config_set(struct scr_config *cfg, enum scr_config_layer layer,
  * Parse one line or a string of lines in file syntax (parameters and
  * descriptors) into a layer; origin names the source in messages (a file name;
  * line numbers are added). Stops at the first error.
+ * (A single line at SCR_CONF_API gets no line number: "SCR_Config: ...". Lines
+ * before the failing one stay applied; the failing line changes nothing.)
  */
 int scr_config_parse_string(struct scr_config *cfg, enum scr_config_layer layer,
 			    const char *text, const char *origin, char **msg);
@@ -59,6 +67,7 @@ int scr_config_parse_string(struct scr_config *cfg, enum scr_config_layer layer,
 /*
  * Parse a file into a layer. A missing file is not an error when
  * missing_ok is set (returns 0); an unreadable one always is (-SCR_EIO).
+ * (A missing file without missing_ok gives -SCR_ENOENT.)
  */
 int scr_config_parse_file(struct scr_config *cfg, enum scr_config_layer layer,
 			  const char *path, int missing_ok, char **msg);
@@ -68,6 +77,8 @@ int scr_config_parse_file(struct scr_config *cfg, enum scr_config_layer layer,
  * terminated, like environ) into SCR_CONF_ENV. Unknown SCR_* variables are not
  * errors (other tools set some): each is appended to *warnings (malloc'd,
  * newline-separated, NULL when none) for the caller to print.
+ * (An empty variable leaves the parameter unset at SCR_CONF_ENV. *warnings is
+ * set on failure too; the caller frees it in every case.)
  */
 int scr_config_load_env(struct scr_config *cfg, char *const *envp,
 			char **warnings, char **msg);
@@ -80,7 +91,9 @@ const char *scr_config_get(const struct scr_config *cfg, const char *name);
 enum scr_config_layer scr_config_source(const struct scr_config *cfg,
 					const char *name, const char **origin);
 
-/* Typed getters of an effective value, already validated by set/parse. */
+/* Typed getters of an effective value, already validated by set/parse.
+ * (0 for an unknown name or a parameter without value; seconds come back as
+ * seconds from get_int; a percentage from get_double.) */
 long long scr_config_get_int(const struct scr_config *cfg, const char *name);
 int scr_config_get_bool(const struct scr_config *cfg, const char *name);
 /* byte counts accept suffixes: 10KB, 4MB, 2GB, 1TB (powers of 1024), or a plain number */
@@ -96,7 +109,8 @@ double scr_config_get_double(const struct scr_config *cfg, const char *name);
 size_t scr_config_desc_count(const struct scr_config *cfg, const char *kind);
 /* The name (the value of the kind key, e.g. "/dev/shm" or "0") of descriptor i. */
 const char *scr_config_desc_name(const struct scr_config *cfg, const char *kind, size_t i);
-/* One attribute of descriptor i, or NULL when not set. */
+/* One attribute of descriptor i, or NULL when not set. (An empty value,
+ * ATTR="", removes the attribute at its layer, uncovering lower layers.) */
 const char *scr_config_desc_get(const struct scr_config *cfg, const char *kind,
 				size_t i, const char *attr);
 

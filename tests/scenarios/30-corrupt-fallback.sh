@@ -30,17 +30,21 @@ SCR_FLUSH=1 run 2 2 fifth -- "$APP" "${args[@]}" --die-at 8 && fail "the killed 
 rm -rf "$T/cache" "$T/cntl"
 export SCR_JOB_ID=alloc2
 flip_byte "$T/prefix/ckpt.8/rank_2.0.dat" 100
-SCR_FLUSH=1 expect_ok sixth 2 2 sixth -- "$APP" "${args[@]}" --expect-restart 6
+# a run that restarts and stops at once, so that nothing supersedes dataset 4
+SCR_FLUSH=1 expect_ok sixth 2 2 sixth -- "$APP" --steps 6 --every 2 --bytes 100000 --expect-restart 6
 expect_in sixth "dataset 4 'ckpt.8' in the prefix is missing files or fails its CRC"
-same_result reference sixth
 "$SCR_INDEX" --prefix "$T/prefix" --list >"$T/out/index" 2>&1 || { show index; fail "scr_index failed"; }
 grep -E '^ *4 +NO' "$T/out/index" >/dev/null || { show index; fail "scr_index does not show dataset 4 invalid"; }
+# the next run does not try it again and finishes with the right answer
+SCR_FLUSH=1 expect_ok sixth-b 2 2 sixth-b -- "$APP" "${args[@]}" --expect-restart 6
+expect_not_in sixth-b "ckpt.8' in the prefix"
+same_result reference sixth-b
 
 note "application rejects the restart data: SCR offers the next older one"
 rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
 SCR_FLUSH=0 run 2 2 seventh -- "$APP" "${args[@]}" --die-at 8 && fail "the killed run exited 0"
-# scr's own record of the file is intact, but the contents the app checks
-# are not: rewrite the app header's step number consistently for scr
+# damage the app's own header; with SCR_CRC_ON_RESTART=0 scr checks sizes
+# only, so the application is the one to notice and say valid=0
 f=$(cache_of node0)/scr.dataset.4/ckpt.8/rank_0.0.dat
 printf 'XXXXXXXX' | dd of="$f" bs=1 seek=0 conv=notrunc status=none
 SCR_CRC_ON_RESTART=0 SCR_FLUSH=0 expect_ok eighth 2 2 eighth -- "$APP" "${args[@]}" --expect-restart 6

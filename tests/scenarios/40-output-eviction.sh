@@ -21,7 +21,7 @@ got=$(python3 -c 'import sys,zlib;print("%08x"%zlib.crc32(open(sys.argv[1],"rb")
 [ -n "$want" ] && [ "$want" = "$got" ] || fail "summary crc '$want' != file crc '$got'"
 
 note "SCR_CACHE_SIZE=2 keeps two datasets per node"
-rm -rf "$T/cache" "$T/cntl"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
 SCR_FLUSH=0 SCR_CACHE_SIZE=2 expect_ok evict 2 2 evict -- "$APP" --steps 10 --every 2
 for n in node0 node1; do
 	kept=$(ls "$(cache_of $n)" | sort | tr '\n' ' ')
@@ -29,7 +29,7 @@ for n in node0 node1; do
 done
 
 note "SCR_CACHE_SIZE=1 from a config file descriptor"
-rm -rf "$T/cache" "$T/cntl"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
 printf 'CACHE=%s SIZE=1\nSCR_FLUSH=0\n' "$T/cache" >"$T/app.conf"
 SCR_CONF_FILE=$T/app.conf expect_ok evict1 2 2 evict1 -- "$APP" --steps 6 --every 2
 kept=$(ls "$(cache_of node0)" | tr '\n' ' ')
