@@ -801,6 +801,7 @@ SCR_EXPORT int SCR_Current(const char *name)
 		return r > 0 ? SCR_SUCCESS : SCR_FAILURE;
 	struct name_arg a = { name, 0 };
 	int rc = scr_index_update(&scr, edit_current, &a);
+	scr_bcast_int(&scr, &a.id);   /* the edit ran on rank 0 only */
 	int in_cache = scr_allreduce_max(&scr, cached_id(name));
 	if (rc && !in_cache) {
 		if (scr.rank == 0)
@@ -820,11 +821,17 @@ SCR_EXPORT int SCR_Drop(const char *name)
 		return r > 0 ? SCR_SUCCESS : SCR_FAILURE;
 	struct name_arg a = { name, 0 };
 	int rc = scr_index_update(&scr, edit_drop, &a);
+	scr_bcast_int(&scr, &a.id);   /* the edit ran on rank 0 only */
 	int id = scr_allreduce_max(&scr, cached_id(name));
 	if (id > 0)
 		scr_cache_drop(&scr, id);
 	if (scr.restart_id > 0 && (scr.restart_id == id || scr.restart_id == a.id))
 		scr_restart_find(&scr, scr.restart_id);
+	if (!rc && a.id == 0 && id == 0) {
+		if (scr.rank == 0)
+			scr_log_error("SCR_Drop: no dataset named '%s'", name);
+		return SCR_FAILURE;
+	}
 	return rc ? SCR_FAILURE : SCR_SUCCESS;
 }
 
@@ -835,6 +842,7 @@ SCR_EXPORT int SCR_Delete(const char *name)
 		return r > 0 ? SCR_SUCCESS : SCR_FAILURE;
 	struct name_arg a = { name, 0 };
 	int rc = scr_index_update(&scr, edit_drop, &a);
+	scr_bcast_int(&scr, &a.id);   /* the edit ran on rank 0 only */
 	int id = scr_allreduce_max(&scr, cached_id(name));
 	if (id > 0)
 		scr_cache_drop(&scr, id);

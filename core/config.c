@@ -109,7 +109,7 @@ static const struct param_def params[] = {
 	STRING_P("SCR_NODE_NAME", NULL,
 		 "node name; empty means the host name"),
 	PATH_P("SCR_CONF_FILE", NULL,
-	       "user configuration file; empty means <prefix>/.scrconf"),
+	       "user configuration file; empty means <prefix>/.scr/app.conf"),
 	INT_P("SCR_CHECKPOINT_INTERVAL", 0, "0",
 	      "SCR_Need_checkpoint is true every N calls, 0 off"),
 	SECONDS_P("SCR_CHECKPOINT_SECONDS", "0",
