@@ -331,18 +331,23 @@ SCR_EXPORT int SCR_Init(void)
 		scr_log_setup(scr.rank, (int)scr_config_get_int(scr.cfg, "SCR_DEBUG"));
 
 	/* the decision is collective so that no rank waits for a disabled one */
+	/* decided on collective values only, so that no rank waits for one
+	 * that stepped aside */
 	int disabled = rc == 1;
 	int failed = rc < 0;
 	int any_failed = scr_allreduce_max(&scr, failed);
-	int all_disabled = scr_allreduce_and(&scr, disabled);
-	if (any_failed || disabled || all_disabled) {
-		int rank0_failed = failed;
-		scr_bcast_int(&scr, &rank0_failed);
-		if (failed && (scr.rank == 0 || !rank0_failed))
+	int any_disabled = scr_allreduce_max(&scr, disabled);
+	if (any_failed || any_disabled) {
+		/* the lowest failing rank speaks for all: usually the cause is shared */
+		int mine = failed ? scr.rank : scr.nranks, first = mine;
+		MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, scr.world);
+		if (failed && scr.rank == first)
 			scr_log_error("%s", msg ? msg : scr_strerror(rc));
 		if (scr.rank == 0 && any_failed)
 			scr_log_error("scr is disabled for this run: files are written "
 				      "to the paths the application names");
+		else if (scr.rank == 0 && !disabled)
+			scr_log_warn("SCR_ENABLE=0 on some ranks: scr is disabled for this run");
 		else if (scr.rank == 0)
 			scr_log_debug(1, "SCR_ENABLE=0: running in pass-through mode");
 		free(msg);
@@ -353,7 +358,10 @@ SCR_EXPORT int SCR_Init(void)
 
 	rc = scr_split_node(&scr);
 	if (!scr_allreduce_and(&scr, rc == 0)) {
-		scr_log_error("cannot group ranks by node: %s", scr_strerror(rc));
+		if (rc)
+			scr_log_error("cannot group ranks by node: %s", scr_strerror(rc));
+		if (scr.node != MPI_COMM_NULL)
+			MPI_Comm_free(&scr.node);
 		scr.phase = SCR_PHASE_PASSTHROUGH;
 		return SCR_SUCCESS;
 	}
@@ -377,6 +385,58 @@ SCR_EXPORT int SCR_Init(void)
 	return SCR_SUCCESS;
 }
 
+/* Newest dataset of this prefix in this rank's cache below bound that
+ * matches want (output or checkpoint), or 0. */
+static int newest_of_kind(int flag, int bound)
+{
+	for (size_t i = scr.filemap.n; i-- > 0;) {
+		const struct scr_filemap_entry *e = &scr.filemap.e[i];
+		if (e->ds.id < bound && e->ds.complete && (e->ds.flags & flag) &&
+		    e->prefix && !strcmp(e->prefix, scr.prefix))
+			return e->ds.id;
+	}
+	return 0;
+}
+
+static int flush_one_at_finalize(int mine)
+{
+	int id = scr_allreduce_max(&scr, mine);
+	if (id <= 0 || !scr_allreduce_and(&scr, mine == id))
+		return 0;
+	struct scr_filemap_entry *e = scr_filemap_find(&scr.filemap, id);
+	if (!scr_allreduce_and(&scr, !e->flushed))
+		return 0;
+	if (scr.rank == 0)
+		scr_log_debug(1, "flushing dataset %d '%s' at finalize", id, e->ds.name);
+	return scr_flush(&scr, id);
+}
+
+/*
+ * Nothing the application must keep stays only in cache: output datasets
+ * whose flush failed are retried, and the newest checkpoint is flushed
+ * unless SCR_FLUSH=0 asks to leave checkpoints to scr_postrun.
+ */
+static int flush_at_finalize(void)
+{
+	int rc = 0, bound = INT_MAX;
+	for (;;) {
+		int id = scr_allreduce_max(&scr, newest_of_kind(SCR_FLAG_OUTPUT_BIT, bound));
+		if (id <= 0)
+			break;
+		struct scr_filemap_entry *e = scr_filemap_find(&scr.filemap, id);
+		int r = flush_one_at_finalize(e && !e->flushed ? id : 0);
+		if (r && !rc)
+			rc = r;
+		bound = id;
+	}
+	if (scr.flush_every > 0) {
+		int r = flush_one_at_finalize(newest_of_kind(SCR_FLAG_CKPT_BIT, INT_MAX));
+		if (r && !rc)
+			rc = r;
+	}
+	return rc;
+}
+
 SCR_EXPORT int SCR_Finalize(void)
 {
 	if (scr.phase == SCR_PHASE_UNINIT || scr.phase == SCR_PHASE_FINALIZED) {
@@ -391,23 +451,8 @@ SCR_EXPORT int SCR_Finalize(void)
 	}
 	if (scr.phase == SCR_PHASE_RESTART)
 		scr.phase = SCR_PHASE_IDLE;
-	if (scr.phase == SCR_PHASE_IDLE && scr.flush_every > 0) {
-		/* the newest complete checkpoint must not stay only in cache */
-		int newest = 0;
-		for (size_t i = 0; i < scr.filemap.n; i++) {
-			const struct scr_filemap_entry *e = &scr.filemap.e[i];
-			if (e->ds.complete && !e->flushed)
-				newest = e->ds.id;
-			else if (e->ds.complete)
-				newest = 0;
-		}
-		int id = scr_allreduce_max(&scr, newest);
-		if (id > 0 && scr_allreduce_and(&scr, newest == id)) {
-			if (scr.rank == 0)
-				scr_log_debug(1, "flushing dataset %d at finalize", id);
-			rc = scr_flush(&scr, id);
-		}
-	}
+	if (scr.phase == SCR_PHASE_IDLE)
+		rc = flush_at_finalize();
 	release_state();
 	scr.phase = SCR_PHASE_FINALIZED;
 	return rc ? SCR_FAILURE : SCR_SUCCESS;
@@ -587,9 +632,12 @@ SCR_EXPORT int SCR_Route_file(const char *name, char *file)
 	if (scr.phase == SCR_PHASE_OUTPUT) {
 		rc = route_output(name, &route);
 		if (rc) {
-			/* the application's write must still work: give it the real path */
+			/* the application's write must still work: give it the real
+			 * path; the dataset cannot be complete without the file */
 			scr_log_warn("cannot route '%s' into the cache (%s): it is written "
-				     "in place", name, scr_strerror(rc));
+				     "in place and dataset '%s' will not be used for a restart",
+				     name, scr_strerror(rc), scr.out.name);
+			scr.route_failed = 1;
 			rc = 0;
 		}
 	} else if (scr.phase == SCR_PHASE_RESTART) {
@@ -723,8 +771,8 @@ SCR_EXPORT int SCR_Need_checkpoint(int *flag)
 			any = 1;
 			double elapsed = now - scr.run_started;
 			double per_ckpt = scr.ckpt_time_total;
-			if (scr.next_id > 1 && per_ckpt > 0)
-				per_ckpt /= (double)(scr.next_id - 1);
+			if (scr.ckpts_this_run > 0)
+				per_ckpt /= (double)scr.ckpts_this_run;
 			need |= elapsed > 0 &&
 				100.0 * (scr.ckpt_time_total + per_ckpt) / elapsed <= scr.ckpt_overhead;
 		}
@@ -835,6 +883,88 @@ SCR_EXPORT int SCR_Drop(const char *name)
 	return rc ? SCR_FAILURE : SCR_SUCCESS;
 }
 
+/* Paths of every usable dataset in the index other than id, into *paths
+ * (with their summaries kept alive in *sums). */
+static int paths_in_use(int id, struct scr_summary **sums, size_t *nsums,
+			struct scr_paths *paths)
+{
+	struct scr_index x;
+	char *ip = scr_prefix_index_path(scr.prefix);
+	int rc = ip ? scr_index_read(ip, &x) : -SCR_ENOMEM;
+	free(ip);
+	*sums = NULL;
+	*nsums = 0;
+	struct scr_file *all = NULL;
+	size_t nall = 0;
+	if (!rc) {
+		*sums = calloc(x.n ? x.n : 1, sizeof(**sums));
+		if (!*sums)
+			rc = -SCR_ENOMEM;
+		for (size_t i = 0; !rc && i < x.n; i++) {
+			if (x.e[i].ds.id == id || x.e[i].failed)
+				continue;
+			char *sp = scr_prefix_summary_path(scr.prefix, x.e[i].ds.id);
+			if (sp && scr_summary_read(sp, &(*sums)[*nsums]) == 0)
+				nall += (*sums)[(*nsums)++].nfiles;
+			free(sp);
+		}
+		scr_index_release(&x);
+	}
+	if (!rc && !(all = calloc(nall ? nall : 1, sizeof(*all))))
+		rc = -SCR_ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; !rc && i < *nsums; i++)
+		for (size_t j = 0; j < (*sums)[i].nfiles; j++)
+			all[k++] = (*sums)[i].files[j];
+	if (!rc)
+		rc = scr_paths_from_files(paths, all, k);
+	free(all);
+	return rc;
+}
+
+/*
+ * Rank 0: remove the prefix files of dataset id, except those that another
+ * usable dataset lists too (the same path written again later). Returns
+ * non-zero when a file could not be removed.
+ */
+static int delete_prefix_files(int id)
+{
+	struct scr_summary *sums = NULL, sum;
+	size_t nsums = 0;
+	struct scr_paths keep = { 0 };
+	int bad = 0;
+	char *sp = scr_prefix_summary_path(scr.prefix, id);
+	if (paths_in_use(id, &sums, &nsums, &keep) != 0) {
+		scr_log_error("SCR_Delete: cannot read the index of '%s': files of dataset "
+			      "%d are left in place", scr.prefix, id);
+		bad = 1;
+	} else if (sp && scr_summary_read(sp, &sum) == 0) {
+		for (size_t i = 0; i < sum.nfiles; i++) {
+			if (scr_paths_has(&keep, sum.files[i].path))
+				continue;
+			char *p = scr_asprintf("%s/%s", scr.prefix, sum.files[i].path);
+			if (p && unlink(p) != 0 && errno != ENOENT) {
+				scr_log_error("cannot delete '%s': %s", p, strerror(errno));
+				bad = 1;
+			}
+			free(p);
+		}
+		scr_summary_release(&sum);
+	}
+	free(sp);
+	scr_paths_free(&keep);
+	for (size_t i = 0; i < nsums; i++)
+		scr_summary_release(&sums[i]);
+	free(sums);
+	if (!bad) {
+		char *dd = scr_prefix_dataset_dir(scr.prefix, id);
+		if (dd)
+			scr_remove_tree(dd);
+		free(dd);
+	}
+	return bad;
+}
+
 SCR_EXPORT int SCR_Delete(const char *name)
 {
 	int r = require_idle("SCR_Delete", name);
@@ -846,30 +976,16 @@ SCR_EXPORT int SCR_Delete(const char *name)
 	int id = scr_allreduce_max(&scr, cached_id(name));
 	if (id > 0)
 		scr_cache_drop(&scr, id);
-	/* rank 0 removes the prefix files the summary lists */
 	int bad = 0;
-	if (scr.rank == 0 && a.id > 0) {
-		char *sp = scr_prefix_summary_path(scr.prefix, a.id);
-		struct scr_summary sum;
-		if (sp && scr_summary_read(sp, &sum) == 0) {
-			for (size_t i = 0; i < sum.nfiles; i++) {
-				char *p = scr_asprintf("%s/%s", scr.prefix, sum.files[i].path);
-				if (p && unlink(p) != 0 && errno != ENOENT) {
-					scr_log_error("cannot delete '%s': %s", p, strerror(errno));
-					bad = 1;
-				}
-				free(p);
-			}
-			scr_summary_release(&sum);
-		}
-		free(sp);
-		char *dd = scr_prefix_dataset_dir(scr.prefix, a.id);
-		if (dd)
-			scr_remove_tree(dd);
-		free(dd);
-	}
+	if (scr.rank == 0 && a.id > 0)
+		bad = delete_prefix_files(a.id);
 	bad = scr_allreduce_max(&scr, bad);
 	if (scr.restart_id > 0 && (scr.restart_id == id || scr.restart_id == a.id))
 		scr_restart_find(&scr, scr.restart_id);
+	if (!rc && a.id == 0 && id == 0) {
+		if (scr.rank == 0)
+			scr_log_error("SCR_Delete: no dataset named '%s'", name);
+		return SCR_FAILURE;
+	}
 	return rc || bad ? SCR_FAILURE : SCR_SUCCESS;
 }

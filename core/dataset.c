@@ -127,18 +127,31 @@ int scr_cache_drop(struct scr_state *s, int id)
 	return scr_filemap_save(s);
 }
 
-/* Make room for one more dataset: keep at most SCR_CACHE_SIZE - 1, oldest
- * out first (invalid ones before anything else). */
+/* An output dataset is the application's result: it leaves the cache
+ * only once it is in the prefix. */
+static int evictable(const struct scr_filemap_entry *e)
+{
+	return !(e->ds.flags & SCR_FLAG_OUTPUT_BIT) || e->flushed || !e->ds.complete;
+}
+
+/* Make room for one more dataset: keep at most SCR_CACHE_SIZE - 1, invalid
+ * ones out first, then the oldest. */
 int scr_cache_evict(struct scr_state *s)
 {
 	int rc = 0;
 	while (s->filemap.n > 0 && (int)s->filemap.n > s->cache_size - 1) {
-		int victim = s->filemap.e[0].ds.id;
-		for (size_t i = 0; i < s->filemap.n; i++) {
-			if (!s->filemap.e[i].ds.complete) {
+		int victim = 0;
+		for (size_t i = 0; i < s->filemap.n && !victim; i++)
+			if (!s->filemap.e[i].ds.complete)
 				victim = s->filemap.e[i].ds.id;
-				break;
-			}
+		for (size_t i = 0; i < s->filemap.n && !victim; i++)
+			if (evictable(&s->filemap.e[i]))
+				victim = s->filemap.e[i].ds.id;
+		if (!victim) {
+			scr_log_warn("cache holds %zu output datasets not yet in the prefix: "
+				     "keeping them beyond SCR_CACHE_SIZE=%d", s->filemap.n,
+				     s->cache_size);
+			break;
 		}
 		if (s->rank == 0)
 			scr_log_debug(1, "evicting dataset %d from cache (SCR_CACHE_SIZE=%d)",
@@ -193,34 +206,29 @@ static void discard_output(struct scr_state *s, int id)
 		/* the files are the application's own, at their real paths: keep them */
 		scr_filemap_remove(&s->filemap, id);
 		scr_filemap_save(s);
-	} else if (scr_filemap_find(&s->filemap, id))
-		scr_cache_drop(s, id);
-	else if (!s->bypass) {
-		/* nothing recorded: remove whatever this rank routed */
-		char *dsdir = scr_layout_dataset_dir(&s->layout, id);
-		for (size_t i = 0; dsdir && i < s->nrouted; i++) {
-			unlink(s->routed[i].cache);
-			prune_dirs(s->routed[i].cache, dsdir);
-		}
-		if (dsdir)
-			rmdir(dsdir);
-		free(dsdir);
+		return;
 	}
+	/* whatever this rank routed, recorded in the filemap or not */
+	char *dsdir = scr_layout_dataset_dir(&s->layout, id);
+	for (size_t i = 0; dsdir && i < s->nrouted; i++) {
+		if (unlink(s->routed[i].cache) == 0 || errno == ENOENT)
+			prune_dirs(s->routed[i].cache, dsdir);
+	}
+	free(dsdir);
+	scr_cache_drop(s, id);
 }
 
 int scr_dataset_complete(struct scr_state *s, int valid)
 {
 	struct scr_dataset *ds = &s->out;
 	int id = ds->id;
-	int ok = valid != 0;
+	int ok = valid != 0 && !s->route_failed;
 	if (!valid)
 		scr_log_debug(1, "dataset %d '%s' marked invalid by the application", id, ds->name);
 
 	struct scr_filemap_entry *e = scr_filemap_add(&s->filemap, ds);
-	if (!e)
+	if (!e || !(e->prefix = strdup(s->prefix)))
 		ok = 0;
-	else
-		e->flushed = 0;
 	if (e && ok)
 		ok = record_files(s, e);
 
@@ -264,11 +272,17 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 		int is_ckpt = ds->flags & SCR_FLAG_CKPT_BIT;
 		if (is_ckpt)
 			s->ckpts_since_flush++;
-		int flush = (ds->flags & SCR_FLAG_OUTPUT_BIT) || s->bypass ||
+		int is_output = ds->flags & SCR_FLAG_OUTPUT_BIT;
+		int flush = is_output || s->bypass ||
 			    (is_ckpt && s->flush_every > 0 && s->ckpts_since_flush >= s->flush_every);
 		if (flush) {
-			if (scr_flush(s, id) == 0 && is_ckpt)
+			int frc = scr_flush(s, id);
+			if (frc == 0 && is_ckpt)
 				s->ckpts_since_flush = 0;
+			/* an output that did not reach the prefix is not done: the
+			 * application must hear it (it stays in cache for a retry) */
+			if (frc && (is_output || s->bypass))
+				rc = frc;
 		}
 		if (s->bypass) {
 			/* nothing of it is in cache */
@@ -279,9 +293,11 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 		if (is_ckpt) {
 			s->ckpt_time_total += now - s->out_started;
 			s->last_ckpt_end = now;
+			s->ckpts_this_run++;
 		}
 	}
 	routed_release(s);
+	s->route_failed = 0;
 	scr_dataset_release(ds);
 	memset(ds, 0, sizeof(*ds));
 	s->phase = SCR_PHASE_IDLE;

@@ -2,7 +2,8 @@
  * Flush: copy a cached dataset to its real paths under the prefix, verify
  * the copies, then record it (summary, index entry) on rank 0. The index is
  * written last, so a dataset is listed as flushed only once every byte of it
- * is in the prefix.
+ * is in the prefix. Older datasets whose files the new one overwrites are
+ * marked failed in the index before the first byte is copied.
  */
 #define _GNU_SOURCE
 #include "state.h"
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void *arg), void *arg)
 {
@@ -27,10 +29,10 @@ int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void 
 		rc = path && dir ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
 		if (!rc) {
 			rc = scr_index_read(path, &x);
-			if (rc && rc != -SCR_ENOMEM) {
+			if (rc == -SCR_EFORMAT || rc == -SCR_ECORRUPT || rc == -SCR_ETRUNC) {
 				/* keep the damaged file for inspection, start a new one */
 				char *aside = scr_asprintf("%s.corrupt", path);
-				scr_log_error("index '%s' is unreadable (%s): moved to '%s', "
+				scr_log_error("index '%s' is damaged (%s): moved to '%s', "
 					      "starting a new index", path, scr_strerror(rc),
 					      aside ? aside : "?");
 				if (aside)
@@ -38,6 +40,8 @@ int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void 
 				free(aside);
 				scr_index_init(&x);
 				rc = 0;
+			} else if (rc) {
+				scr_log_error("cannot read index '%s': %s", path, scr_strerror(rc));
 			}
 		}
 		if (!rc) {
@@ -57,6 +61,106 @@ int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void 
 	return rc;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void scr_paths_free(struct scr_paths *p)
+{
+	free(p->path);   /* the strings belong to the files they came from */
+	p->path = NULL;
+	p->n = 0;
+}
+
+int scr_paths_from_files(struct scr_paths *p, const struct scr_file *files, size_t n)
+{
+	p->n = 0;
+	p->path = malloc((n ? n : 1) * sizeof(char *));
+	if (!p->path)
+		return -SCR_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		p->path[p->n++] = files[i].path;
+	qsort(p->path, p->n, sizeof(char *), cmp_str);
+	return 0;
+}
+
+int scr_paths_has(const struct scr_paths *p, const char *path)
+{
+	return bsearch(&path, p->path, p->n, sizeof(char *), cmp_str) != NULL;
+}
+
+/* Does the flushed dataset id share a file path with these? */
+static int summary_overlaps(struct scr_state *s, int id, const struct scr_paths *paths)
+{
+	char *sp = scr_prefix_summary_path(s->prefix, id);
+	struct scr_summary sum;
+	int hit = 0;
+	if (sp && scr_summary_read(sp, &sum) == 0) {
+		for (size_t i = 0; i < sum.nfiles && !hit; i++)
+			hit = scr_paths_has(paths, sum.files[i].path);
+		scr_summary_release(&sum);
+	}
+	free(sp);
+	return hit;
+}
+
+struct supersede_arg {
+	struct scr_state *s;
+	int id;
+	const struct scr_paths *paths;
+};
+
+static int edit_supersede(struct scr_index *x, void *arg)
+{
+	struct supersede_arg *a = arg;
+	for (size_t i = 0; i < x->n; i++) {
+		struct scr_index_entry *e = &x->e[i];
+		if (e->ds.id == a->id || e->failed || !e->flushed)
+			continue;
+		if (summary_overlaps(a->s, e->ds.id, a->paths)) {
+			scr_log_debug(1, "dataset %d '%s' shares files with dataset %d: "
+				      "marked failed before they are overwritten",
+				      e->ds.id, e->ds.name, a->id);
+			e->failed = 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Copy one file to its real path: under a temporary name first, renamed
+ * only once its bytes match the recorded CRC, so a failed copy never
+ * destroys what was at the real path.
+ */
+static int flush_file(struct scr_state *s, const char *src, const char *dst,
+		      const struct scr_file *f)
+{
+	char *tmp = scr_asprintf("%s.scr-flush.%d", dst, s->rank);
+	if (!tmp)
+		return -SCR_ENOMEM;
+	uint64_t size = 0;
+	uint32_t crc = 0;
+	int rc = scr_copy_file(src, tmp, &size, &crc);
+	if (rc) {
+		scr_log_error("cannot copy '%s' to '%s': %s", src, dst,
+			      rc == -SCR_ENOENT ? "file missing from cache" : strerror(errno));
+	} else if (s->crc_on_flush && (size != f->size || crc != f->crc)) {
+		scr_log_error("'%s' changed since its dataset completed (size %llu, "
+			      "expected %llu; crc %08x, expected %08x): not flushed",
+			      src, (unsigned long long)size, (unsigned long long)f->size,
+			      crc, f->crc);
+		rc = -SCR_ECORRUPT;
+	} else if (rename(tmp, dst) != 0) {
+		scr_log_error("cannot rename '%s' to '%s': %s", tmp, dst, strerror(errno));
+		rc = -SCR_EIO;
+	}
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
 /* Copy this rank's files of a cached dataset to the prefix. */
 static int copy_files(struct scr_state *s, const struct scr_filemap_entry *e)
 {
@@ -68,19 +172,7 @@ static int copy_files(struct scr_state *s, const struct scr_filemap_entry *e)
 		const struct scr_file *f = &e->files[i];
 		char *src = scr_asprintf("%s/%s", dsdir, f->path);
 		char *dst = scr_asprintf("%s/%s", s->prefix, f->path);
-		uint64_t size = 0;
-		uint32_t crc = 0;
-		rc = src && dst ? scr_copy_file(src, dst, &size, &crc) : -SCR_ENOMEM;
-		if (rc)
-			scr_log_error("cannot copy '%s' to '%s': %s", src, dst,
-				      rc == -SCR_ENOENT ? "file missing from cache" : strerror(errno));
-		else if (s->crc_on_flush && (size != f->size || crc != f->crc)) {
-			scr_log_error("'%s' changed since its dataset completed (size %llu, "
-				      "expected %llu; crc %08x, expected %08x): not flushed",
-				      src, (unsigned long long)size, (unsigned long long)f->size,
-				      crc, f->crc);
-			rc = -SCR_ECORRUPT;
-		}
+		rc = src && dst ? flush_file(s, src, dst, f) : -SCR_ENOMEM;
 		free(src);
 		free(dst);
 	}
@@ -100,17 +192,20 @@ static int edit_add(struct scr_index *x, void *arg)
 	struct scr_index_entry *old;
 	while ((old = scr_index_find_name(x, a->ds->name)) && old->ds.id != a->ds->id)
 		scr_index_remove(x, old->ds.id);
+	/* a newer checkpoint ends the choice of an older current one */
+	struct scr_index_entry *cur = x->current ? scr_index_find_name(x, x->current) : NULL;
+	if (cur && cur->ds.id < a->ds->id && (a->ds->flags & SCR_FLAG_CKPT_BIT))
+		scr_index_set_current(x, NULL);
 	struct scr_index_entry e = { .ds = *a->ds, .flushed = a->flushed, .failed = 0 };
 	return scr_index_put(x, &e);
 }
 
-/* Rank 0: every rank's file list into the summary of the dataset. */
-static int write_summary(struct scr_state *s, const struct scr_dataset *ds,
-			 const char *all, const int *lens)
+/* Rank 0: every rank's file list, decoded into one summary. */
+static int collect_summary(struct scr_state *s, const struct scr_dataset *ds,
+			   const char *all, const int *lens, struct scr_summary *sum)
 {
-	struct scr_summary sum;
-	scr_summary_init(&sum);
-	int rc = scr_dataset_copy(&sum.ds, ds);
+	scr_summary_init(sum);
+	int rc = scr_dataset_copy(&sum->ds, ds);
 	size_t off = 0;
 	for (int r = 0; r < s->nranks && !rc; r++) {
 		struct scr_file *files;
@@ -118,43 +213,36 @@ static int write_summary(struct scr_state *s, const struct scr_dataset *ds,
 		rc = scr_files_decode(all + off, (size_t)lens[r], &files, &n);
 		off += (size_t)lens[r];
 		for (size_t i = 0; i < n && !rc; i++)
-			rc = scr_summary_add_file(&sum, &files[i]);
+			rc = scr_summary_add_file(sum, &files[i]);
 		scr_files_free(files, n);
 	}
-	char *dir = scr_prefix_dataset_dir(s->prefix, ds->id);
-	char *path = scr_prefix_summary_path(s->prefix, ds->id);
-	if (!rc)
-		rc = dir && path ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
+	return rc;
+}
+
+static int write_summary(struct scr_state *s, const struct scr_summary *sum)
+{
+	char *dir = scr_prefix_dataset_dir(s->prefix, sum->ds.id);
+	char *path = scr_prefix_summary_path(s->prefix, sum->ds.id);
+	int rc = dir && path ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
 	if (!rc) {
-		rc = scr_summary_write(path, &sum);
+		rc = scr_summary_write(path, sum);
 		if (rc)
 			scr_log_error("cannot write summary '%s': %s (%s)", path,
 				      scr_strerror(rc), strerror(errno));
 	}
 	free(dir);
 	free(path);
-	scr_summary_release(&sum);
 	return rc;
 }
 
-int scr_flush(struct scr_state *s, int id)
+/* Rank 0 gets the summary of every rank's files (all ranks call). */
+static int gather_summary(struct scr_state *s, const struct scr_filemap_entry *e,
+			  struct scr_summary *sum)
 {
-	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, id);
-	double start = scr_now();
-	int rc = e ? 0 : -SCR_ENOENT;
-	if (e && !s->bypass)
-		rc = copy_files(s, e);
-	if (!scr_allreduce_and(s, rc == 0)) {
-		if (s->rank == 0)
-			scr_log_error("flush of dataset %d failed on some rank: it stays "
-				      "in cache only", id);
-		return rc ? rc : -SCR_EREMOTE;
-	}
-
 	char *buf = NULL, *all = NULL;
 	size_t len = 0;
 	int *lens = NULL;
-	rc = scr_files_encode(e->files, e->nfiles, &buf, &len);
+	int rc = scr_files_encode(e->files, e->nfiles, &buf, &len);
 	if (!scr_allreduce_and(s, rc == 0)) {
 		free(buf);
 		return rc ? rc : -SCR_EREMOTE;
@@ -164,10 +252,47 @@ int scr_flush(struct scr_state *s, int id)
 	if (rc)
 		return rc;
 	if (s->rank == 0)
-		rc = write_summary(s, &e->ds, all, lens);
+		rc = collect_summary(s, &e->ds, all, lens, sum);
 	free(all);
 	free(lens);
 	scr_bcast_int(s, &rc);
+	return rc;
+}
+
+int scr_flush(struct scr_state *s, int id)
+{
+	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, id);
+	double start = scr_now();
+	if (!scr_allreduce_and(s, e != NULL))
+		return -SCR_ENOENT;
+
+	struct scr_summary sum;
+	scr_summary_init(&sum);
+	int rc = gather_summary(s, e, &sum);
+	if (!rc) {
+		/* with SCR_CACHE_BYPASS the files were overwritten already */
+		struct scr_paths paths = { 0 };
+		struct supersede_arg a = { s, id, &paths };
+		if (s->rank == 0)
+			rc = scr_paths_from_files(&paths, sum.files, sum.nfiles);
+		scr_bcast_int(s, &rc);
+		if (!rc)
+			rc = scr_index_update(s, edit_supersede, &a);
+		scr_paths_free(&paths);
+	}
+	if (!rc && !s->bypass) {
+		rc = copy_files(s, e);
+		if (!scr_allreduce_and(s, rc == 0)) {
+			if (s->rank == 0)
+				scr_log_error("flush of dataset %d failed on some rank: it stays "
+					      "in cache only", id);
+			rc = rc ? rc : -SCR_EREMOTE;
+		}
+	}
+	if (!rc && s->rank == 0)
+		rc = write_summary(s, &sum);
+	scr_bcast_int(s, &rc);
+	scr_summary_release(&sum);
 	if (rc)
 		return rc;
 

@@ -887,6 +887,7 @@ void scr_filemap_init(struct scr_filemap *m, int rank)
 static void filemap_entry_release(struct scr_filemap_entry *e)
 {
 	scr_dataset_release(&e->ds);
+	free(e->prefix);
 	files_release(e->files, e->nfiles);
 	memset(e, 0, sizeof(*e));
 }
@@ -971,6 +972,7 @@ int scr_filemap_encode(const struct scr_filemap *m, char **buf, size_t *len)
 	for (size_t i = 0; i < m->n; i++) {
 		out_dataset(&o, "dataset", &m->e[i].ds);
 		out_kv_i64(&o, "flushed", m->e[i].flushed);
+		out_kv(&o, "prefix", m->e[i].prefix);
 		out_add(&o, "\n", 1);
 		for (size_t j = 0; j < m->e[i].nfiles; j++)
 			out_file(&o, &m->e[i].files[j]);
@@ -992,10 +994,12 @@ static int filemap_from_recfile(const struct scr_recfile *f, struct scr_filemap 
 		if (!strcmp(r->tag, "dataset")) {
 			struct scr_dataset ds;
 			int64_t flushed;
-			rc = get_dataset(r, DATASET_NKEYS + 1, &ds);
+			const char *prefix;
+			rc = get_dataset(r, DATASET_NKEYS + 2, &ds);
 			if (rc)
 				return rc;
-			if (scr_rec_get_i64(r, "flushed", &flushed) || flushed < 0) {
+			if (scr_rec_get_i64(r, "flushed", &flushed) || flushed < 0 ||
+			    scr_rec_get_str(r, "prefix", &prefix)) {
 				scr_dataset_release(&ds);
 				return -SCR_EFORMAT;
 			}
@@ -1009,6 +1013,8 @@ static int filemap_from_recfile(const struct scr_recfile *f, struct scr_filemap 
 			if (!cur)
 				return -SCR_ENOMEM;
 			cur->flushed = flushed;
+			if (*prefix && !(cur->prefix = strdup(prefix)))
+				return -SCR_ENOMEM;
 		} else if (!strcmp(r->tag, "file")) {
 			struct scr_file file;
 			if (!cur)

@@ -174,6 +174,8 @@ int scr_dataset_copy(struct scr_dataset *dst, const struct scr_dataset *src);
 struct scr_filemap_entry {
 	struct scr_dataset ds;
 	int64_t flushed;   /* when this dataset reached the prefix, 0 if not yet */
+	char *prefix;      /* absolute prefix directory the dataset belongs to (malloc'd);
+			    * compared only, never used to build a path */
 	size_t nfiles;
 	struct scr_file *files;
 };

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,10 +30,10 @@ void scr_restart_clear(struct scr_state *s)
 	s->restart_src = SCR_RESTART_NONE;
 }
 
-/* Whether a file holds what its record says. */
-static int file_intact(struct scr_state *s, const char *path, const struct scr_file *f)
+/* Whether a file holds what its record says; sizes only unless with_crc. */
+static int file_intact(const char *path, const struct scr_file *f, int with_crc)
 {
-	if (!s->crc_on_restart) {
+	if (!with_crc) {
 		struct stat st;
 		if (stat(path, &st) != 0) {
 			scr_log_warn("'%s' is missing", path);
@@ -69,22 +70,51 @@ static int cache_entry_intact(struct scr_state *s, const struct scr_filemap_entr
 	int ok = dsdir != NULL;
 	for (size_t i = 0; ok && i < e->nfiles; i++) {
 		char *p = scr_asprintf("%s/%s", dsdir, e->files[i].path);
-		ok = p && file_intact(s, p, &e->files[i]);
+		ok = p && file_intact(p, &e->files[i], s->crc_on_restart);
 		free(p);
 	}
 	free(dsdir);
 	return ok;
 }
 
-/* Newest complete checkpoint id in this rank's cache below bound, or 0. */
+/* Whether a cached dataset was written by a run like this one: same
+ * prefix (several jobs may share a job id without SLURM) and same number of
+ * ranks (each rank holds only its own files). */
+static int restartable(const struct scr_state *s, const struct scr_filemap_entry *e)
+{
+	return e->ds.complete && (e->ds.flags & SCR_FLAG_CKPT_BIT) &&
+	       e->ds.nranks == s->nranks && e->prefix && !strcmp(e->prefix, s->prefix);
+}
+
+/* Newest restartable checkpoint id in this rank's cache below bound, or 0. */
 static int newest_cached(struct scr_state *s, int bound)
 {
 	for (size_t i = s->filemap.n; i-- > 0;) {
 		const struct scr_filemap_entry *e = &s->filemap.e[i];
-		if (e->ds.id < bound && e->ds.complete && (e->ds.flags & SCR_FLAG_CKPT_BIT))
+		if (e->ds.id < bound && restartable(s, e))
 			return e->ds.id;
 	}
 	return 0;
+}
+
+/*
+ * The scheme that protects a cached dataset, agreed by all ranks: ranks
+ * that lost their copy of the filemap entry learn it from the lowest rank
+ * that has one, so that every rank enters the same scheme's collectives.
+ */
+static const struct scr_redundancy *agree_scheme(struct scr_state *s,
+						 const struct scr_filemap_entry *e)
+{
+	int mine = e && e->ds.redundancy ? s->rank : s->nranks, root = mine;
+	MPI_Allreduce(&mine, &root, 1, MPI_INT, MPI_MIN, s->world);
+	if (root >= s->nranks)
+		return s->red;
+	char name[64] = "";
+	if (s->rank == root)
+		snprintf(name, sizeof(name), "%s", e->ds.redundancy);
+	MPI_Bcast(name, sizeof(name), MPI_CHAR, root, s->world);
+	const struct scr_redundancy *red = scr_redundancy_lookup(name);
+	return red ? red : s->red;
 }
 
 /* The newest intact cached checkpoint below bound, or 0. Broken ones are
@@ -96,18 +126,25 @@ static int find_in_cache(struct scr_state *s, int bound)
 		if (id <= 0)
 			return 0;
 		struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, id);
+		if (e && !restartable(s, e))
+			e = NULL;
 		int have = cache_entry_intact(s, e);
+		/* the ranks' files must add up to the dataset: none may be missing
+		 * from the filemaps either */
+		unsigned long long counts[2] = { e ? e->nfiles : 0, e ? e->ds.files : 0 };
+		unsigned long long sums[2] = { 0, 0 };
+		MPI_Allreduce(&counts[0], &sums[0], 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, s->world);
+		MPI_Allreduce(&counts[1], &sums[1], 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, s->world);
+		int whole = sums[0] == sums[1];
 		struct scr_red_dataset d;
 		struct scr_red_file *files = NULL;
 		int ok = 0;
 		int rc = scr_red_view(s, have ? e : NULL, have, &d, &files);
-		const struct scr_redundancy *red = s->red;
-		if (e && e->ds.redundancy && scr_redundancy_lookup(e->ds.redundancy))
-			red = scr_redundancy_lookup(e->ds.redundancy);
+		const struct scr_redundancy *red = agree_scheme(s, e);
 		/* every rank calls recover, whatever its own state */
 		if (red->recover(&d, &ok) != 0 || rc)
 			ok = 0;
-		ok = scr_allreduce_and(s, ok);
+		ok = scr_allreduce_and(s, ok) && whole;
 		if (!rc) {
 			for (size_t i = 0; i < d.nfiles; i++)
 				free((char *)files[i].path);
@@ -124,7 +161,8 @@ static int find_in_cache(struct scr_state *s, int bound)
 			scr_log_warn("dataset %d in cache is missing or corrupt on %d of %d "
 				     "ranks: not used for restart; trying an older one",
 				     id, missing, s->nranks);
-		scr_cache_drop(s, id);
+		if (e)
+			scr_cache_drop(s, id);
 		bound = id;
 	}
 }
@@ -243,7 +281,7 @@ static int fetch(struct scr_state *s, const struct pick *p, int *in_cache)
 	if (to_cache) {
 		scr_cache_drop(s, p->id);
 		e = scr_filemap_add(&s->filemap, &ds);
-		ok = e != NULL;
+		ok = e && (e->prefix = strdup(s->prefix)) != NULL;
 		if (e)
 			e->flushed = p->flushed;
 	}
@@ -276,7 +314,8 @@ static int fetch(struct scr_state *s, const struct pick *p, int *in_cache)
 			}
 			free(dst);
 		} else {
-			ok = file_intact(s, src, f);
+			/* prefix files may have been overwritten since: always CRC */
+			ok = file_intact(src, f, 1);
 		}
 		free(src);
 	}
@@ -303,13 +342,14 @@ static int fetch(struct scr_state *s, const struct pick *p, int *in_cache)
 int scr_restart_find(struct scr_state *s, int below_id)
 {
 	scr_restart_clear(s);
+	/* the cache comes first, as newest; the index's current dataset (set
+	 * with scr_index --current) steers only what is fetched from the prefix */
+	int cached = find_in_cache(s, below_id);
 	int bound = below_id;
 	int current = s->rank == 0 ? index_current_id(s) : 0;
 	scr_bcast_int(s, &current);
 	if (current > 0 && current < bound)
 		bound = current + 1;
-
-	int cached = find_in_cache(s, bound);
 	while (s->fetch || s->bypass) {
 		struct pick p = { 0 };
 		int rc = 0;

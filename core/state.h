@@ -58,6 +58,7 @@ struct scr_state {
 	struct scr_dataset out;
 	size_t nrouted, routed_cap;
 	struct scr_routed *routed;
+	int route_failed;            /* a file went in place: this rank's part is incomplete */
 	double out_started;
 
 	/* restart */
@@ -69,6 +70,7 @@ struct scr_state {
 
 	/* SCR_Need_checkpoint bookkeeping */
 	long need_calls;
+	int ckpts_this_run;
 	double run_started, last_ckpt_end, ckpt_time_total;
 };
 
@@ -86,6 +88,15 @@ int scr_red_view(struct scr_state *s, const struct scr_filemap_entry *e, int hav
 /* flush.c: copy a cached dataset to the prefix and record it in the index */
 int scr_flush(struct scr_state *s, int id);
 int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void *arg), void *arg);
+
+/* A sorted view of file paths (the strings stay owned by their files). */
+struct scr_paths {
+	size_t n;
+	char **path;
+};
+int scr_paths_from_files(struct scr_paths *p, const struct scr_file *files, size_t n);
+int scr_paths_has(const struct scr_paths *p, const char *path);
+void scr_paths_free(struct scr_paths *p);
 
 /* restart.c: find a dataset to restart from, in cache or in the prefix */
 int scr_restart_find(struct scr_state *s, int below_id);

@@ -119,6 +119,7 @@ static void sample_filemap(struct scr_filemap *m)
 	struct scr_filemap_entry *e = scr_filemap_add(m, &ds);
 	scr_dataset_release(&ds);
 	e->flushed = 1795000000;
+	e->prefix = strdup("/pfs/my job/run 1");
 	struct scr_file f = { .rank = 3, .path = "ckpt/rank 3=%.dat", .size = 12,
 			      .crc = 0xdeadbeef, .complete = 1 };
 	CHECK_EQ_INT(scr_filemap_add_file(e, &f), 0);
@@ -638,6 +639,7 @@ static void test_relpath(const char *dir)
 		for (size_t k = 0; k < f.rec[0].nkv; k++)
 			scr_rec_put_str(d, f.rec[0].kv[k].key, f.rec[0].kv[k].value);
 		scr_rec_put_i64(d, "flushed", 0);
+		scr_rec_put_str(d, "prefix", "");
 		struct scr_rec *fl = scr_recfile_add(&g, "file");
 		for (size_t k = 0; k < f.rec[1].nkv; k++)
 			scr_rec_put_str(fl, f.rec[1].kv[k].key, f.rec[1].kv[k].value);
@@ -674,7 +676,7 @@ static void test_relpath(const char *dir)
 
 #define DS1 "dataset id=1 name=n flags=1 created=0 nranks=2 files=1 bytes=0 complete=1 redundancy=X\n"
 /* filemap dataset lines also say when the dataset was flushed */
-#define FM_DS1 "dataset id=1 name=n flags=1 created=0 nranks=2 files=1 bytes=0 complete=1 redundancy=X flushed=0\n"
+#define FM_DS1 "dataset id=1 name=n flags=1 created=0 nranks=2 files=1 bytes=0 complete=1 redundancy=X flushed=0 prefix=/p\n"
 #define FILE0 "file rank=0 path=a size=0 crc=00000000 complete=1\n"
 #define ENTRY1 "entry id=1 name=n flags=1 created=0 nranks=2 files=1 bytes=0 complete=1 redundancy=X flushed=0 failed=0\n"
 
@@ -738,14 +740,14 @@ static void test_typed_validation(void)
 	CHECK_EQ_INT(decode_filemap_body("filemap rank=0\nfilemap rank=0\n"), -SCR_EFORMAT);
 	CHECK_EQ_INT(decode_filemap_body("filemap rank=0\n" FM_DS1 FM_DS1), -SCR_EFORMAT); /* duplicate id */
 	CHECK_EQ_INT(decode_filemap_body("filemap rank=0\n"
-		"dataset id=2 name=n flags=1 created=0 nranks=2 files=1 bytes=0 complete=1 redundancy=X flushed=0\n"
+		"dataset id=2 name=n flags=1 created=0 nranks=2 files=1 bytes=0 complete=1 redundancy=X flushed=0 prefix=/p\n"
 		FM_DS1), -SCR_EFORMAT);                                            /* ids not increasing */
 	CHECK_EQ_INT(decode_filemap_body("filemap rank=0\n" FM_DS1
 		"file rank=5 path=a size=0 crc=00000000 complete=1\n"), -SCR_EFORMAT);
 
 	CHECK_EQ_INT(decode_filemap_body("filemap rank=0\n" DS1 FILE0), -SCR_EFORMAT); /* no flushed= */
 	CHECK_EQ_INT(decode_filemap_body("filemap rank=0\n"
-		"dataset id=1 name=n flags=1 created=0 nranks=2 files=1 bytes=0 complete=1 redundancy=X flushed=-1\n"),
+		"dataset id=1 name=n flags=1 created=0 nranks=2 files=1 bytes=0 complete=1 redundancy=X flushed=-1 prefix=/p\n"),
 		-SCR_EFORMAT);
 
 	CHECK_EQ_INT(decode_index_body(""), 0);
@@ -757,7 +759,7 @@ static void test_typed_validation(void)
 	CHECK_EQ_INT(decode_index_body(ENTRY1 ENTRY1), -SCR_EFORMAT);
 	CHECK_EQ_INT(decode_index_body(DS1), -SCR_EFORMAT);
 	CHECK_EQ_INT(decode_index_body(
-		"entry id=1 name=n flags=1 created=0 nranks=2 files=1 bytes=0 complete=1 redundancy=X flushed=0\n"), -SCR_EFORMAT);
+		"entry id=1 name=n flags=1 created=0 nranks=2 files=1 bytes=0 complete=1 redundancy=X flushed=0 prefix=/p\n"), -SCR_EFORMAT);
 	CHECK_EQ_INT(decode_index_body(
 		"entry id=1 name=n flags=1 created=0 nranks=2 files=1 bytes=0 complete=1 redundancy=X flushed=0 failed=2\n"), -SCR_EFORMAT);
 	CHECK_EQ_INT(decode_index_body(
@@ -807,6 +809,10 @@ static void test_filemap(const char *dir)
 	for (size_t i = 0; i < r.n && i < m.n; i++) {
 		check_same_dataset(&r.e[i].ds, &m.e[i].ds);
 		CHECK_EQ_INT(r.e[i].flushed, m.e[i].flushed);
+		if (m.e[i].prefix)
+			CHECK_EQ_STR(r.e[i].prefix, m.e[i].prefix);
+		else
+			CHECK(r.e[i].prefix == NULL);
 		CHECK_EQ_INT(r.e[i].nfiles, m.e[i].nfiles);
 		for (size_t j = 0; j < r.e[i].nfiles && j < m.e[i].nfiles; j++) {
 			CHECK_EQ_INT(r.e[i].files[j].rank, m.e[i].files[j].rank);
