@@ -337,6 +337,7 @@ SCR_EXPORT int SCR_Init(void)
 	int failed = rc < 0;
 	int any_failed = scr_allreduce_max(&scr, failed);
 	int any_disabled = scr_allreduce_max(&scr, disabled);
+	int all_disabled = scr_allreduce_and(&scr, disabled);
 	if (any_failed || any_disabled) {
 		/* the lowest failing rank speaks for all: usually the cause is shared */
 		int mine = failed ? scr.rank : scr.nranks, first = mine;
@@ -346,8 +347,9 @@ SCR_EXPORT int SCR_Init(void)
 		if (scr.rank == 0 && any_failed)
 			scr_log_error("scr is disabled for this run: files are written "
 				      "to the paths the application names");
-		else if (scr.rank == 0 && !disabled)
-			scr_log_warn("SCR_ENABLE=0 on some ranks: scr is disabled for this run");
+		else if (scr.rank == 0 && !all_disabled)
+			scr_log_warn("SCR_ENABLE=0 on some ranks only: scr is disabled for "
+				     "this run");
 		else if (scr.rank == 0)
 			scr_log_debug(1, "SCR_ENABLE=0: running in pass-through mode");
 		free(msg);

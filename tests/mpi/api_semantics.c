@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int rank, nranks, checks, failed;
@@ -108,13 +109,63 @@ static void phase_write(void)
 		write_file(file, "bad");
 	CHECK(SCR_Complete_output(1) != SCR_SUCCESS);
 
+	/* an invalid dataset leaves nothing in cache */
+	CHECK(SCR_Start_output("bad.3", SCR_FLAG_CHECKPOINT) == SCR_SUCCESS);
+	snprintf(file, sizeof(file), "bad.3/r%d.txt", rank);
+	write_file(file, "bad");
+	CHECK(SCR_Route_file(file, routed) == SCR_SUCCESS);
+	CHECK(SCR_Complete_output(0) != SCR_SUCCESS);
+	CHECK(access(routed, F_OK) != 0);
+
+	/* a file that cannot be routed into the cache is written in place and
+	 * the dataset is not complete: here "z" is a cached file, so the cache
+	 * cannot hold "z/inner.txt" */
+	CHECK(SCR_Start_output("bad.4", SCR_FLAG_CHECKPOINT) == SCR_SUCCESS);
+	snprintf(file, sizeof(file), "z%d", rank);
+	write_file(file, "z");
+	snprintf(file, sizeof(file), "z%d/inner.txt", rank);
+	CHECK(SCR_Route_file(file, routed) == SCR_SUCCESS);
+	CHECK(strstr(routed, "/cache/") == NULL);
+	FILE *fp = fopen(routed, "w");
+	CHECK(fp != NULL);
+	if (fp)
+		fclose(fp);
+	CHECK(SCR_Complete_output(1) != SCR_SUCCESS);
+
+	/* two outputs writing the same path: the first is superseded when the
+	 * second is flushed, and deleting it keeps the second's file */
+	for (int k = 1; k <= 2; k++) {
+		snprintf(name, sizeof(name), "s.%d", k);
+		CHECK(SCR_Start_output(name, SCR_FLAG_OUTPUT) == SCR_SUCCESS);
+		snprintf(file, sizeof(file), "shared/r%d.txt", rank);
+		write_file(file, name);
+		CHECK(SCR_Complete_output(1) == SCR_SUCCESS);
+	}
+	CHECK(SCR_Delete("s.1") == SCR_SUCCESS);
+	CHECK(file_has(file, "s.2"));
+
+	/* an output whose flush fails is reported, kept, and retried at
+	 * finalize: a directory sits where rank 0's file must go */
+	if (rank == 0) {
+		mkdir("o.2", 0755);
+		mkdir("o.2/r0.txt", 0755);
+	}
+	MPI_Barrier(MPI_COMM_WORLD);
+	CHECK(SCR_Start_output("o.2", SCR_FLAG_OUTPUT) == SCR_SUCCESS);
+	snprintf(file, sizeof(file), "o.2/r%d.txt", rank);
+	write_file(file, "late output");
+	CHECK(SCR_Complete_output(1) != SCR_SUCCESS);
+	MPI_Barrier(MPI_COMM_WORLD);
+	if (rank == 0)
+		rmdir("o.2/r0.txt");   /* the next flush, at SCR_Finalize, can succeed */
+
 	/* the legacy calls make a checkpoint too; then drop it again */
 	CHECK(SCR_Start_checkpoint() == SCR_SUCCESS);
 	snprintf(file, sizeof(file), "legacy/r%d.txt", rank);
 	write_file(file, "legacy");
 	CHECK(SCR_Complete_checkpoint(1) == SCR_SUCCESS);
-	/* legacy checkpoints are named after their id: the 6th dataset here */
-	CHECK(file_has(".scr/index.scr", "name=scr.dataset.6"));
+	/* legacy checkpoints are named after their id: the 11th dataset here */
+	CHECK(file_has(".scr/index.scr", "name=scr.dataset.11"));
 	/* rank 0 edits the index in the calls below: read it first everywhere */
 	MPI_Barrier(MPI_COMM_WORLD);
 	/* SCR_Delete removes the output's files from the prefix */
@@ -122,8 +173,8 @@ static void phase_write(void)
 	snprintf(file, sizeof(file), "o.1/r%d.txt", rank);
 	CHECK(access(file, F_OK) != 0);
 	CHECK(!file_has(".scr/index.scr", "name=o.1"));
-	CHECK(SCR_Drop("scr.dataset.6") == SCR_SUCCESS);
-	CHECK(!file_has(".scr/index.scr", "name=scr.dataset.6"));
+	CHECK(SCR_Drop("scr.dataset.11") == SCR_SUCCESS);
+	CHECK(!file_has(".scr/index.scr", "name=scr.dataset.11"));
 	CHECK(SCR_Drop("no-such-dataset") != SCR_SUCCESS);
 	CHECK(file_has(".scr/index.scr", "name=a.2"));
 }
@@ -134,6 +185,8 @@ static void phase_restart(void)
 	char name[SCR_MAX_FILENAME], file[SCR_MAX_FILENAME], path[64];
 	CHECK(SCR_Have_restart(&have, name) == SCR_SUCCESS);
 	CHECK(have && strcmp(name, "a.2") == 0);   /* newest valid: not bad.*, not dropped */
+	snprintf(file, sizeof(file), "o.2/r%d.txt", rank);
+	CHECK(file_has(file, "late output"));      /* retried at the last SCR_Finalize */
 
 	/* SCR_Current picks the older one */
 	CHECK(SCR_Current("a.1") == SCR_SUCCESS);

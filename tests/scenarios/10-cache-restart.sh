@@ -25,4 +25,13 @@ for layout in "2 2" "4 2"; do
 	expect_in second 'restarted from step 9'
 	same_result reference second
 done
+
+note "another rank count or another prefix in the same allocation does not take this cache"
+rm -rf "$T/prefix"/* "$T/prefix/.scr" "$T/cache" "$T/cntl"
+args=(--steps 8 --every 2)
+SCR_FLUSH=0 run 2 2 four -- "$APP" "${args[@]}" --die-at 6 && fail "the killed run exited 0"
+SCR_FLUSH=0 expect_ok two 2 1 two -- "$APP" "${args[@]}" --expect-restart 0
+mkdir -p "$T/other"
+(cd "$T/other" && SCR_PREFIX=$T/other SCR_FLUSH=0 run 2 2 other -- "$APP" "${args[@]}" --expect-restart 0) ||
+	{ show other; fail "a run with another prefix restarted from this cache"; }
 echo "cache restart ok"

@@ -30,4 +30,14 @@ SCR_DEBUG=1 run 2 1 fewer -- "$APP" "${args[@]}" --expect-restart 0 || true
 # 2 ranks cannot read a checkpoint of 8 ranks' state, but scr must offer it
 # (read in place) without failing: the app itself rejects it and starts fresh
 expect_in fewer 'read in place'
+
+note "scr_index --current picks an older dataset once; a newer flush ends that choice"
+rm -rf "$T/cache" "$T/cntl"
+export SCR_JOB_ID=alloc4
+"$SCR_INDEX" --prefix "$T/prefix" --current ckpt.4 >/dev/null || fail "scr_index --current failed"
+SCR_FLUSH=1 expect_ok cur1 4 2 cur1 -- "$APP" "${args[@]}" --expect-restart 4
+same_result reference cur1
+rm -rf "$T/cache" "$T/cntl"
+export SCR_JOB_ID=alloc5
+SCR_FLUSH=1 expect_ok cur2 4 2 cur2 -- "$APP" "${args[@]}" --expect-restart 12
 echo "prefix restart ok"

@@ -31,6 +31,13 @@ SCR_CACHE_BASE=$T/not-a-dir/x expect_ok cache 2 2 cache -- "$APP" --steps 2 --ev
 expect_in cache "cannot create cache directory"
 expect_in cache "SCR_CACHE_BASE"
 
+note "SCR_ENABLE=0 on one node only: everyone steps aside, nobody hangs"
+timeout -k 5 "$MPI_LIMIT" mpirun --allow-run-as-root --oversubscribe --mca btl self,vader \
+	-np 2 env SCR_NODE_NAME=node0 SCR_ENABLE=0 "$APP" --steps 2 --every 2 : \
+	-np 2 env SCR_NODE_NAME=node1 "$APP" --steps 2 --every 2 >"$T/out/split" 2>&1 ||
+	{ show split; fail "a job with SCR_ENABLE=0 on some ranks failed or hung"; }
+expect_in split "SCR_ENABLE=0 on some ranks"
+
 note "SCR_ENABLE=0 is quiet pass-through"
 SCR_ENABLE=0 expect_ok off 1 2 off -- "$APP" --steps 2 --every 2
 expect_not_in off "error"
