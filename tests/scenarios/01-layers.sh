@@ -1,0 +1,36 @@
+# The layers stay visible in the includes: redundancy/ knows nothing of
+# core/, the MPI-free base and the commands never include MPI or the
+# library's state, and nothing includes interpose/.
+set -u
+cd "$(dirname "$0")/../.."
+bad=0
+complain() { echo "layering: $*" >&2; bad=1; }
+
+includes() {   # file -> the "quoted" includes, one per line
+	sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$1"
+}
+
+for f in redundancy/*.[ch]; do
+	for h in $(includes "$f"); do
+		[ -e "redundancy/$h" ] || complain "$f includes '$h' from outside redundancy/"
+	done
+done
+
+base=$(sed -n 's/^CORE_BASE_SRCS *:= *//p' core/module.mk | tr ' ' '\n' | grep '\.c$')
+[ -n "$base" ] || complain "cannot read CORE_BASE_SRCS from core/module.mk"
+for f in $base cmds/*.c; do
+	[ -f "$f" ] || continue
+	grep -qE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<mpi\.h>' "$f" && complain "$f includes <mpi.h>"
+	for h in $(includes "$f"); do
+		case $h in
+		state.h|redundancy.h|scr.h) complain "$f includes '$h' (MPI library internals)";;
+		esac
+	done
+done
+
+for f in core/*.[ch] redundancy/*.[ch] cmds/*.[ch]; do
+	[ -f "$f" ] || continue
+	grep -q 'interpose/' "$f" && complain "$f refers to interpose/"
+done
+[ $bad -eq 0 ] && echo "layers ok"
+exit $bad
