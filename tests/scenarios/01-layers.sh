@@ -12,6 +12,7 @@ includes() {   # file -> the "quoted" includes, one per line
 
 for f in redundancy/*.[ch]; do
 	for h in $(includes "$f"); do
+		case $h in */*) complain "$f includes '$h' from outside redundancy/"; continue;; esac
 		[ -e "redundancy/$h" ] || complain "$f includes '$h' from outside redundancy/"
 	done
 done
