@@ -9,7 +9,7 @@ MPICC    ?= mpicc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = -std=gnu11 -fPIC -fvisibility=hidden $(WARN) $(CFLAGS)
-CPPFLAGS += -Icore -Iredundancy -DSCR_SYSTEM_CONF='"$(SYSCONFDIR)/scr.conf"'
+CPPFLAGS += -Icore -Iredundancy -Iinterpose -DSCR_SYSTEM_CONF='"$(SYSCONFDIR)/scr.conf"'
 LDLIBS_BASE := -lisal -lz
 
 # Debian packages the build, tests and demo need.

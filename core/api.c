@@ -28,6 +28,11 @@ extern char **environ;
 /* The SCR API has no handle: one library state per process. */
 static struct scr_state scr;
 
+struct scr_state *scr_state_get(void)
+{
+	return &scr;
+}
+
 double scr_now(void)
 {
 	struct timespec ts;
@@ -271,6 +276,9 @@ static int setup_local(char **msg)
 static void release_state(void)
 {
 	scr_restart_clear(&scr);
+	scr_files_free(scr.tp_files, scr.tp_nfiles);
+	scr.tp_files = NULL;
+	scr.tp_nfiles = 0;
 	scr_filemap_release(&scr.filemap);
 	scr_layout_release(&scr.layout);
 	scr_config_free(scr.cfg);

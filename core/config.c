@@ -124,6 +124,8 @@ static const struct param_def params[] = {
 		 "pattern of file paths that the I/O interposer routes through scr as checkpoint files"),
 	SECONDS_P("SCR_WATCHDOG_TIMEOUT", "300",
 		  "time without progress after which a run is taken for hung"),
+	SECONDS_P("SCR_SETTLE_SECONDS", "1",
+		  "transparent mode: quiet time after the last checkpoint file closed before the checkpoint is complete"),
 	INT_P("SCR_RUNS", 0, "1",
 	      "runs scr_run launches in one allocation, 0 unlimited"),
 	INT_P("SCR_MIN_NODES", 0, "0",

@@ -67,6 +67,9 @@ struct scr_state {
 	enum scr_restart_src restart_src;
 	struct scr_file *restart_files;  /* prefix restarts: every file of the dataset */
 	size_t restart_nfiles;
+	/* transparent mode: a prefix restart stays readable after the restart */
+	struct scr_file *tp_files;
+	size_t tp_nfiles;
 
 	/* SCR_Need_checkpoint bookkeeping */
 	long need_calls;
@@ -75,6 +78,8 @@ struct scr_state {
 };
 
 double scr_now(void);
+/* the process's library state (api.c owns it) */
+struct scr_state *scr_state_get(void);
 
 /* dataset.c: completion and cache bookkeeping */
 int scr_dataset_complete(struct scr_state *s, int valid);

@@ -8,7 +8,10 @@ TEST_RPATH := -Wl,-rpath,$(abspath $(BUILD)/lib)
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBSCR_BASE)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $< $(LIBSCR_BASE) $(LDLIBS_BASE)
+	$(CC) -o $@ $(filter %.o,$^) $(LIBSCR_BASE) $(LDLIBS_BASE)
+
+# unit tests of MPI-free pieces outside core/
+$(BUILD)/tests/unit/test_pattern: $(BUILD)/interpose/pattern.o
 
 $(BUILD)/tests/mpi/%: $(BUILD)/mpi/tests/mpi/%.o $(LIBSCR)
 	@mkdir -p $(dir $@)
@@ -41,3 +44,34 @@ $(BUILD)/tests/bench/ckpt_bench: $(BUILD)/mpi/tests/bench/ckpt_bench.o $(LIBSCR)
 	@mkdir -p $(dir $@)
 	$(MPICC) -o $@ $< -L$(BUILD)/lib -lscr $(TEST_RPATH)
 test-progs: $(BENCH_BINS)
+
+# ---- tests/apps: unmodified applications for the transparent mode ----
+# Plain MPI programs that know nothing of SCR (no scr.h, no libscr): the
+# transparent-mode tests run them under the LD_PRELOAD shim.
+MPICXX ?= mpicxx
+MPIF90 ?= mpif90
+APPS_FLAGS := -O2 -g -Wall -Wextra
+APPS_BINS := $(addprefix $(BUILD)/tests/apps/,posix_app stdio_app cxx_app fortran_app)
+
+$(BUILD)/apps/%.o: tests/apps/%.c
+	@mkdir -p $(dir $@)
+	$(MPICC) -std=gnu11 $(APPS_FLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/apps/%.o: tests/apps/%.cpp
+	@mkdir -p $(dir $@)
+	$(MPICXX) -std=c++17 $(APPS_FLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/apps/%.o: tests/apps/%.f90
+	@mkdir -p $(dir $@)
+	$(MPIF90) -std=f2008 $(APPS_FLAGS) -J$(BUILD)/apps -c $< -o $@
+
+$(BUILD)/tests/apps/posix_app $(BUILD)/tests/apps/stdio_app: $(BUILD)/tests/apps/%: $(BUILD)/apps/%.o
+	@mkdir -p $(dir $@)
+	$(MPICC) -o $@ $< -lz
+$(BUILD)/tests/apps/cxx_app: $(BUILD)/apps/cxx_app.o
+	@mkdir -p $(dir $@)
+	$(MPICXX) -o $@ $< -lz
+$(BUILD)/tests/apps/fortran_app: $(BUILD)/apps/fortran_app.o
+	@mkdir -p $(dir $@)
+	$(MPIF90) -o $@ $<
+
+test-progs: $(APPS_BINS)
+# ---- end tests/apps ----

@@ -1,0 +1,52 @@
+/*
+ * What the LD_PRELOAD shim needs from the library beyond the
+ * public API. Not thread-safe: the shim serialises every call with its own
+ * lock. Paths are absolute and normalised.
+ */
+#ifndef SCR_TRANSPARENT_H
+#define SCR_TRANSPARENT_H
+
+/* 1 when the library is initialised and not in pass-through mode. */
+int scr_tp_active(void);
+
+/* A configuration value as the library resolved it at SCR_Init (NULL when
+ * unset); valid until SCR_Finalize. */
+const char *scr_tp_param(const char *name);
+
+/* A parameter of type seconds or int as resolved at SCR_Init, dflt when
+ * the library has no configuration. */
+long long scr_tp_int(const char *name, long long dflt);
+
+/* The prefix directory (absolute), or NULL when inactive. */
+const char *scr_tp_prefix(void);
+
+/*
+ * Where to write abs_path as a file of the dataset that will be completed
+ * after `ahead` others (0: the next one). Parent directories are made.
+ * With SCR_CACHE_BYPASS the answer is abs_path itself. *rel gets the path
+ * below the prefix. Both malloc'd. -SCR_EPATH when abs_path is not under
+ * the prefix; other errors when the cache cannot take it.
+ */
+int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel);
+
+/*
+ * The newest copy of abs_path held for this rank: its own files of
+ * completed datasets in cache (newest first, restart dataset included),
+ * else the restart dataset read in place from the prefix. NULL (return
+ * -SCR_ENOENT) when scr holds none: the real path is what there is.
+ */
+int scr_tp_read_path(const char *abs_path, char **route);
+
+/*
+ * Collective over all ranks: complete the next dataset with the files this
+ * rank routed for it (rel paths), named after rank 0's name (NULL: default).
+ * Returns 0 when every rank's files were complete and valid.
+ */
+int scr_tp_complete(const char *name, char *const *rels, int nrels, int valid);
+
+/* Collective: take the restart dataset found at SCR_Init (if any) as read
+ * by the application, keeping its files readable through scr_tp_read_path.
+ * Sets *restarted_from to its name (malloc'd) or NULL. */
+int scr_tp_begin(char **restarted_from);
+
+#endif

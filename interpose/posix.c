@@ -1,0 +1,227 @@
+/*
+ * POSIX file calls. Every wrapper has one shape: if the call is not ours
+ * (before MPI_Init, after MPI_Finalize, scr's own I/O, a forked child) or
+ * the path does not match SCR_CHECKPOINT_PATTERN, call the real function
+ * and return exactly what it returned.
+ */
+#define _GNU_SOURCE
+#include "real.h"
+#include "shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The mode argument exists only with O_CREAT or O_TMPFILE. */
+#define OPEN_MODE(flags, last)                                          \
+	mode_t mode = 0;                                                \
+	if ((flags) & (O_CREAT | O_TMPFILE)) {                          \
+		va_list ap;                                             \
+		va_start(ap, last);                                     \
+		mode = (mode_t)va_arg(ap, int);                         \
+		va_end(ap);                                             \
+	}
+
+static int open_common(int dirfd, const char *path, int flags, mode_t mode,
+		       int (*real_open)(const char *, int, ...),
+		       int (*real_openat)(int, const char *, int, ...))
+{
+	char *abs = shim_on() && !(flags & O_TMPFILE) ? shim_match(dirfd, path) : NULL;
+	if (!abs)
+		return real_openat ? real_openat(dirfd, path, flags, mode)
+				   : real_open(path, flags, mode);
+	int fd = shim_open(abs, flags, mode);
+	int saved = errno;
+	free(abs);
+	errno = saved;
+	return fd;
+}
+
+SCR_EXPORT int open(const char *path, int flags, ...)
+{
+	OPEN_MODE(flags, flags);
+	return open_common(AT_FDCWD, path, flags, mode, REAL(open), NULL);
+}
+
+SCR_EXPORT int open64(const char *path, int flags, ...)
+{
+	OPEN_MODE(flags, flags);
+	return open_common(AT_FDCWD, path, flags, mode, REAL(open64), NULL);
+}
+
+SCR_EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+	OPEN_MODE(flags, flags);
+	return open_common(dirfd, path, flags, mode, NULL, REAL(openat));
+}
+
+SCR_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
+{
+	OPEN_MODE(flags, flags);
+	return open_common(dirfd, path, flags, mode, NULL, REAL(openat64));
+}
+
+/* _FORTIFY_SOURCE variants: no mode (O_CREAT without one is refused by them) */
+SCR_EXPORT int __open_2(const char *path, int flags)
+{
+	if (!shim_on())
+		return REAL(__open_2)(path, flags);
+	return open_common(AT_FDCWD, path, flags, 0, REAL(open), NULL);
+}
+
+SCR_EXPORT int __open64_2(const char *path, int flags)
+{
+	if (!shim_on())
+		return REAL(__open64_2)(path, flags);
+	return open_common(AT_FDCWD, path, flags, 0, REAL(open64), NULL);
+}
+
+SCR_EXPORT int __openat_2(int dirfd, const char *path, int flags)
+{
+	if (!shim_on())
+		return REAL(__openat_2)(dirfd, path, flags);
+	return open_common(dirfd, path, flags, 0, NULL, REAL(openat));
+}
+
+SCR_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
+{
+	if (!shim_on())
+		return REAL(__openat64_2)(dirfd, path, flags);
+	return open_common(dirfd, path, flags, 0, NULL, REAL(openat64));
+}
+
+SCR_EXPORT int creat(const char *path, mode_t mode)
+{
+	return open_common(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode, REAL(open), NULL);
+}
+
+SCR_EXPORT int creat64(const char *path, mode_t mode)
+{
+	return open_common(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode, REAL(open64), NULL);
+}
+
+SCR_EXPORT int close(int fd)
+{
+	if (!shim_on())
+		return REAL(close)(fd);
+	return shim_close(fd, REAL(close), NULL);
+}
+
+/* ---- metadata calls on matching paths answer for the routed copy ---- */
+
+#define LOOKUP_CALL(dirfd, path, call_real)                             \
+	do {                                                            \
+		char *abs_ = shim_on() ? shim_match(dirfd, path) : NULL;  \
+		if (!abs_) {                                            \
+			const char *p_ = path;                          \
+			return call_real;                               \
+		}                                                       \
+		char *p_ = shim_lookup(abs_);                           \
+		free(abs_);                                             \
+		int rc_ = call_real;                                    \
+		int saved_ = errno;                                     \
+		free(p_);                                               \
+		errno = saved_;                                         \
+		return rc_;                                             \
+	} while (0)
+
+SCR_EXPORT int stat(const char *path, struct stat *st)
+{
+	LOOKUP_CALL(AT_FDCWD, path, REAL(stat)(p_, st));
+}
+
+SCR_EXPORT int lstat(const char *path, struct stat *st)
+{
+	LOOKUP_CALL(AT_FDCWD, path, REAL(lstat)(p_, st));
+}
+
+SCR_EXPORT int stat64(const char *path, struct stat64 *st)
+{
+	LOOKUP_CALL(AT_FDCWD, path, REAL(stat64)(p_, st));
+}
+
+SCR_EXPORT int lstat64(const char *path, struct stat64 *st)
+{
+	LOOKUP_CALL(AT_FDCWD, path, REAL(lstat64)(p_, st));
+}
+
+SCR_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	/* a routed copy has an absolute path, which fstatat takes as is */
+	LOOKUP_CALL(dirfd, path, REAL(fstatat)(dirfd, p_, st, flags));
+}
+
+SCR_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
+{
+	LOOKUP_CALL(dirfd, path, REAL(fstatat64)(dirfd, p_, st, flags));
+}
+
+SCR_EXPORT int access(const char *path, int how)
+{
+	LOOKUP_CALL(AT_FDCWD, path, REAL(access)(p_, how));
+}
+
+SCR_EXPORT int faccessat(int dirfd, const char *path, int how, int flags)
+{
+	LOOKUP_CALL(dirfd, path, REAL(faccessat)(dirfd, p_, how, flags));
+}
+
+SCR_EXPORT int truncate(const char *path, off_t len)
+{
+	LOOKUP_CALL(AT_FDCWD, path, REAL(truncate)(p_, len));
+}
+
+/* ---- rename and unlink ---- */
+
+static int rename_common(int olddirfd, const char *oldpath, int newdirfd,
+			 const char *newpath)
+{
+	char *src = shim_on() ? shim_match(olddirfd, oldpath) : NULL;
+	char *dst = shim_on() ? shim_match(newdirfd, newpath) : NULL;
+	int rc = 0, handled = 0;
+	if (src || dst) {
+		/* a temporary name need not match: the shim wants both absolute */
+		char *src_abs = src ? src : shim_absolute(olddirfd, oldpath);
+		char *dst_abs = dst ? dst : shim_absolute(newdirfd, newpath);
+		if (src_abs && dst_abs)
+			handled = shim_rename(src_abs, dst_abs, dst != NULL, &rc);
+		int saved = errno;
+		if (src_abs != src)
+			free(src_abs);
+		if (dst_abs != dst)
+			free(dst_abs);
+		errno = saved;
+	}
+	int saved = errno;
+	free(src);
+	free(dst);
+	errno = saved;
+	if (handled)
+		return rc;
+	if (olddirfd == AT_FDCWD && newdirfd == AT_FDCWD)
+		return REAL(rename)(oldpath, newpath);
+	return REAL(renameat)(olddirfd, oldpath, newdirfd, newpath);
+}
+
+SCR_EXPORT int rename(const char *oldpath, const char *newpath)
+{
+	return rename_common(AT_FDCWD, oldpath, AT_FDCWD, newpath);
+}
+
+SCR_EXPORT int renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
+{
+	return rename_common(olddirfd, oldpath, newdirfd, newpath);
+}
+
+SCR_EXPORT int unlink(const char *path)
+{
+	char *abs = shim_on() ? shim_match(AT_FDCWD, path) : NULL;
+	int rc = 0, handled = abs ? shim_unlink(abs, &rc) : 0;
+	int saved = errno;
+	free(abs);
+	errno = saved;
+	return handled ? rc : REAL(unlink)(path);
+}

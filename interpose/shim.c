@@ -1,0 +1,825 @@
+/*
+ * The transparent mode's engine: which files are checkpoint files, where
+ * they go, and when a checkpoint is complete.
+ *
+ * Completion protocol (see README, "Transparent mode"):
+ *  - A rank contributes to the dataset being written ("slot 0") by opening
+ *    matching paths for writing; it is done with it when it holds none of
+ *    them open.
+ *  - A rank starts the next dataset ("slot 1") when it opens for writing,
+ *    with truncation, a path it already wrote in slot 0 (a checkpoint
+ *    rewritten in place).
+ *  - An agreement thread per rank runs rounds: one small MPI_Iallreduce
+ *    over a private communicator of (has files, has files open, has started
+ *    the next, quiet time, finalizing). Every rank sees the same result and
+ *    so takes the same decision: slot 0 is complete when some rank wrote to
+ *    it, no rank holds one of its files open, and either some rank started
+ *    the next dataset, or SCR_SETTLE_SECONDS passed since the last activity,
+ *    or every rank is in MPI_Finalize. Then all threads complete it together
+ *    through the library (CRC, agreement, redundancy, flush as configured).
+ *  - Opens of checkpoint files for writing wait while a round is in flight,
+ *    so no file can join a dataset after the round that completes it.
+ */
+#define _GNU_SOURCE
+#include "shim.h"
+
+#include "pattern.h"
+#include "real.h"
+
+#include "io.h"
+#include "log.h"
+#include "path.h"
+#include "scr.h"
+#include "scr_err.h"
+#include "transparent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <mpi.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+__thread int shim_inside;
+
+/* A checkpoint file the application has open. */
+struct open_file {
+	long gen;        /* dataset generation it belongs to (writers) */
+	int writable;
+};
+
+struct slot_file {
+	char *rel;       /* below the prefix */
+	char *route;     /* where it is written */
+};
+
+/* A dataset being written by this rank. */
+struct slot {
+	size_t n, cap;
+	struct slot_file *f;
+	int writers;     /* open writable fds */
+	double last;     /* last open or close, for SCR_SETTLE_SECONDS */
+	int sealed;      /* this rank started the next dataset */
+};
+
+static struct {
+	enum shim_state state;
+	pid_t pid;
+	int scr_inited;
+	struct scr_pattern *pat;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int in_round;            /* a round is deciding: write-opens wait */
+	int completing;          /* the thread is inside the library: lookups wait */
+	int finalizing;
+	long gen;                /* generation of slot[0] */
+	struct slot slot[2];
+	struct open_file **byfd; /* indexed by fd */
+	size_t nfd;
+	int have_thread;
+	pthread_t thread;
+	MPI_Comm comm;
+	int rank;
+	double settle, watchdog;
+	int warned_fallback, warned_wait;
+} sh = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int shim_on(void)
+{
+	return sh.state == SHIM_ACTIVE && !shim_inside && sh.pid == getpid();
+}
+
+void shim_warn_once(int *said, const char *fmt, ...)
+{
+	if (*said)
+		return;
+	*said = 1;
+	int saved = errno;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	scr_log_warn("%s", msg);
+	errno = saved;
+}
+
+/* ---- paths ---- */
+
+static char *dir_path(int dirfd)
+{
+	if (dirfd == AT_FDCWD)
+		return getcwd(NULL, 0);
+	char link[64], *target = NULL;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	for (size_t size = 256; size <= 1u << 20; size *= 2) {
+		char *buf = realloc(target, size);
+		if (!buf)
+			break;
+		target = buf;
+		ssize_t n = readlink(link, target, size);
+		if (n < 0)
+			break;
+		if ((size_t)n < size) {
+			target[n] = '\0';
+			return target;
+		}
+	}
+	free(target);
+	return NULL;
+}
+
+char *shim_absolute(int dirfd, const char *path)
+{
+	if (!path || !*path)
+		return NULL;
+	int saved = errno;
+	char *base = path[0] == '/' ? NULL : dir_path(dirfd);
+	char *abs = path[0] == '/' || base ? scr_path_absolute(base ? base : "/", path) : NULL;
+	free(base);
+	errno = saved;
+	return abs;
+}
+
+char *shim_match(int dirfd, const char *path)
+{
+	if (!path || !*path || !sh.pat)
+		return NULL;
+	int saved = errno;
+	char *abs = shim_absolute(dirfd, path);
+	if (abs && !scr_pattern_match(sh.pat, abs)) {
+		free(abs);
+		abs = NULL;
+	}
+	errno = saved;
+	return abs;
+}
+
+/* ---- open file table ---- */
+
+static int table_put(int fd, long gen, int writable)
+{
+	if (fd < 0)
+		return -1;
+	if ((size_t)fd >= sh.nfd) {
+		size_t n = sh.nfd ? sh.nfd : 64;
+		while (n <= (size_t)fd)
+			n *= 2;
+		struct open_file **grown = realloc(sh.byfd, n * sizeof(*grown));
+		if (!grown)
+			return -1;
+		memset(grown + sh.nfd, 0, (n - sh.nfd) * sizeof(*grown));
+		sh.byfd = grown;
+		sh.nfd = n;
+	}
+	struct open_file *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	f->gen = gen;
+	f->writable = writable;
+	free(sh.byfd[fd]);
+	sh.byfd[fd] = f;
+	return 0;
+}
+
+static struct slot *slot_of_gen(long gen)
+{
+	if (gen == sh.gen)
+		return &sh.slot[0];
+	if (gen == sh.gen + 1)
+		return &sh.slot[1];
+	return NULL;
+}
+
+int shim_close(int fd, int (*real_close)(int), FILE *fp)
+{
+	pthread_mutex_lock(&sh.lock);
+	struct open_file *f = fd >= 0 && (size_t)fd < sh.nfd ? sh.byfd[fd] : NULL;
+	if (!f) {
+		pthread_mutex_unlock(&sh.lock);
+		return fp ? REAL(fclose)(fp) : real_close(fd);
+	}
+	/* closed under the lock: the data is in the file before the writer
+	 * count drops, and the fd number cannot be reused meanwhile */
+	int rc = fp ? REAL(fclose)(fp) : real_close(fd);
+	int saved = errno;
+	struct slot *s = f->writable ? slot_of_gen(f->gen) : NULL;
+	if (s) {
+		s->writers--;
+		s->last = now();
+	}
+	free(f);
+	sh.byfd[fd] = NULL;
+	pthread_cond_broadcast(&sh.cond);
+	pthread_mutex_unlock(&sh.lock);
+	errno = saved;
+	return rc;
+}
+
+/* Forget fd without closing it (a stream took it over, or it was dup'd away). */
+static void table_drop(int fd)
+{
+	if (fd >= 0 && (size_t)fd < sh.nfd && sh.byfd[fd]) {
+		struct open_file *f = sh.byfd[fd];
+		struct slot *s = f->writable ? slot_of_gen(f->gen) : NULL;
+		if (s) {
+			s->writers--;
+			s->last = now();
+		}
+		free(f);
+		sh.byfd[fd] = NULL;
+	}
+}
+
+/* ---- slots ---- */
+
+static struct slot_file *slot_find(struct slot *s, const char *rel)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->f[i].rel, rel))
+			return &s->f[i];
+	return NULL;
+}
+
+static int slot_add(struct slot *s, char *rel, char *route)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		struct slot_file *grown = realloc(s->f, cap * sizeof(*grown));
+		if (!grown)
+			return -1;
+		s->f = grown;
+		s->cap = cap;
+	}
+	s->f[s->n].rel = rel;
+	s->f[s->n].route = route;
+	s->n++;
+	return 0;
+}
+
+static void slot_release(struct slot *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->f[i].rel);
+		free(s->f[i].route);
+	}
+	free(s->f);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Which dataset a write-open of rel belongs to: 0, 1, or -1 when it would
+ * be a third version and must wait for a completion. */
+static int choose_slot(const char *rel, int trunc)
+{
+	struct slot *s0 = &sh.slot[0], *s1 = &sh.slot[1];
+	if (slot_find(s1, rel))
+		return trunc ? -1 : 1;
+	if (s1->n > 0)
+		return 1;
+	if (slot_find(s0, rel))
+		return trunc ? 1 : 0;
+	return 0;
+}
+
+/* ---- opening checkpoint files ---- */
+
+static void fallback_warning(const char *abs, const char *why)
+{
+	shim_warn_once(&sh.warned_fallback, "cannot keep '%s' in the cache (%s): it and "
+		       "other such files are written at their real paths, and the "
+		       "checkpoint they belong to is not used for a restart", abs, why);
+}
+
+/* Wait, lock held, until no round is in flight. */
+static void wait_round(void)
+{
+	while (sh.in_round)
+		pthread_cond_wait(&sh.cond, &sh.lock);
+}
+
+/* Wait, lock held, until the library is free for this thread. */
+static void wait_library(void)
+{
+	while (sh.completing)
+		pthread_cond_wait(&sh.cond, &sh.lock);
+}
+
+/*
+ * Route a write-open: returns the path to open (malloc'd) and the
+ * generation, or NULL when the file goes to its real path. Lock held.
+ */
+static char *route_write(const char *abs, int flags, long *gen)
+{
+	int trunc = (flags & O_TRUNC) != 0;
+	char *rel = NULL, *route = NULL;
+	int which;
+	double deadline = now() + sh.watchdog;
+	for (;;) {
+		wait_round();
+		which = choose_slot(abs + strlen(scr_tp_prefix()) + 1, trunc);
+		if (which >= 0)
+			break;
+		if (!sh.have_thread || now() > deadline) {
+			fallback_warning(abs, "two checkpoints are still waiting to complete");
+			return NULL;
+		}
+		shim_warn_once(&sh.warned_wait, "a third checkpoint started before the "
+			       "first completed: waiting for it");
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&sh.cond, &sh.lock, &ts);
+	}
+	struct slot *s = &sh.slot[which];
+	const char *relp = abs + strlen(scr_tp_prefix()) + 1;
+	struct slot_file *known = slot_find(s, relp);
+	if (known) {
+		*gen = sh.gen + which;
+		return strdup(known->route);
+	}
+	int rc = scr_tp_write_path(which, abs, &route, &rel);
+	if (rc) {
+		fallback_warning(abs, scr_strerror(rc));
+		return NULL;
+	}
+	/* without truncation the file's current contents carry over */
+	if (!trunc) {
+		char *old = NULL;
+		struct slot_file *prev = which == 1 ? slot_find(&sh.slot[0], rel) : NULL;
+		if (prev)
+			old = strdup(prev->route);
+		else if (scr_tp_read_path(abs, &old) != 0)
+			old = NULL;
+		if (!old && access(abs, F_OK) == 0)
+			old = strdup(abs);
+		if (old && strcmp(old, route) && scr_copy_file(old, route, NULL, NULL) != 0) {
+			fallback_warning(abs, "cannot copy its current contents");
+			free(old);
+			free(rel);
+			free(route);
+			return NULL;
+		}
+		free(old);
+	}
+	char *ret = strdup(route);
+	if (!ret || slot_add(s, rel, route) != 0) {
+		free(ret);
+		free(rel);
+		free(route);
+		return NULL;
+	}
+	if (which == 1)
+		sh.slot[0].sealed = 1;
+	*gen = sh.gen + which;
+	return ret;
+}
+
+/* The copy to read: this rank's newest version, then scr's, else NULL. */
+static char *route_read(const char *abs)
+{
+	const char *prefix = scr_tp_prefix();
+	size_t plen = prefix ? strlen(prefix) : 0;
+	if (prefix && !strncmp(abs, prefix, plen) && abs[plen] == '/') {
+		for (int i = 1; i >= 0; i--) {
+			struct slot_file *f = slot_find(&sh.slot[i], abs + plen + 1);
+			if (f)
+				return strdup(f->route);
+		}
+	}
+	char *route = NULL;
+	if (scr_tp_read_path(abs, &route) == 0)
+		return route;
+	return NULL;
+}
+
+char *shim_lookup(const char *abs)
+{
+	pthread_mutex_lock(&sh.lock);
+	wait_library();
+	shim_inside++;
+	char *route = route_read(abs);
+	shim_inside--;
+	pthread_mutex_unlock(&sh.lock);
+	return route ? route : strdup(abs);
+}
+
+static int in_prefix(const char *abs)
+{
+	const char *prefix = scr_tp_prefix();
+	size_t n = prefix ? strlen(prefix) : 0;
+	return prefix && !strncmp(abs, prefix, n) && abs[n] == '/' && abs[n + 1];
+}
+
+int shim_open(const char *abs, int flags, mode_t mode)
+{
+	int writing = (flags & O_ACCMODE) != O_RDONLY;
+	pthread_mutex_lock(&sh.lock);
+	shim_inside++;
+	long gen = -1;
+	char *route = NULL;
+	if (writing && in_prefix(abs))
+		route = route_write(abs, flags, &gen);
+	else if (writing)
+		fallback_warning(abs, "it is outside the prefix directory");
+	else {
+		wait_library();
+		route = route_read(abs);
+	}
+	int fd = REAL(open)(route ? route : abs, flags, mode);
+	int saved = errno;
+	if (fd >= 0 && route && writing) {
+		struct slot *s = slot_of_gen(gen);
+		if (s && table_put(fd, gen, 1) == 0) {
+			s->writers++;
+			s->last = now();
+		}
+	}
+	shim_inside--;
+	pthread_mutex_unlock(&sh.lock);
+	if (fd < 0 && route && writing && errno != EEXIST && errno != EINTR) {
+		/* the cache refused it: the real path must still work */
+		fallback_warning(abs, strerror(saved));
+		fd = REAL(open)(abs, flags, mode);
+		saved = errno;
+	}
+	free(route);
+	errno = saved;
+	return fd;
+}
+
+/* fopen's mode string as open flags */
+static int fopen_flags(const char *mode)
+{
+	int plus = strchr(mode, '+') != NULL;
+	int flags;
+	switch (mode[0]) {
+	case 'w': flags = (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC; break;
+	case 'a': flags = (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_APPEND; break;
+	default:  flags = plus ? O_RDWR : O_RDONLY; break;
+	}
+	if (strchr(mode, 'x'))
+		flags |= O_EXCL;
+	if (strchr(mode, 'e'))
+		flags |= O_CLOEXEC;
+	return flags;
+}
+
+FILE *shim_fopen(const char *abs, const char *mode, FILE *reopen)
+{
+	if (reopen) {
+		pthread_mutex_lock(&sh.lock);
+		table_drop(fileno(reopen));
+		pthread_mutex_unlock(&sh.lock);
+	}
+	int fd = shim_open(abs, fopen_flags(mode), 0666);
+	if (fd < 0) {
+		if (reopen) {
+			int saved = errno;
+			REAL(fclose)(reopen);
+			errno = saved;
+		}
+		return NULL;
+	}
+	FILE *fp;
+	if (reopen) {
+		/* make the stream's descriptor the routed one */
+		int target = fileno(reopen);
+		fflush(reopen);
+		if (dup2(fd, target) < 0) {
+			int saved = errno;
+			shim_close(fd, REAL(close), NULL);
+			errno = saved;
+			return NULL;
+		}
+		pthread_mutex_lock(&sh.lock);
+		if ((size_t)fd < sh.nfd && sh.byfd[fd]) {
+			struct open_file *f = sh.byfd[fd];
+			sh.byfd[fd] = NULL;
+			table_put(target, f->gen, f->writable);
+			free(f);
+		}
+		pthread_mutex_unlock(&sh.lock);
+		REAL(close)(fd);
+		fp = reopen;
+		rewind(fp);
+	} else {
+		fp = fdopen(fd, mode);
+		if (!fp) {
+			int saved = errno;
+			shim_close(fd, REAL(close), NULL);
+			errno = saved;
+		}
+	}
+	return fp;
+}
+
+/* ---- rename and unlink ---- */
+
+int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *rc)
+{
+	pthread_mutex_lock(&sh.lock);
+	wait_round();
+	shim_inside++;
+	int handled = 0;
+	const char *prefix = scr_tp_prefix();
+	size_t plen = prefix ? strlen(prefix) : 0;
+	struct slot_file *from = NULL;
+	int from_slot = -1;
+	if (src_abs && prefix && in_prefix(src_abs)) {
+		for (int i = 1; i >= 0 && !from; i--) {
+			from = slot_find(&sh.slot[i], src_abs + plen + 1);
+			from_slot = i;
+		}
+	}
+	if (dst_matches && in_prefix(dst_abs)) {
+		/* a file written under a temporary name becomes a checkpoint file */
+		long gen;
+		char *route = route_write(dst_abs, O_WRONLY | O_TRUNC, &gen);
+		if (route) {
+			const char *src = from ? from->route : src_abs;
+			*rc = REAL(rename)(src, route);
+			if (*rc != 0 && errno == EXDEV) {
+				*rc = scr_copy_file(src, route, NULL, NULL) == 0 ? REAL(unlink)(src) : -1;
+			}
+			if (*rc == 0 && from) {
+				/* the old name is gone from its dataset */
+				struct slot *s = &sh.slot[from_slot];
+				size_t k = (size_t)(from - s->f);
+				free(from->rel);
+				free(from->route);
+				memmove(&s->f[k], &s->f[k + 1], (s->n - k - 1) * sizeof(*s->f));
+				s->n--;
+			}
+			sh.slot[gen - sh.gen].last = now();
+			free(route);
+			handled = 1;
+		}
+	} else if (from) {
+		/* a checkpoint file leaves scr under a name that is not one */
+		*rc = scr_copy_file(from->route, dst_abs, NULL, NULL) == 0 ? 0 : -1;
+		handled = 1;
+	}
+	int saved = errno;
+	shim_inside--;
+	pthread_mutex_unlock(&sh.lock);
+	errno = saved;
+	return handled;
+}
+
+int shim_unlink(const char *abs, int *rc)
+{
+	pthread_mutex_lock(&sh.lock);
+	wait_round();
+	shim_inside++;
+	int handled = 0;
+	const char *prefix = scr_tp_prefix();
+	if (prefix && in_prefix(abs)) {
+		const char *rel = abs + strlen(prefix) + 1;
+		for (int i = 0; i < 2 && !handled; i++) {
+			struct slot *s = &sh.slot[i];
+			struct slot_file *f = slot_find(s, rel);
+			if (!f)
+				continue;
+			*rc = REAL(unlink)(f->route);
+			size_t k = (size_t)(f - s->f);
+			free(f->rel);
+			free(f->route);
+			memmove(&s->f[k], &s->f[k + 1], (s->n - k - 1) * sizeof(*s->f));
+			s->n--;
+			handled = 1;
+		}
+	}
+	int saved = errno;
+	shim_inside--;
+	pthread_mutex_unlock(&sh.lock);
+	errno = saved;
+	return handled;
+}
+
+/* ---- agreement ---- */
+
+enum { V_DIRTY, V_WRITING, V_SEALED, V_NEG_QUIET_MS, V_NOT_FINAL, V_NEXT, V_LEN };
+
+/* Dataset name: rank 0's first file's directory (or the file itself). */
+static char *slot_name(const struct slot *s)
+{
+	if (s->n == 0)
+		return NULL;
+	char *dir = strdup(s->f[0].rel);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash)
+		*slash = '\0';
+	return dir;
+}
+
+/* One round; returns 1 when the thread may stop (all finalizing, nothing left). */
+static int agreement_round(void)
+{
+	long long v[V_LEN], all[V_LEN];
+	pthread_mutex_lock(&sh.lock);
+	wait_round();
+	struct slot *s0 = &sh.slot[0];
+	double t = now();
+	v[V_DIRTY] = s0->n > 0;
+	v[V_WRITING] = s0->writers > 0;
+	v[V_SEALED] = s0->sealed || sh.slot[1].n > 0;
+	v[V_NEG_QUIET_MS] = s0->n > 0 ? -(long long)((t - s0->last) * 1000) : -LLONG_MAX;
+	v[V_NOT_FINAL] = !sh.finalizing;
+	v[V_NEXT] = sh.slot[1].n > 0;
+	sh.in_round = 1;
+	pthread_mutex_unlock(&sh.lock);
+
+	MPI_Request req;
+	PMPI_Iallreduce(v, all, V_LEN, MPI_LONG_LONG, MPI_MAX, sh.comm, &req);
+	int done = 0, warned = 0;
+	double start = now();
+	while (!done) {
+		PMPI_Test(&req, &done, MPI_STATUS_IGNORE);
+		if (done)
+			break;
+		struct timespec ts = { 0, 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		if (!warned && now() - start > sh.watchdog) {
+			scr_log_warn("checkpoint agreement has waited %.0f s (SCR_WATCHDOG_TIMEOUT) "
+				     "for other ranks: a rank is stuck or gone; no checkpoint "
+				     "is completed until they answer", sh.watchdog);
+			warned = 1;
+		}
+	}
+
+	pthread_mutex_lock(&sh.lock);
+	int all_final = all[V_NOT_FINAL] == 0;
+	long long min_quiet_ms = -all[V_NEG_QUIET_MS];
+	int complete = all[V_DIRTY] &&
+		       ((!all[V_WRITING] && (all[V_SEALED] || min_quiet_ms >= sh.settle * 1000)) ||
+			all_final);
+	if (complete) {
+		/* slot 0 cannot change meanwhile: write-opens, renames and
+		 * unlinks wait for the round, lookups for the library */
+		struct slot *c = &sh.slot[0];
+		char **rels = malloc((c->n ? c->n : 1) * sizeof(char *));
+		int valid = rels != NULL && c->writers == 0;
+		if (c->writers > 0)
+			scr_log_warn("%d checkpoint file(s) still open at MPI_Finalize: "
+				     "that checkpoint is not used for a restart", c->writers);
+		for (size_t i = 0; rels && i < c->n; i++)
+			rels[i] = c->f[i].rel;
+		int n = rels ? (int)c->n : 0;
+		char *name = slot_name(c);
+		sh.completing = 1;
+		pthread_mutex_unlock(&sh.lock);
+
+		scr_tp_complete(name, rels, n, valid);
+
+		pthread_mutex_lock(&sh.lock);
+		free(name);
+		free(rels);
+		slot_release(&sh.slot[0]);
+		sh.slot[0] = sh.slot[1];
+		memset(&sh.slot[1], 0, sizeof(sh.slot[1]));
+		sh.gen++;
+		sh.completing = 0;
+	}
+	sh.in_round = 0;
+	pthread_cond_broadcast(&sh.cond);
+	int stop = all_final && !complete && !all[V_DIRTY] && !all[V_NEXT];
+	pthread_mutex_unlock(&sh.lock);
+	return stop;
+}
+
+static void *agreement_thread(void *arg)
+{
+	(void)arg;
+	shim_inside = 1;   /* everything this thread does is scr's own */
+	for (;;) {
+		pthread_mutex_lock(&sh.lock);
+		if (!sh.finalizing) {
+			/* quick rounds while a checkpoint is pending, slow ones otherwise */
+			long ms = sh.slot[0].n ? 20 : 200;
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += ms * 1000000L;
+			ts.tv_sec += ts.tv_nsec / 1000000000L;
+			ts.tv_nsec %= 1000000000L;
+			pthread_cond_timedwait(&sh.cond, &sh.lock, &ts);
+		}
+		pthread_mutex_unlock(&sh.lock);
+		if (agreement_round())
+			break;
+	}
+	return NULL;
+}
+
+/* ---- lifecycle ---- */
+
+static void at_fork_child(void)
+{
+	/* the child of a rank is not a rank: its files are its own business */
+	if (sh.state == SHIM_ACTIVE)
+		sh.state = SHIM_PASSTHROUGH;
+	sh.have_thread = 0;
+	pthread_mutex_init(&sh.lock, NULL);
+	pthread_cond_init(&sh.cond, NULL);
+}
+
+void shim_start(int thread_level)
+{
+	static int atfork_done;
+	if (!atfork_done) {
+		pthread_atfork(NULL, NULL, at_fork_child);
+		atfork_done = 1;
+	}
+	shim_inside++;
+	sh.pid = getpid();
+	sh.state = SHIM_PASSTHROUGH;
+	PMPI_Comm_rank(MPI_COMM_WORLD, &sh.rank);
+	if (SCR_Init() != SCR_SUCCESS) {
+		shim_inside--;
+		return;
+	}
+	sh.scr_inited = 1;
+
+	/* every rank takes the same decision, so the rounds stay paired */
+	char *msg = NULL;
+	const char *text = scr_tp_active() ? scr_tp_param("SCR_CHECKPOINT_PATTERN") : NULL;
+	int ok = 0;
+	if (text) {
+		sh.pat = scr_pattern_compile(text, &msg);
+		ok = sh.pat != NULL;
+	}
+	int all_ok = ok;
+	PMPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
+	if (!all_ok) {
+		if (sh.rank == 0 && scr_tp_active())
+			scr_log_error("%s: files pass through unchanged", msg ? msg :
+				      "SCR_CHECKPOINT_PATTERN is not set (e.g. 'ckpt/.*\\.dat$')");
+		free(msg);
+		scr_pattern_free(sh.pat);
+		sh.pat = NULL;
+		shim_inside--;
+		return;
+	}
+	sh.settle = (double)scr_tp_int("SCR_SETTLE_SECONDS", 1);
+	sh.watchdog = (double)scr_tp_int("SCR_WATCHDOG_TIMEOUT", 300);
+
+	char *from = NULL;
+	scr_tp_begin(&from);
+	if (sh.rank == 0)
+		scr_log_debug(1, "transparent mode: %s", from ? "restarted from cache/prefix" :
+			      "no checkpoint to restart from");
+	free(from);
+
+	PMPI_Comm_dup(MPI_COMM_WORLD, &sh.comm);
+	if (thread_level >= MPI_THREAD_MULTIPLE &&
+	    pthread_create(&sh.thread, NULL, agreement_thread, NULL) == 0)
+		sh.have_thread = 1;
+	else if (sh.rank == 0)
+		scr_log_warn("MPI_THREAD_MULTIPLE is not available: checkpoints complete "
+			     "only at MPI_Finalize");
+	sh.state = SHIM_ACTIVE;
+	shim_inside--;
+}
+
+void shim_finish(void)
+{
+	if (sh.pid != getpid())
+		return;
+	shim_inside++;
+	if (sh.state == SHIM_ACTIVE) {
+		pthread_mutex_lock(&sh.lock);
+		sh.finalizing = 1;
+		pthread_cond_broadcast(&sh.cond);
+		pthread_mutex_unlock(&sh.lock);
+		if (sh.have_thread)
+			pthread_join(sh.thread, NULL);
+		else
+			while (!agreement_round())
+				;
+		PMPI_Comm_free(&sh.comm);
+	}
+	sh.state = SHIM_FINALIZED;
+	if (sh.scr_inited)
+		SCR_Finalize();
+	sh.scr_inited = 0;
+	scr_pattern_free(sh.pat);
+	sh.pat = NULL;
+	shim_inside--;
+}
