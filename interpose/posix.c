@@ -119,8 +119,10 @@ SCR_EXPORT int close(int fd)
 			const char *p_ = path;                          \
 			return call_real;                               \
 		}                                                       \
+		int entry_ = errno;                                     \
 		char *p_ = shim_lookup(abs_);                           \
 		free(abs_);                                             \
+		errno = entry_;                                         \
 		int rc_ = call_real;                                    \
 		int saved_ = errno;                                     \
 		free(p_);                                               \
@@ -179,6 +181,7 @@ SCR_EXPORT int truncate(const char *path, off_t len)
 static int rename_common(int olddirfd, const char *oldpath, int newdirfd,
 			 const char *newpath)
 {
+	int entry_errno = errno;
 	char *src = shim_on() ? shim_match(olddirfd, oldpath) : NULL;
 	char *dst = shim_on() ? shim_match(newdirfd, newpath) : NULL;
 	int rc = 0, handled = 0;
@@ -195,7 +198,7 @@ static int rename_common(int olddirfd, const char *oldpath, int newdirfd,
 			free(dst_abs);
 		errno = saved;
 	}
-	int saved = errno;
+	int saved = handled && rc == 0 ? entry_errno : errno;
 	free(src);
 	free(dst);
 	errno = saved;
@@ -218,9 +221,10 @@ SCR_EXPORT int renameat(int olddirfd, const char *oldpath, int newdirfd, const c
 
 SCR_EXPORT int unlink(const char *path)
 {
+	int entry_errno = errno;
 	char *abs = shim_on() ? shim_match(AT_FDCWD, path) : NULL;
 	int rc = 0, handled = abs ? shim_unlink(abs, &rc) : 0;
-	int saved = errno;
+	int saved = handled && rc == 0 ? entry_errno : errno;
 	free(abs);
 	errno = saved;
 	return handled ? rc : REAL(unlink)(path);

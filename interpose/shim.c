@@ -430,6 +430,7 @@ static int in_prefix(const char *abs)
 
 int shim_open(const char *abs, int flags, mode_t mode)
 {
+	int entry_errno = errno;   /* a success must leave errno as it was */
 	int writing = (flags & O_ACCMODE) != O_RDONLY;
 	pthread_mutex_lock(&sh.lock);
 	shim_inside++;
@@ -443,6 +444,7 @@ int shim_open(const char *abs, int flags, mode_t mode)
 		wait_library();
 		route = route_read(abs);
 	}
+	errno = entry_errno;
 	int fd = REAL(open)(route ? route : abs, flags, mode);
 	int saved = errno;
 	if (fd >= 0 && route && writing) {
@@ -457,6 +459,7 @@ int shim_open(const char *abs, int flags, mode_t mode)
 	if (fd < 0 && route && writing && errno != EEXIST && errno != EINTR) {
 		/* the cache refused it: the real path must still work */
 		fallback_warning(abs, strerror(saved));
+		errno = entry_errno;
 		fd = REAL(open)(abs, flags, mode);
 		saved = errno;
 	}
@@ -484,6 +487,7 @@ static int fopen_flags(const char *mode)
 
 FILE *shim_fopen(const char *abs, const char *mode, FILE *reopen)
 {
+	int entry_errno = errno;
 	if (reopen) {
 		pthread_mutex_lock(&sh.lock);
 		table_drop(fileno(reopen));
@@ -520,12 +524,15 @@ FILE *shim_fopen(const char *abs, const char *mode, FILE *reopen)
 		REAL(close)(fd);
 		fp = reopen;
 		rewind(fp);
+		errno = entry_errno;
 	} else {
 		fp = fdopen(fd, mode);
 		if (!fp) {
 			int saved = errno;
 			shim_close(fd, REAL(close), NULL);
 			errno = saved;
+		} else {
+			errno = entry_errno;
 		}
 	}
 	return fp;

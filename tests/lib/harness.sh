@@ -27,7 +27,7 @@ run() {
 	local args=() n
 	for ((n = 0; n < nodes; n++)); do
 		[ $n -gt 0 ] && args+=(:)
-		args+=(-np "$ppn" env SCR_NODE_NAME=node$n "$@")
+		args+=(-np "$ppn" env SCR_NODE_NAME=node$n ${PRELOAD:+LD_PRELOAD=$PRELOAD} "$@")
 	done
 	timeout -k 5 "$MPI_LIMIT" mpirun --allow-run-as-root --oversubscribe \
 		--mca btl self,vader --mca btl_vader_single_copy_mechanism none \
@@ -36,6 +36,11 @@ run() {
 	[ $rc -eq 124 ] && echo "job '$out' timed out after ${MPI_LIMIT}s" >&2
 	return $rc
 }
+
+# Transparent mode: run_tp is run with the shim preloaded into every rank.
+SHIM=$BUILD/lib/libscr_interpose.so
+APPS=$BUILD/tests/apps
+run_tp() { PRELOAD=$SHIM run "$@"; }
 
 # The output of a run, for messages and greps.
 out() { cat "$T/out/$1"; }
@@ -46,7 +51,7 @@ expect_ok() {   # name: the run succeeded
 	run "$@" || { show "$name"; fail "run '$name' exited non-zero"; }
 }
 
-result_of() { sed -n 's/^api_app: result //p' "$T/out/$1"; }
+result_of() { sed -n 's/^[a-z_]*: result //p' "$T/out/$1"; }
 
 same_result() {   # run-a run-b
 	local a b
@@ -66,6 +71,7 @@ expect_not_in() {
 # Reference answer: the same run without scr and without interruption.
 reference() {   # nodes ppn app-args...
 	local nodes=$1 ppn=$2; shift 2
+	rm -rf "$T/ref"
 	mkdir -p "$T/ref"
 	( cd "$T/ref" && SCR_ENABLE=0 SCR_PREFIX=$T/ref run "$nodes" "$ppn" reference -- "$APP" "$@" ) \
 		|| { show reference; fail "reference run failed"; }

@@ -1,0 +1,36 @@
+# Transparent mode seen from inside an unmodified program: errno on failure
+# and success, non-matching files untouched, checkpoint files that look real
+# while they are in the cache, forked and exec'd children passing through.
+# And an invalid pattern: reported at MPI_Init, the run passes through.
+. "$(dirname "$0")/../lib/harness.sh"
+MPI_LIMIT=60
+export SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/'
+
+SCR_FLUSH=0 run_tp 2 2 probe -- "$APPS/probe_app" || { show probe; fail "probe_app failed"; }
+expect_in probe 'probe_app: [0-9]+ checks, 0 failed'
+# the checkpoint file went to the cache and was completed at MPI_Finalize
+f=$(find "$(cache_of node1)" -name 'rank_3.dat')
+[ -n "$f" ] && [ "$(cat "$f")" = "checkpoint data" ] || fail "rank 3's checkpoint is not in node1's cache"
+[ ! -e "$T/prefix/ckpt.1/rank_3.dat" ] || fail "checkpoint reached the prefix with SCR_FLUSH=0"
+
+note "with flushing, the finished run leaves its checkpoint at the real path"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/*
+SCR_FLUSH=1 run_tp 2 2 probe-flush -- "$APPS/probe_app" || { show probe-flush; fail "probe_app failed"; }
+[ "$(cat "$T/prefix/ckpt.1/rank_3.dat" 2>/dev/null)" = "checkpoint data" ] ||
+	fail "the flushed checkpoint is not at its real path"
+
+note "invalid pattern: said once at MPI_Init with the regex error; files pass through"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/*
+SCR_CHECKPOINT_PATTERN='ckpt/(unclosed' run_tp 2 2 badpat -- "$APPS/posix_app" --steps 2 --every 2 ||
+	{ show badpat; fail "the run with an invalid pattern failed"; }
+expect_in badpat "invalid SCR_CHECKPOINT_PATTERN 'ckpt/\(unclosed'"
+[ "$(grep -c 'invalid SCR_CHECKPOINT_PATTERN' "$T/out/badpat")" = 1 ] || fail "the pattern error is not said exactly once"
+[ -s "$T/prefix/ckpt/ckpt.2/rank_3.dat" ] || fail "pass-through run did not write its files in place"
+
+note "a pattern that matches nothing leaves every file alone"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/*
+SCR_CHECKPOINT_PATTERN='no-such-file$' run_tp 2 2 nomatch -- "$APPS/posix_app" --steps 2 --every 2 ||
+	{ show nomatch; fail "the run failed"; }
+[ -s "$T/prefix/ckpt/ckpt.2/rank_0.dat" ] || fail "files did not land in place"
+[ -z "$(find "$T/cache" -type f 2>/dev/null)" ] || fail "something went to the cache"
+echo "transparent probe ok"
