@@ -67,7 +67,10 @@ struct scr_state {
 	enum scr_restart_src restart_src;
 	struct scr_file *restart_files;  /* prefix restarts: every file of the dataset */
 	size_t restart_nfiles;
-	/* transparent mode: a prefix restart stays readable after the restart */
+	/* transparent mode: every file of the restart dataset stays readable
+	 * after the restart, by any rank (see transparent.c) */
+	int tp_restart_id;
+	int tp_in_cache;
 	struct scr_file *tp_files;
 	size_t tp_nfiles;
 

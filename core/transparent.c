@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int scr_tp_active(void)
 {
@@ -69,6 +70,33 @@ int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel)
 	return 0;
 }
 
+/* Where any rank's file of the restart dataset can be read from here. */
+static int restart_file_path(struct scr_state *s, const char *abs_path, const char *rel,
+			     char **route)
+{
+	if (!s->tp_in_cache) {
+		*route = strdup(abs_path);   /* verified in place at restart */
+		return *route ? 0 : -SCR_ENOMEM;
+	}
+	/* ranks of one node share the dataset's cache directory */
+	char *dsdir = scr_layout_dataset_dir(&s->layout, s->tp_restart_id);
+	char *here = dsdir ? scr_asprintf("%s/%s", dsdir, rel) : NULL;
+	free(dsdir);
+	if (!here)
+		return -SCR_ENOMEM;
+	if (access(here, F_OK) == 0) {
+		*route = here;
+		return 0;
+	}
+	free(here);
+	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, s->tp_restart_id);
+	if (e && e->flushed) {
+		*route = strdup(abs_path);
+		return *route ? 0 : -SCR_ENOMEM;
+	}
+	return -SCR_EREMOTE;
+}
+
 int scr_tp_read_path(const char *abs_path, char **route)
 {
 	struct scr_state *s = scr_state_get();
@@ -94,13 +122,26 @@ int scr_tp_read_path(const char *abs_path, char **route)
 		}
 	}
 	for (size_t i = 0; rc == -SCR_ENOENT && i < s->tp_nfiles; i++) {
-		if (!strcmp(s->tp_files[i].path, rel)) {
-			*route = strdup(abs_path);
-			rc = *route ? 0 : -SCR_ENOMEM;
-		}
+		if (strcmp(s->tp_files[i].path, rel))
+			continue;
+		rc = restart_file_path(s, abs_path, rel, route);
+		break;
 	}
 	free(rel);
 	return rc;
+}
+
+int scr_tp_flush_restart(void)
+{
+	struct scr_state *s = scr_state_get();
+	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, s->tp_restart_id);
+	int need = s->tp_in_cache && e && !e->flushed;
+	if (!scr_allreduce_and(s, need))
+		return 0;
+	if (s->rank == 0)
+		scr_log_debug(1, "a rank reads another node's file of dataset %d: flushing it",
+			      s->tp_restart_id);
+	return scr_flush(s, s->tp_restart_id);
 }
 
 int scr_tp_complete(const char *name, char *const *rels, int nrels, int valid)
@@ -118,6 +159,62 @@ int scr_tp_complete(const char *name, char *const *rels, int nrels, int valid)
 	return SCR_Complete_output(valid) == SCR_SUCCESS ? 0 : -SCR_EINVAL;
 }
 
+/* Every rank learns every file of the restart dataset in cache. */
+static int gather_restart_files(struct scr_state *s)
+{
+	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, s->restart_id);
+	char *buf = NULL, *all = NULL;
+	size_t len = 0;
+	int *lens = NULL;
+	int rc = e ? scr_files_encode(e->files, e->nfiles, &buf, &len) : -SCR_ENOENT;
+	if (!scr_allreduce_and(s, rc == 0)) {
+		free(buf);
+		return rc ? rc : -SCR_EREMOTE;
+	}
+	rc = scr_gather_bufs(s, buf, (int)len, &all, &lens);
+	free(buf);
+	if (rc)
+		return rc;
+	/* rank 0 joins the lists into one */
+	struct scr_file *files = NULL;
+	size_t n = 0;
+	buf = NULL;
+	len = 0;
+	if (s->rank == 0) {
+		size_t off = 0;
+		for (int r = 0; r < s->nranks && !rc; r++) {
+			struct scr_file *part;
+			size_t k;
+			rc = scr_files_decode(all + off, (size_t)lens[r], &part, &k);
+			off += (size_t)lens[r];
+			struct scr_file *grown = rc ? NULL : realloc(files, (n + k + 1) * sizeof(*files));
+			if (!rc && !grown)
+				rc = -SCR_ENOMEM;
+			if (!rc) {
+				files = grown;
+				memcpy(files + n, part, k * sizeof(*part));
+				n += k;
+				free(part);
+			} else {
+				scr_files_free(part, k);
+			}
+		}
+		if (!rc)
+			rc = scr_files_encode(files, n, &buf, &len);
+		scr_files_free(files, n);
+	}
+	free(all);
+	free(lens);
+	scr_bcast_int(s, &rc);
+	if (rc)
+		return rc;
+	rc = scr_bcast_buf(s, &buf, &len);
+	if (!rc)
+		rc = scr_files_decode(buf, len, &s->tp_files, &s->tp_nfiles);
+	free(buf);
+	return rc;
+}
+
 int scr_tp_begin(char **restarted_from)
 {
 	struct scr_state *s = scr_state_get();
@@ -128,11 +225,21 @@ int scr_tp_begin(char **restarted_from)
 		return 0;
 	if (SCR_Start_restart(name) != SCR_SUCCESS)
 		return -SCR_ESTATE;
-	/* a restart read in place stays readable; one in cache is in the filemap */
-	s->tp_files = s->restart_files;
-	s->tp_nfiles = s->restart_nfiles;
-	s->restart_files = NULL;
-	s->restart_nfiles = 0;
+	s->tp_restart_id = s->restart_id;
+	s->tp_in_cache = s->restart_src == SCR_RESTART_CACHE;
+	int rc = 0;
+	if (s->tp_in_cache) {
+		rc = gather_restart_files(s);
+	} else {
+		/* a restart read in place already knows every file */
+		s->tp_files = s->restart_files;
+		s->tp_nfiles = s->restart_nfiles;
+		s->restart_files = NULL;
+		s->restart_nfiles = 0;
+	}
+	if (rc)
+		scr_log_warn("cannot share the file list of the restart dataset: a rank "
+			     "may read only its own files (%s)", scr_strerror(rc));
 	/* the files were verified when the restart was chosen; whether the
 	 * application likes them it cannot tell us */
 	if (SCR_Complete_restart(1) != SCR_SUCCESS)

@@ -31,11 +31,17 @@ int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel)
 
 /*
  * The newest copy of abs_path held for this rank: its own files of
- * completed datasets in cache (newest first, restart dataset included),
- * else the restart dataset read in place from the prefix. NULL (return
- * -SCR_ENOENT) when scr holds none: the real path is what there is.
+ * completed datasets in cache (newest first), else a file of the restart
+ * dataset written by any rank: from this node's cache, else from the prefix.
+ * -SCR_ENOENT when scr holds none (the real path is what there is);
+ * -SCR_EREMOTE when the file is only in another node's cache: after a
+ * collective scr_tp_flush_restart() it is at its real path.
  */
 int scr_tp_read_path(const char *abs_path, char **route);
+
+/* Collective: flush the restart dataset so every rank can read every file
+ * of it (on demand, when some rank asked for another node's file). */
+int scr_tp_flush_restart(void);
 
 /*
  * Collective over all ranks: complete the next dataset with the files this

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 struct scr_real {
 	int (*open)(const char *, int, ...);
@@ -23,6 +24,10 @@ struct scr_real {
 	int (*creat)(const char *, mode_t);
 	int (*creat64)(const char *, mode_t);
 	int (*close)(int);
+	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*pwrite)(int, const void *, size_t, off_t);
+	ssize_t (*pwrite64)(int, const void *, size_t, off64_t);
+	ssize_t (*writev)(int, const struct iovec *, int);
 	FILE *(*fopen)(const char *, const char *);
 	FILE *(*fopen64)(const char *, const char *);
 	FILE *(*freopen)(const char *, const char *, FILE *);

@@ -50,7 +50,18 @@ __thread int shim_inside;
 struct open_file {
 	long gen;        /* dataset generation it belongs to (writers) */
 	int writable;
+	char *abs;       /* the application's path */
+	char *route;     /* where it really is */
 };
+
+static void open_file_free(struct open_file *f)
+{
+	if (f) {
+		free(f->abs);
+		free(f->route);
+		free(f);
+	}
+}
 
 struct slot_file {
 	char *rel;       /* below the prefix */
@@ -62,6 +73,7 @@ struct slot {
 	size_t n, cap;
 	struct slot_file *f;
 	int writers;     /* open writable fds */
+	int broken;      /* a file of it had to go to its real path */
 	double last;     /* last open or close, for SCR_SETTLE_SECONDS */
 	int sealed;      /* this rank started the next dataset */
 };
@@ -76,6 +88,8 @@ static struct {
 	int in_round;            /* a round is deciding: write-opens wait */
 	int completing;          /* the thread is inside the library: lookups wait */
 	int finalizing;
+	int need_flush;          /* a read needs another node's restart file */
+	long flushes;            /* on-demand flushes done */
 	long gen;                /* generation of slot[0] */
 	struct slot slot[2];
 	struct open_file **byfd; /* indexed by fd */
@@ -85,7 +99,7 @@ static struct {
 	MPI_Comm comm;
 	int rank;
 	double settle, watchdog;
-	int warned_fallback, warned_wait;
+	int warned_fallback, warned_wait, warned_remote;
 } sh = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
@@ -171,7 +185,7 @@ char *shim_match(int dirfd, const char *path)
 
 /* ---- open file table ---- */
 
-static int table_put(int fd, long gen, int writable)
+static int table_put(int fd, long gen, int writable, const char *abs, const char *route)
 {
 	if (fd < 0)
 		return -1;
@@ -191,7 +205,9 @@ static int table_put(int fd, long gen, int writable)
 		return -1;
 	f->gen = gen;
 	f->writable = writable;
-	free(sh.byfd[fd]);
+	f->abs = abs ? strdup(abs) : NULL;
+	f->route = route ? strdup(route) : NULL;
+	open_file_free(sh.byfd[fd]);
 	sh.byfd[fd] = f;
 	return 0;
 }
@@ -222,7 +238,7 @@ int shim_close(int fd, int (*real_close)(int), FILE *fp)
 		s->writers--;
 		s->last = now();
 	}
-	free(f);
+	open_file_free(f);
 	sh.byfd[fd] = NULL;
 	pthread_cond_broadcast(&sh.cond);
 	pthread_mutex_unlock(&sh.lock);
@@ -240,7 +256,7 @@ static void table_drop(int fd)
 			s->writers--;
 			s->last = now();
 		}
-		free(f);
+		open_file_free(f);
 		sh.byfd[fd] = NULL;
 	}
 }
@@ -405,9 +421,21 @@ static char *route_read(const char *abs)
 		}
 	}
 	char *route = NULL;
-	if (scr_tp_read_path(abs, &route) == 0)
-		return route;
-	return NULL;
+	int rc = scr_tp_read_path(abs, &route);
+	if (rc == -SCR_EREMOTE && sh.have_thread) {
+		/* another node holds it: every rank flushes the restart dataset */
+		long seen = sh.flushes;
+		sh.need_flush = 1;
+		pthread_cond_broadcast(&sh.cond);
+		while (sh.flushes == seen)
+			pthread_cond_wait(&sh.cond, &sh.lock);
+		wait_library();
+		rc = scr_tp_read_path(abs, &route);
+	}
+	if (rc == -SCR_EREMOTE)
+		shim_warn_once(&sh.warned_remote, "'%s' is in another node's cache and "
+			       "could not be flushed for reading here", abs);
+	return rc == 0 ? route : NULL;
 }
 
 char *shim_lookup(const char *abs)
@@ -449,7 +477,7 @@ int shim_open(const char *abs, int flags, mode_t mode)
 	int saved = errno;
 	if (fd >= 0 && route && writing) {
 		struct slot *s = slot_of_gen(gen);
-		if (s && table_put(fd, gen, 1) == 0) {
+		if (s && table_put(fd, gen, 1, abs, route) == 0) {
 			s->writers++;
 			s->last = now();
 		}
@@ -517,8 +545,8 @@ FILE *shim_fopen(const char *abs, const char *mode, FILE *reopen)
 		if ((size_t)fd < sh.nfd && sh.byfd[fd]) {
 			struct open_file *f = sh.byfd[fd];
 			sh.byfd[fd] = NULL;
-			table_put(target, f->gen, f->writable);
-			free(f);
+			table_put(target, f->gen, f->writable, f->abs, f->route);
+			open_file_free(f);
 		}
 		pthread_mutex_unlock(&sh.lock);
 		REAL(close)(fd);
@@ -536,6 +564,54 @@ FILE *shim_fopen(const char *abs, const char *mode, FILE *reopen)
 		}
 	}
 	return fp;
+}
+
+/*
+ * The cache filled up under a file being written: move it to its real path
+ * (contents so far, same offset, same descriptor number) so the write can
+ * be retried there. Its dataset cannot complete on this rank any more.
+ */
+int shim_write_failed(int fd)
+{
+	int saved = errno;
+	pthread_mutex_lock(&sh.lock);
+	struct open_file *f = fd >= 0 && (size_t)fd < sh.nfd ? sh.byfd[fd] : NULL;
+	int rc = -1;
+	if (f && f->writable && f->abs && f->route && strcmp(f->abs, f->route)) {
+		shim_inside++;
+		off_t off = lseek(fd, 0, SEEK_CUR);
+		int flags = fcntl(fd, F_GETFL);
+		int nfd = -1;
+		if (off >= 0 && flags >= 0 && scr_copy_file(f->route, f->abs, NULL, NULL) == 0)
+			nfd = REAL(open)(f->abs, flags & (O_ACCMODE | O_APPEND | O_SYNC | O_DSYNC));
+		if (nfd >= 0 && lseek(nfd, off, SEEK_SET) == off && dup2(nfd, fd) == fd) {
+			fallback_warning(f->abs, "the cache is full");
+			struct slot *s = slot_of_gen(f->gen);
+			if (s) {
+				struct slot_file *sf = slot_find(s, f->abs + strlen(scr_tp_prefix()) + 1);
+				if (sf) {
+					size_t k = (size_t)(sf - s->f);
+					free(sf->rel);
+					free(sf->route);
+					memmove(&s->f[k], &s->f[k + 1], (s->n - k - 1) * sizeof(*s->f));
+					s->n--;
+				}
+				s->writers--;
+				s->broken = 1;
+				s->last = now();
+			}
+			REAL(unlink)(f->route);
+			open_file_free(f);
+			sh.byfd[fd] = NULL;
+			rc = 0;
+		}
+		if (nfd >= 0)
+			REAL(close)(nfd);
+		shim_inside--;
+	}
+	pthread_mutex_unlock(&sh.lock);
+	errno = saved;
+	return rc;
 }
 
 /* ---- rename and unlink ---- */
@@ -623,7 +699,7 @@ int shim_unlink(const char *abs, int *rc)
 
 /* ---- agreement ---- */
 
-enum { V_DIRTY, V_WRITING, V_SEALED, V_NEG_QUIET_MS, V_NOT_FINAL, V_NEXT, V_LEN };
+enum { V_DIRTY, V_WRITING, V_SEALED, V_NEG_QUIET_MS, V_NOT_FINAL, V_NEXT, V_NEED_FLUSH, V_LEN };
 
 /* Dataset name: rank 0's first file's directory (or the file itself). */
 static char *slot_name(const struct slot *s)
@@ -651,6 +727,7 @@ static int agreement_round(void)
 	v[V_NEG_QUIET_MS] = s0->n > 0 ? -(long long)((t - s0->last) * 1000) : -LLONG_MAX;
 	v[V_NOT_FINAL] = !sh.finalizing;
 	v[V_NEXT] = sh.slot[1].n > 0;
+	v[V_NEED_FLUSH] = sh.need_flush;
 	sh.in_round = 1;
 	pthread_mutex_unlock(&sh.lock);
 
@@ -683,7 +760,7 @@ static int agreement_round(void)
 		 * unlinks wait for the round, lookups for the library */
 		struct slot *c = &sh.slot[0];
 		char **rels = malloc((c->n ? c->n : 1) * sizeof(char *));
-		int valid = rels != NULL && c->writers == 0;
+		int valid = rels != NULL && c->writers == 0 && !c->broken;
 		if (c->writers > 0)
 			scr_log_warn("%d checkpoint file(s) still open at MPI_Finalize: "
 				     "that checkpoint is not used for a restart", c->writers);
@@ -705,9 +782,18 @@ static int agreement_round(void)
 		sh.gen++;
 		sh.completing = 0;
 	}
+	if (all[V_NEED_FLUSH]) {
+		sh.completing = 1;
+		pthread_mutex_unlock(&sh.lock);
+		scr_tp_flush_restart();
+		pthread_mutex_lock(&sh.lock);
+		sh.completing = 0;
+		sh.need_flush = 0;
+		sh.flushes++;
+	}
 	sh.in_round = 0;
 	pthread_cond_broadcast(&sh.cond);
-	int stop = all_final && !complete && !all[V_DIRTY] && !all[V_NEXT];
+	int stop = all_final && !complete && !all[V_DIRTY] && !all[V_NEXT] && !all[V_NEED_FLUSH];
 	pthread_mutex_unlock(&sh.lock);
 	return stop;
 }
@@ -720,7 +806,7 @@ static void *agreement_thread(void *arg)
 		pthread_mutex_lock(&sh.lock);
 		if (!sh.finalizing) {
 			/* quick rounds while a checkpoint is pending, slow ones otherwise */
-			long ms = sh.slot[0].n ? 20 : 200;
+			long ms = sh.slot[0].n ? 20 : 50;
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_nsec += ms * 1000000L;

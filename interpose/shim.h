@@ -44,6 +44,10 @@ FILE *shim_fopen(const char *abs, const char *mode, FILE *reopen);
  * table of checkpoint files right. */
 int shim_close(int fd, int (*real_close)(int), FILE *fp);
 
+/* A write to fd failed with ENOSPC/EDQUOT: move the file from the cache
+ * to its real path under the same fd; 0 when the write may be retried. */
+int shim_write_failed(int fd);
+
 /* The path to use for a stat/access/read-only lookup of a matching path:
  * the routed copy, else abs itself. malloc'd. */
 char *shim_lookup(const char *abs);
