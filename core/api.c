@@ -505,7 +505,7 @@ SCR_EXPORT int SCR_Start_output(const char *name, int flags)
 		return SCR_FAILURE;
 	}
 	MPI_Bcast(agreed, len, MPI_CHAR, 0, scr.world);
-	if (own && strcmp(own, agreed) && scr.rank != 0)
+	if (name && *name && own && strcmp(own, agreed) && scr.rank != 0)
 		scr_log_warn("dataset name '%s' differs from rank 0's '%s': using '%s'",
 			     own, agreed, agreed);
 	free(own);

@@ -210,6 +210,15 @@ static void discard_output(struct scr_state *s, int id)
 	}
 	/* whatever this rank routed, recorded in the filemap or not */
 	char *dsdir = scr_layout_dataset_dir(&s->layout, id);
+	for (size_t i = 0; s->tp_mode && i < s->nrouted; i++) {
+		/* an unmodified application still expects its files: they go
+		 * where it asked, as if scr were not there */
+		char *real = scr_asprintf("%s/%s", s->prefix, s->routed[i].rel);
+		if (!real || scr_copy_file(s->routed[i].cache, real, NULL, NULL) != 0)
+			scr_log_error("cannot write '%s' to its real path: %s", real ? real : "?",
+				      strerror(errno));
+		free(real);
+	}
 	for (size_t i = 0; dsdir && i < s->nrouted; i++) {
 		if (unlink(s->routed[i].cache) == 0 || errno == ENOENT)
 			prune_dirs(s->routed[i].cache, dsdir);

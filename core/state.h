@@ -69,6 +69,7 @@ struct scr_state {
 	size_t restart_nfiles;
 	/* transparent mode: every file of the restart dataset stays readable
 	 * after the restart, by any rank (see transparent.c) */
+	int tp_mode;                 /* files belong to an unmodified application */
 	int tp_restart_id;
 	int tp_in_cache;
 	struct scr_file *tp_files;

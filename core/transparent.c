@@ -131,6 +131,11 @@ int scr_tp_read_path(const char *abs_path, char **route)
 	return rc;
 }
 
+int scr_tp_make_room(void)
+{
+	return scr_tp_active() ? scr_cache_evict(scr_state_get()) : 0;
+}
+
 int scr_tp_flush_restart(void)
 {
 	struct scr_state *s = scr_state_get();
@@ -219,6 +224,7 @@ int scr_tp_begin(char **restarted_from)
 {
 	struct scr_state *s = scr_state_get();
 	*restarted_from = NULL;
+	s->tp_mode = 1;
 	int have = 0;
 	char name[SCR_MAX_FILENAME];
 	if (SCR_Have_restart(&have, name) != SCR_SUCCESS || !have)

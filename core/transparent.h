@@ -39,6 +39,10 @@ int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel)
  */
 int scr_tp_read_path(const char *abs_path, char **route);
 
+/* A new dataset begins on this rank: evict from the cache what
+ * SCR_CACHE_SIZE does not keep, before its files take the space. */
+int scr_tp_make_room(void);
+
 /* Collective: flush the restart dataset so every rank can read every file
  * of it (on demand, when some rank asked for another node's file). */
 int scr_tp_flush_restart(void);

@@ -371,6 +371,8 @@ static char *route_write(const char *abs, int flags, long *gen)
 		*gen = sh.gen + which;
 		return strdup(known->route);
 	}
+	if (s->n == 0)
+		scr_tp_make_room();
 	int rc = scr_tp_write_path(which, abs, &route, &rel);
 	if (rc) {
 		fallback_warning(abs, scr_strerror(rc));
@@ -767,7 +769,7 @@ static int agreement_round(void)
 		for (size_t i = 0; rels && i < c->n; i++)
 			rels[i] = c->f[i].rel;
 		int n = rels ? (int)c->n : 0;
-		char *name = slot_name(c);
+		char *name = sh.rank == 0 ? slot_name(c) : NULL;   /* rank 0's is used */
 		sh.completing = 1;
 		pthread_mutex_unlock(&sh.lock);
 

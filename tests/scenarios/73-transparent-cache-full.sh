@@ -1,0 +1,34 @@
+# Transparent mode with a cache too small for the checkpoints (a 1 MiB
+# tmpfs): writes that hit ENOSPC move to the real path and go on, the
+# affected checkpoint is not used for a restart, its other files land at
+# their real paths too, and the application never notices: same answer, and
+# a restart in a new allocation works from what reached the real paths.
+. "$(dirname "$0")/../lib/harness.sh"
+MPI_LIMIT=90
+export SCR_FLUSH=0 SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/'
+small=$T/smallcache
+mkdir -p "$small"
+mount -t tmpfs -o size=1m tmpfs "$small" || fail "cannot mount a small tmpfs (run as root)"
+trap 'umount "$small" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+export SCR_CACHE_BASE=$small
+args=(--steps 6 --every 2 --pause-ms 1500 --bytes 200000)
+
+APP=$APPS/posix_app reference 2 2 "${args[@]}"
+run_tp 2 2 full -- "$APPS/posix_app" "${args[@]}" || { show full; fail "the application failed"; }
+same_result reference full
+expect_in full "the cache is full"
+[ "$(grep -c 'the cache is full' "$T/out/full")" -le 4 ] || fail "the cache-full warning is repeated"
+# the checkpoints that did not fit are whole at their real paths
+for r in 0 1 2 3; do
+	[ -s "$T/prefix/ckpt/ckpt.6/rank_$r.dat" ] || fail "ckpt.6/rank_$r.dat is not at its real path"
+done
+
+note "new allocation, caches gone: restart from what is at the real paths"
+umount "$small"
+rm -rf "$T/cntl"
+export SCR_CACHE_BASE=$T/cache SCR_JOB_ID=alloc2
+run_tp 2 2 again -- "$APPS/posix_app" "${args[@]}" --steps 8 --expect-restart 6 ||
+	{ show again; fail "restart after the cache-full run failed"; }
+APP=$APPS/posix_app reference 2 2 --steps 8 --every 2 --bytes 200000
+same_result reference again
+echo "cache full ok"
