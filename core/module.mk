@@ -14,7 +14,7 @@ $(LIBSCR_BASE): $(CORE_BASE_OBJS)
 	ar rcs $@ $^
 
 $(LIBSCR): $(CORE_MPI_OBJS) $(REDUNDANCY_OBJS) $(LIBSCR_BASE)
-	$(MPICC) -shared -Wl,-soname,libscr.so -o $@ $(CORE_MPI_OBJS) $(REDUNDANCY_OBJS) \
+	$(MPICC) -shared -Wl,--no-undefined -Wl,-soname,libscr.so -o $@ $(CORE_MPI_OBJS) $(REDUNDANCY_OBJS) \
 	    $(LIBSCR_BASE) $(LDLIBS_BASE)
 
 all: $(LIBSCR_BASE) $(LIBSCR)

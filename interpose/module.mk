@@ -5,8 +5,8 @@ INTERPOSE_OBJS := $(INTERPOSE_SRCS:%.c=$(BUILD)/mpi/%.o)
 LIBSCR_INTERPOSE := $(BUILD)/lib/libscr_interpose.so
 
 $(LIBSCR_INTERPOSE): $(INTERPOSE_OBJS) $(CORE_MPI_OBJS) $(REDUNDANCY_OBJS) $(LIBSCR_BASE)
-	$(MPICC) -shared -Wl,-soname,libscr_interpose.so -o $@ $(INTERPOSE_OBJS) \
-	    $(CORE_MPI_OBJS) $(REDUNDANCY_OBJS) $(LIBSCR_BASE) $(LDLIBS_BASE) -ldl -lpthread
+	$(MPICC) -shared -Wl,--no-undefined -Wl,-soname,libscr_interpose.so -o $@ $(INTERPOSE_OBJS) \
+	    $(CORE_MPI_OBJS) $(REDUNDANCY_OBJS) $(LIBSCR_BASE) $(LDLIBS_BASE) -lunwind -ldl -lpthread
 
 all: $(LIBSCR_INTERPOSE)
 INSTALL_LIBS += $(LIBSCR_INTERPOSE)

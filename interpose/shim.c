@@ -38,6 +38,7 @@
 #include <limits.h>
 #include <mpi.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,7 @@ static struct {
 	int rank;
 	double settle, watchdog;
 	int warned_fallback, warned_wait, warned_remote;
+	volatile sig_atomic_t crashed;   /* a fatal signal: complete nothing more */
 } sh = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
@@ -110,6 +112,16 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void shim_crashed(void)
+{
+	sh.crashed = 1;
+}
+
+int shim_rank(void)
+{
+	return sh.rank;
 }
 
 int shim_on(void)
@@ -757,6 +769,13 @@ static int agreement_round(void)
 	int complete = all[V_DIRTY] &&
 		       ((!all[V_WRITING] && (all[V_SEALED] || min_quiet_ms >= sh.settle * 1000)) ||
 			all_final);
+	if (sh.crashed) {
+		/* this process is dying of a fatal signal: whatever it was
+		 * writing must not become a checkpoint */
+		pthread_mutex_unlock(&sh.lock);
+		for (;;)
+			pause();
+	}
 	if (complete) {
 		/* slot 0 cannot change meanwhile: write-opens, renames and
 		 * unlinks wait for the round, lookups for the library */
@@ -883,6 +902,7 @@ void shim_start(int thread_level)
 	free(from);
 
 	PMPI_Comm_dup(MPI_COMM_WORLD, &sh.comm);
+	shim_signals_install();
 	if (thread_level >= MPI_THREAD_MULTIPLE &&
 	    pthread_create(&sh.thread, NULL, agreement_thread, NULL) == 0)
 		sh.have_thread = 1;

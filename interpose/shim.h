@@ -61,6 +61,12 @@ char *shim_absolute(int dirfd, const char *path);
 int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *rc);
 int shim_unlink(const char *abs, int *rc);
 
+/* Fatal signals: install the handler (at MPI_Init); the handler marks the
+ * process so no checkpoint is completed any more. */
+void shim_signals_install(void);
+void shim_crashed(void);
+int shim_rank(void);
+
 /* Called by the MPI wrappers. */
 void shim_start(int thread_level);
 void shim_finish(void);

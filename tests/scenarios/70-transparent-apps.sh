@@ -15,4 +15,12 @@ check_app posix-rename posix_app --tmp-rename
 check_app posix-rdwr posix_app --rdwr
 check_app posix-append posix_app --append
 check_app posix-backup posix_app --backup
+
+note "the same program through the API and under LD_PRELOAD: same answer"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+run 2 2 api -- "$BUILD/tests/mpi/api_app" --steps 6 --every 2 --bytes 30000 ||
+	{ show api; fail "api_app failed"; }
+run_tp 2 2 preload -- "$APPS/posix_app" --steps 6 --every 2 --bytes 30000 ||
+	{ show preload; fail "posix_app failed"; }
+same_result api preload
 echo "transparent posix apps ok"
