@@ -36,13 +36,18 @@ bench: deps
 	@tests/bench/run.sh
 .PHONY: test-progs
 
-BENCH_BINS := $(BUILD)/tests/bench/crc_bench $(BUILD)/tests/bench/ckpt_bench
+BENCH_BINS := $(BUILD)/tests/bench/crc_bench $(BUILD)/tests/bench/ckpt_bench \
+              $(BUILD)/tests/bench/shim_bench
 $(BUILD)/tests/bench/crc_bench: $(BUILD)/tests/bench/crc_bench.o $(LIBSCR_BASE)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $< $(LIBSCR_BASE) $(LDLIBS_BASE)
 $(BUILD)/tests/bench/ckpt_bench: $(BUILD)/mpi/tests/bench/ckpt_bench.o $(LIBSCR)
 	@mkdir -p $(dir $@)
 	$(MPICC) -o $@ $< -L$(BUILD)/lib -lscr $(TEST_RPATH)
+# an unmodified program: plain MPI, no libscr
+$(BUILD)/tests/bench/shim_bench: $(BUILD)/mpi/tests/bench/shim_bench.o
+	@mkdir -p $(dir $@)
+	$(MPICC) -o $@ $<
 test-progs: $(BENCH_BINS)
 
 # ---- tests/apps: unmodified applications for the transparent mode ----

@@ -19,3 +19,14 @@ for mib in 64 256; do
 		"$BUILD/tests/bench/ckpt_bench" "$mib" "$T/plain")
 	rm -rf "$T/cache" "$T/cntl"
 done
+
+for mib in 64 256; do
+	echo "== transparent mode (LD_PRELOAD): 2 ranks, $mib MiB each, cache and baseline on the same tmpfs"
+	(cd "$T/prefix" && SCR_CACHE_BASE=$T/cache SCR_CNTL_BASE=$T/cntl SCR_PREFIX=$T/prefix \
+		SCR_FLUSH=0 SCR_CACHE_SIZE=1 SCR_JOB_ID=bench SCR_SETTLE_SECONDS=3600 \
+		SCR_CHECKPOINT_PATTERN='/ckpt/' \
+		timeout 600 mpirun --allow-run-as-root --oversubscribe -np 2 \
+		-x LD_PRELOAD="$BUILD/lib/libscr_interpose.so" \
+		"$BUILD/tests/bench/shim_bench" "$mib" "$T/plain")
+	rm -rf "$T/cache" "$T/cntl" "$T/prefix/ckpt"
+done
