@@ -131,6 +131,22 @@ int scr_tp_read_path(const char *abs_path, char **route)
 	return rc;
 }
 
+void scr_tp_each_file(void (*fn)(const char *rel, void *arg), void *arg)
+{
+	struct scr_state *s = scr_state_get();
+	if (!scr_tp_active())
+		return;
+	for (size_t i = 0; i < s->filemap.n; i++) {
+		const struct scr_filemap_entry *e = &s->filemap.e[i];
+		if (!e->ds.complete || !e->prefix || strcmp(e->prefix, s->prefix))
+			continue;
+		for (size_t j = 0; j < e->nfiles; j++)
+			fn(e->files[j].path, arg);
+	}
+	for (size_t i = 0; i < s->tp_nfiles; i++)
+		fn(s->tp_files[i].path, arg);
+}
+
 int scr_tp_make_room(void)
 {
 	return scr_tp_active() ? scr_cache_evict(scr_state_get()) : 0;

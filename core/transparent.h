@@ -39,6 +39,13 @@ int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel)
  */
 int scr_tp_read_path(const char *abs_path, char **route);
 
+/*
+ * Call fn for every file below the prefix that reads through scr would find
+ * for this rank (its completed datasets in cache, the restart dataset), as
+ * paths relative to the prefix.
+ */
+void scr_tp_each_file(void (*fn)(const char *rel, void *arg), void *arg);
+
 /* A new dataset begins on this rank: evict from the cache what
  * SCR_CACHE_SIZE does not keep, before its files take the space. */
 int scr_tp_make_room(void);

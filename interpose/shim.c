@@ -628,6 +628,29 @@ int shim_write_failed(int fd)
 	return rc;
 }
 
+void shim_each_cached(const char *dir_abs, void (*fn)(const char *rel, void *ctx), void *arg)
+{
+	pthread_mutex_lock(&sh.lock);
+	wait_library();
+	shim_inside++;
+	const char *prefix = scr_tp_prefix();
+	size_t plen = prefix ? strlen(prefix) : 0;
+	const char *dir_rel = NULL;
+	if (prefix && !strcmp(dir_abs, prefix))
+		dir_rel = "";
+	else if (prefix && !strncmp(dir_abs, prefix, plen) && dir_abs[plen] == '/')
+		dir_rel = dir_abs + plen + 1;
+	if (dir_rel) {
+		void *ctx[2] = { arg, (void *)dir_rel };
+		for (int i = 0; i < 2; i++)
+			for (size_t k = 0; k < sh.slot[i].n; k++)
+				fn(sh.slot[i].f[k].rel, ctx);
+		scr_tp_each_file(fn, ctx);
+	}
+	shim_inside--;
+	pthread_mutex_unlock(&sh.lock);
+}
+
 /* ---- rename and unlink ---- */
 
 int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *rc)

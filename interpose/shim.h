@@ -67,6 +67,15 @@ void shim_signals_install(void);
 void shim_crashed(void);
 int shim_rank(void);
 
+/*
+ * For a directory (absolute path): call fn(rel, ctx) for each file scr keeps
+ * for this rank below the prefix (its datasets being written, completed
+ * ones, the restart dataset); ctx[0] is arg, ctx[1] the directory relative
+ * to the prefix ("" for the prefix itself). Nothing when the directory is
+ * outside the prefix.
+ */
+void shim_each_cached(const char *dir_abs, void (*fn)(const char *rel, void *ctx), void *arg);
+
 /* Called by the MPI wrappers. */
 void shim_start(int thread_level);
 void shim_finish(void);

@@ -7,6 +7,7 @@
  * Prints "probe_app: N checks, M failed" on rank 0; exit 1 on a failure.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <mpi.h>
@@ -101,6 +102,17 @@ int main(int argc, char **argv)
 	CHECK(fd >= 0 && read(fd, buf, 10) == 10 && !memcmp(buf, "checkpoint", 10));
 	if (fd >= 0)
 		close(fd);
+
+	/* listing the directory shows the cached file too, once */
+	DIR *dir = opendir("ckpt.1");
+	int seen = 0;
+	struct dirent *de;
+	snprintf(path, sizeof(path), "rank_%d.dat", rank);
+	while (dir && (de = readdir(dir)) != NULL)
+		seen += !strcmp(de->d_name, path);
+	CHECK(dir != NULL && seen == 1);
+	if (dir)
+		closedir(dir);
 
 	/* a forked child is not a rank: its files go to their real paths */
 	pid_t pid = fork();
