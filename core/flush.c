@@ -161,22 +161,19 @@ static int flush_file(struct scr_state *s, const char *src, const char *dst,
 	return rc;
 }
 
-/* Copy this rank's files of a cached dataset to the prefix. */
-static int copy_files(struct scr_state *s, const struct scr_filemap_entry *e)
+/* Copy files of a dataset from src_dir (a cache directory) to the prefix. */
+static int copy_files(struct scr_state *s, const char *src_dir,
+		      const struct scr_file *files, size_t n)
 {
-	char *dsdir = scr_layout_dataset_dir(&s->layout, e->ds.id);
-	if (!dsdir)
-		return -SCR_ENOMEM;
 	int rc = 0;
-	for (size_t i = 0; i < e->nfiles && !rc; i++) {
-		const struct scr_file *f = &e->files[i];
-		char *src = scr_asprintf("%s/%s", dsdir, f->path);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct scr_file *f = &files[i];
+		char *src = scr_asprintf("%s/%s", src_dir, f->path);
 		char *dst = scr_asprintf("%s/%s", s->prefix, f->path);
 		rc = src && dst ? flush_file(s, src, dst, f) : -SCR_ENOMEM;
 		free(src);
 		free(dst);
 	}
-	free(dsdir);
 	return rc;
 }
 
@@ -236,13 +233,13 @@ static int write_summary(struct scr_state *s, const struct scr_summary *sum)
 }
 
 /* Rank 0 gets the summary of every rank's files (all ranks call). */
-static int gather_summary(struct scr_state *s, const struct scr_filemap_entry *e,
-			  struct scr_summary *sum)
+static int gather_summary(struct scr_state *s, const struct scr_dataset *ds,
+			  const struct scr_file *files, size_t n, struct scr_summary *sum)
 {
 	char *buf = NULL, *all = NULL;
 	size_t len = 0;
 	int *lens = NULL;
-	int rc = scr_files_encode(e->files, e->nfiles, &buf, &len);
+	int rc = scr_files_encode(files, n, &buf, &len);
 	if (!scr_allreduce_and(s, rc == 0)) {
 		free(buf);
 		return rc ? rc : -SCR_EREMOTE;
@@ -252,27 +249,24 @@ static int gather_summary(struct scr_state *s, const struct scr_filemap_entry *e
 	if (rc)
 		return rc;
 	if (s->rank == 0)
-		rc = collect_summary(s, &e->ds, all, lens, sum);
+		rc = collect_summary(s, ds, all, lens, sum);
 	free(all);
 	free(lens);
 	scr_bcast_int(s, &rc);
 	return rc;
 }
 
-int scr_flush(struct scr_state *s, int id)
+int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const char *src_dir,
+		    const struct scr_file *files, size_t n, int64_t *flushed)
 {
-	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, id);
 	double start = scr_now();
-	if (!scr_allreduce_and(s, e != NULL))
-		return -SCR_ENOENT;
-
 	struct scr_summary sum;
 	scr_summary_init(&sum);
-	int rc = gather_summary(s, e, &sum);
+	int rc = gather_summary(s, ds, files, n, &sum);
 	if (!rc) {
 		/* with SCR_CACHE_BYPASS the files were overwritten already */
 		struct scr_paths paths = { 0 };
-		struct supersede_arg a = { s, id, &paths };
+		struct supersede_arg a = { s, ds->id, &paths };
 		if (s->rank == 0)
 			rc = scr_paths_from_files(&paths, sum.files, sum.nfiles);
 		scr_bcast_int(s, &rc);
@@ -280,12 +274,12 @@ int scr_flush(struct scr_state *s, int id)
 			rc = scr_index_update(s, edit_supersede, &a);
 		scr_paths_free(&paths);
 	}
-	if (!rc && !s->bypass) {
-		rc = copy_files(s, e);
+	if (!rc && src_dir) {
+		rc = copy_files(s, src_dir, files, n);
 		if (!scr_allreduce_and(s, rc == 0)) {
 			if (s->rank == 0)
 				scr_log_error("flush of dataset %d failed on some rank: it stays "
-					      "in cache only", id);
+					      "in cache only", ds->id);
 			rc = rc ? rc : -SCR_EREMOTE;
 		}
 	}
@@ -296,16 +290,36 @@ int scr_flush(struct scr_state *s, int id)
 	if (rc)
 		return rc;
 
-	struct flush_arg a = { &e->ds, (int64_t)time(NULL) };
+	struct flush_arg a = { ds, (int64_t)time(NULL) };
 	rc = scr_index_update(s, edit_add, &a);
 	if (rc)
 		return rc;
-	e->flushed = a.flushed;
-	scr_filemap_save(s);
+	*flushed = a.flushed;
 	if (s->rank == 0) {
 		double secs = scr_now() - start;
 		scr_log_debug(1, "flushed dataset %d '%s' to '%s': %llu bytes in %.3f s",
-			      id, e->ds.name, s->prefix, (unsigned long long)e->ds.bytes, secs);
+			      ds->id, ds->name, s->prefix, (unsigned long long)ds->bytes, secs);
 	}
+	return 0;
+}
+
+int scr_flush(struct scr_state *s, int id)
+{
+	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, id);
+	if (!scr_allreduce_and(s, e != NULL))
+		return -SCR_ENOENT;
+	char *dsdir = s->bypass ? NULL : scr_layout_dataset_dir(&s->layout, id);
+	int rc = s->bypass || dsdir ? 0 : -SCR_ENOMEM;
+	if (!scr_allreduce_and(s, rc == 0)) {
+		free(dsdir);
+		return rc ? rc : -SCR_EREMOTE;
+	}
+	int64_t when = 0;
+	rc = scr_flush_files(s, &e->ds, dsdir, e->files, e->nfiles, &when);
+	free(dsdir);
+	if (rc)
+		return rc;
+	e->flushed = when;
+	scr_filemap_save(s);
 	return 0;
 }

@@ -96,6 +96,10 @@ int scr_red_view(struct scr_state *s, const struct scr_filemap_entry *e, int hav
 
 /* flush.c: copy a cached dataset to the prefix and record it in the index */
 int scr_flush(struct scr_state *s, int id);
+/* Collective: flush dataset ds from files each rank names (its share, read
+ * from src_dir; NULL: they are in place already); *flushed gets the time. */
+int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const char *src_dir,
+		    const struct scr_file *files, size_t n, int64_t *flushed);
 int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void *arg), void *arg);
 
 /* A sorted view of file paths (the strings stay owned by their files). */
