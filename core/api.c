@@ -391,6 +391,8 @@ SCR_EXPORT int SCR_Init(void)
 	scr.next_id = scr_allreduce_max(&scr, max_id) + 1;
 
 	scr.phase = SCR_PHASE_IDLE;
+	if (scr.fetch && !scr.bypass)
+		scr_scavenge(&scr);
 	scr_restart_find(&scr, INT_MAX);
 	return SCR_SUCCESS;
 }

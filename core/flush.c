@@ -274,8 +274,10 @@ int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const cha
 			rc = scr_index_update(s, edit_supersede, &a);
 		scr_paths_free(&paths);
 	}
-	if (!rc && src_dir) {
-		rc = copy_files(s, src_dir, files, n);
+	if (!rc) {
+		/* every rank joins the agreement, copying or not */
+		if (src_dir)
+			rc = copy_files(s, src_dir, files, n);
 		if (!scr_allreduce_and(s, rc == 0)) {
 			if (s->rank == 0)
 				scr_log_error("flush of dataset %d failed on some rank: it stays "

@@ -111,6 +111,10 @@ int scr_paths_from_files(struct scr_paths *p, const struct scr_file *files, size
 int scr_paths_has(const struct scr_paths *p, const char *path);
 void scr_paths_free(struct scr_paths *p);
 
+/* scavenge.c: copy to the prefix the newest checkpoint of a run with another
+ * number of ranks that only the node caches hold (collective) */
+int scr_scavenge(struct scr_state *s);
+
 /* restart.c: find a dataset to restart from, in cache or in the prefix */
 int scr_restart_find(struct scr_state *s, int below_id);
 void scr_restart_clear(struct scr_state *s);

@@ -30,7 +30,11 @@ note "another rank count or another prefix in the same allocation does not take 
 rm -rf "$T/prefix"/* "$T/prefix/.scr" "$T/cache" "$T/cntl"
 args=(--steps 8 --every 2)
 SCR_FLUSH=0 run 2 2 four -- "$APP" "${args[@]}" --die-at 6 && fail "the killed run exited 0"
-SCR_FLUSH=0 expect_ok two 2 1 two -- "$APP" "${args[@]}" --expect-restart 0
+# 2 ranks cannot take 4 ranks' cache: the checkpoint is scavenged to the
+# prefix at SCR_Init and read there in place
+SCR_DEBUG=1 SCR_FLUSH=0 expect_ok two 2 1 two -- "$APP" "${args[@]}" --expect-restart 6
+expect_in two "of a 4-rank run was only in the node caches: copied to the prefix"
+expect_in two "read in place"
 mkdir -p "$T/other"
 (cd "$T/other" && SCR_PREFIX=$T/other SCR_FLUSH=0 run 2 2 other -- "$APP" "${args[@]}" --expect-restart 0) ||
 	{ show other; fail "a run with another prefix restarted from this cache"; }
