@@ -225,3 +225,51 @@ int scr_bcast_buf(struct scr_state *s, char **buf, size_t *len)
 	*len = (size_t)n;
 	return 0;
 }
+
+int scr_gather_files(struct scr_state *s, const struct scr_file *files, size_t n,
+		     struct scr_file **all_files, size_t *nall)
+{
+	*all_files = NULL;
+	*nall = 0;
+	char *buf = NULL, *all = NULL;
+	size_t len = 0;
+	int *lens = NULL;
+	int rc = scr_files_encode(files, n, &buf, &len);
+	if (!scr_allreduce_and(s, rc == 0)) {
+		free(buf);
+		return rc ? rc : -SCR_EREMOTE;
+	}
+	rc = scr_gather_bufs(s, buf, (int)len, &all, &lens);
+	free(buf);
+	if (rc)
+		return rc;
+	struct scr_file *out = NULL;
+	size_t total = 0, off = 0;
+	for (int r = 0; s->rank == 0 && r < s->nranks && !rc; r++) {
+		struct scr_file *part;
+		size_t k;
+		rc = scr_files_decode(all + off, (size_t)lens[r], &part, &k);
+		off += (size_t)lens[r];
+		struct scr_file *grown = rc ? NULL : realloc(out, (total + k + 1) * sizeof(*out));
+		if (!rc && !grown)
+			rc = -SCR_ENOMEM;
+		if (rc) {
+			scr_files_free(part, k);
+			break;
+		}
+		out = grown;
+		memcpy(out + total, part, k * sizeof(*part));
+		total += k;
+		free(part);   /* the strings moved to out */
+	}
+	free(all);
+	free(lens);
+	scr_bcast_int(s, &rc);
+	if (rc) {
+		scr_files_free(out, total);
+		return rc;
+	}
+	*all_files = out;
+	*nall = total;
+	return 0;
+}

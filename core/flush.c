@@ -197,25 +197,6 @@ static int edit_add(struct scr_index *x, void *arg)
 	return scr_index_put(x, &e);
 }
 
-/* Rank 0: every rank's file list, decoded into one summary. */
-static int collect_summary(struct scr_state *s, const struct scr_dataset *ds,
-			   const char *all, const int *lens, struct scr_summary *sum)
-{
-	scr_summary_init(sum);
-	int rc = scr_dataset_copy(&sum->ds, ds);
-	size_t off = 0;
-	for (int r = 0; r < s->nranks && !rc; r++) {
-		struct scr_file *files;
-		size_t n;
-		rc = scr_files_decode(all + off, (size_t)lens[r], &files, &n);
-		off += (size_t)lens[r];
-		for (size_t i = 0; i < n && !rc; i++)
-			rc = scr_summary_add_file(sum, &files[i]);
-		scr_files_free(files, n);
-	}
-	return rc;
-}
-
 static int write_summary(struct scr_state *s, const struct scr_summary *sum)
 {
 	char *dir = scr_prefix_dataset_dir(s->prefix, sum->ds.id);
@@ -236,22 +217,15 @@ static int write_summary(struct scr_state *s, const struct scr_summary *sum)
 static int gather_summary(struct scr_state *s, const struct scr_dataset *ds,
 			  const struct scr_file *files, size_t n, struct scr_summary *sum)
 {
-	char *buf = NULL, *all = NULL;
-	size_t len = 0;
-	int *lens = NULL;
-	int rc = scr_files_encode(files, n, &buf, &len);
-	if (!scr_allreduce_and(s, rc == 0)) {
-		free(buf);
-		return rc ? rc : -SCR_EREMOTE;
+	struct scr_file *all = NULL;
+	size_t nall = 0;
+	int rc = scr_gather_files(s, files, n, &all, &nall);
+	if (!rc && s->rank == 0) {
+		rc = scr_dataset_copy(&sum->ds, ds);
+		for (size_t i = 0; i < nall && !rc; i++)
+			rc = scr_summary_add_file(sum, &all[i]);
 	}
-	rc = scr_gather_bufs(s, buf, (int)len, &all, &lens);
-	free(buf);
-	if (rc)
-		return rc;
-	if (s->rank == 0)
-		rc = collect_summary(s, ds, all, lens, sum);
-	free(all);
-	free(lens);
+	scr_files_free(all, nall);
 	scr_bcast_int(s, &rc);
 	return rc;
 }

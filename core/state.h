@@ -130,6 +130,10 @@ int scr_gather_bufs(struct scr_state *s, const char *buf, int len, char **all,
 int scr_bcast_buf(struct scr_state *s, char **buf, size_t *len);
 int scr_split_node(struct scr_state *s);
 
+/* Rank 0 gets every rank's files, in rank order (others get none). */
+int scr_gather_files(struct scr_state *s, const struct scr_file *files, size_t n,
+		     struct scr_file **all, size_t *nall);
+
 /* file lists through the meta encoding, for gathers and scatters */
 int scr_files_encode(const struct scr_file *files, size_t n, char **buf, size_t *len);
 int scr_files_decode(const char *buf, size_t len, struct scr_file **files, size_t *n);

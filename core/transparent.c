@@ -184,51 +184,19 @@ int scr_tp_complete(const char *name, char *const *rels, int nrels, int valid)
 static int gather_restart_files(struct scr_state *s)
 {
 	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, s->restart_id);
-	char *buf = NULL, *all = NULL;
+	struct scr_file *all = NULL;
+	size_t nall = 0;
+	int rc = scr_gather_files(s, e ? e->files : NULL, e ? e->nfiles : 0, &all, &nall);
+	char *buf = NULL;
 	size_t len = 0;
-	int *lens = NULL;
-	int rc = e ? scr_files_encode(e->files, e->nfiles, &buf, &len) : -SCR_ENOENT;
-	if (!scr_allreduce_and(s, rc == 0)) {
-		free(buf);
-		return rc ? rc : -SCR_EREMOTE;
-	}
-	rc = scr_gather_bufs(s, buf, (int)len, &all, &lens);
-	free(buf);
-	if (rc)
-		return rc;
-	/* rank 0 joins the lists into one */
-	struct scr_file *files = NULL;
-	size_t n = 0;
-	buf = NULL;
-	len = 0;
-	if (s->rank == 0) {
-		size_t off = 0;
-		for (int r = 0; r < s->nranks && !rc; r++) {
-			struct scr_file *part;
-			size_t k;
-			rc = scr_files_decode(all + off, (size_t)lens[r], &part, &k);
-			off += (size_t)lens[r];
-			struct scr_file *grown = rc ? NULL : realloc(files, (n + k + 1) * sizeof(*files));
-			if (!rc && !grown)
-				rc = -SCR_ENOMEM;
-			if (!rc) {
-				files = grown;
-				memcpy(files + n, part, k * sizeof(*part));
-				n += k;
-				free(part);
-			} else {
-				scr_files_free(part, k);
-			}
-		}
-		if (!rc)
-			rc = scr_files_encode(files, n, &buf, &len);
-		scr_files_free(files, n);
-	}
-	free(all);
-	free(lens);
+	if (!rc && s->rank == 0)
+		rc = scr_files_encode(all, nall, &buf, &len);
+	scr_files_free(all, nall);
 	scr_bcast_int(s, &rc);
-	if (rc)
+	if (rc) {
+		free(buf);
 		return rc;
+	}
 	rc = scr_bcast_buf(s, &buf, &len);
 	if (!rc)
 		rc = scr_files_decode(buf, len, &s->tp_files, &s->tp_nfiles);

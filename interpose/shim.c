@@ -233,31 +233,6 @@ static struct slot *slot_of_gen(long gen)
 	return NULL;
 }
 
-int shim_close(int fd, int (*real_close)(int), FILE *fp)
-{
-	pthread_mutex_lock(&sh.lock);
-	struct open_file *f = fd >= 0 && (size_t)fd < sh.nfd ? sh.byfd[fd] : NULL;
-	if (!f) {
-		pthread_mutex_unlock(&sh.lock);
-		return fp ? REAL(fclose)(fp) : real_close(fd);
-	}
-	/* closed under the lock: the data is in the file before the writer
-	 * count drops, and the fd number cannot be reused meanwhile */
-	int rc = fp ? REAL(fclose)(fp) : real_close(fd);
-	int saved = errno;
-	struct slot *s = f->writable ? slot_of_gen(f->gen) : NULL;
-	if (s) {
-		s->writers--;
-		s->last = now();
-	}
-	open_file_free(f);
-	sh.byfd[fd] = NULL;
-	pthread_cond_broadcast(&sh.cond);
-	pthread_mutex_unlock(&sh.lock);
-	errno = saved;
-	return rc;
-}
-
 /* Forget fd without closing it (a stream took it over, or it was dup'd away). */
 static void table_drop(int fd)
 {
@@ -271,6 +246,25 @@ static void table_drop(int fd)
 		open_file_free(f);
 		sh.byfd[fd] = NULL;
 	}
+}
+
+int shim_close(int fd, int (*real_close)(int), FILE *fp)
+{
+	pthread_mutex_lock(&sh.lock);
+	struct open_file *f = fd >= 0 && (size_t)fd < sh.nfd ? sh.byfd[fd] : NULL;
+	if (!f) {
+		pthread_mutex_unlock(&sh.lock);
+		return fp ? REAL(fclose)(fp) : real_close(fd);
+	}
+	/* closed under the lock: the data is in the file before the writer
+	 * count drops, and the fd number cannot be reused meanwhile */
+	int rc = fp ? REAL(fclose)(fp) : real_close(fd);
+	int saved = errno;
+	table_drop(fd);
+	pthread_cond_broadcast(&sh.cond);
+	pthread_mutex_unlock(&sh.lock);
+	errno = saved;
+	return rc;
 }
 
 /* ---- slots ---- */
