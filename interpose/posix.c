@@ -15,10 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The mode argument exists only with O_CREAT or O_TMPFILE. */
+/* The mode argument exists only with O_CREAT or O_TMPFILE (whose bits
+ * include O_DIRECTORY's, hence the full comparison). */
 #define OPEN_MODE(flags, last)                                          \
 	mode_t mode = 0;                                                \
-	if ((flags) & (O_CREAT | O_TMPFILE)) {                          \
+	if (((flags) & O_CREAT) || ((flags) & O_TMPFILE) == O_TMPFILE) { \
 		va_list ap;                                             \
 		va_start(ap, last);                                     \
 		mode = (mode_t)va_arg(ap, int);                         \
@@ -29,7 +30,7 @@ static int open_common(int dirfd, const char *path, int flags, mode_t mode,
 		       int (*real_open)(const char *, int, ...),
 		       int (*real_openat)(int, const char *, int, ...))
 {
-	char *abs = shim_on() && !(flags & O_TMPFILE) ? shim_match(dirfd, path) : NULL;
+	char *abs = shim_on() && (flags & O_TMPFILE) != O_TMPFILE ? shim_match(dirfd, path) : NULL;
 	if (!abs)
 		return real_openat ? real_openat(dirfd, path, flags, mode)
 				   : real_open(path, flags, mode);
@@ -171,9 +172,24 @@ SCR_EXPORT int faccessat(int dirfd, const char *path, int how, int flags)
 	LOOKUP_CALL(dirfd, path, REAL(faccessat)(dirfd, p_, how, flags));
 }
 
+/* truncating a checkpoint file writes it: a new version, like an open for
+ * writing without O_TRUNC followed by ftruncate */
 SCR_EXPORT int truncate(const char *path, off_t len)
 {
-	LOOKUP_CALL(AT_FDCWD, path, REAL(truncate)(p_, len));
+	char *abs = shim_on() ? shim_match(AT_FDCWD, path) : NULL;
+	if (!abs)
+		return REAL(truncate)(path, len);
+	int entry_errno = errno;
+	int fd = shim_open(abs, O_WRONLY, 0);
+	int rc = fd < 0 ? -1 : ftruncate(fd, len);
+	int saved = errno;
+	if (fd >= 0 && shim_close(fd, REAL(close), NULL) != 0 && rc == 0) {
+		rc = -1;
+		saved = errno;
+	}
+	free(abs);
+	errno = rc == 0 ? entry_errno : saved;
+	return rc;
 }
 
 /* ---- rename and unlink ---- */
@@ -217,6 +233,35 @@ SCR_EXPORT int rename(const char *oldpath, const char *newpath)
 SCR_EXPORT int renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
 {
 	return rename_common(olddirfd, oldpath, newdirfd, newpath);
+}
+
+static int unlink_common(int dirfd, const char *path, int (*real)(int, const char *, int),
+			 int flags)
+{
+	int entry_errno = errno;
+	char *abs = shim_on() && !(flags & AT_REMOVEDIR) ? shim_match(dirfd, path) : NULL;
+	int rc = 0, handled = abs ? shim_unlink(abs, &rc) : 0;
+	int saved = handled && rc == 0 ? entry_errno : errno;
+	free(abs);
+	errno = saved;
+	return handled ? rc : real(dirfd, path, flags);
+}
+
+SCR_EXPORT int unlinkat(int dirfd, const char *path, int flags)
+{
+	return unlink_common(dirfd, path, REAL(unlinkat), flags);
+}
+
+/* glibc's remove() calls unlink internally, past the wrapper */
+SCR_EXPORT int remove(const char *path)
+{
+	int entry_errno = errno;
+	char *abs = shim_on() ? shim_match(AT_FDCWD, path) : NULL;
+	int rc = 0, handled = abs ? shim_unlink(abs, &rc) : 0;
+	int saved = handled && rc == 0 ? entry_errno : errno;
+	free(abs);
+	errno = saved;
+	return handled ? rc : REAL(remove)(path);
 }
 
 SCR_EXPORT int unlink(const char *path)

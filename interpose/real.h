@@ -45,6 +45,7 @@ struct scr_real {
 	int (*renameat)(int, const char *, int, const char *);
 	int (*unlink)(const char *);
 	int (*unlinkat)(int, const char *, int);
+	int (*remove)(const char *);
 	int (*truncate)(const char *, off_t);
 	DIR *(*opendir)(const char *);
 	struct dirent *(*readdir)(DIR *);

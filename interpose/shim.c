@@ -260,6 +260,9 @@ int shim_close(int fd, int (*real_close)(int), FILE *fp)
 	 * count drops, and the fd number cannot be reused meanwhile */
 	int rc = fp ? REAL(fclose)(fp) : real_close(fd);
 	int saved = errno;
+	struct slot *s = f->writable ? slot_of_gen(f->gen) : NULL;
+	if (rc != 0 && s)
+		s->broken = 1;   /* the file may be short: never a checkpoint */
 	table_drop(fd);
 	pthread_cond_broadcast(&sh.cond);
 	pthread_mutex_unlock(&sh.lock);
@@ -291,6 +294,33 @@ static int slot_add(struct slot *s, char *rel, char *route)
 	s->f[s->n].route = route;
 	s->n++;
 	return 0;
+}
+
+static void slot_remove(struct slot *s, const char *rel)
+{
+	struct slot_file *f = slot_find(s, rel);
+	if (!f)
+		return;
+	size_t k = (size_t)(f - s->f);
+	free(f->rel);
+	free(f->route);
+	memmove(&s->f[k], &s->f[k + 1], (s->n - k - 1) * sizeof(*s->f));
+	s->n--;
+}
+
+/*
+ * A file of this name now lives at its real path: no cached version of it
+ * may be flushed or rescued over it later, and the datasets that held one
+ * cannot be complete on this rank.
+ */
+static void forget_name(const char *rel)
+{
+	for (int i = 0; i < 2; i++) {
+		if (slot_find(&sh.slot[i], rel)) {
+			slot_remove(&sh.slot[i], rel);
+			sh.slot[i].broken = 1;
+		}
+	}
 }
 
 static void slot_release(struct slot *s)
@@ -344,8 +374,9 @@ static void wait_library(void)
  * Route a write-open: returns the path to open (malloc'd) and the
  * generation, or NULL when the file goes to its real path. Lock held.
  */
-static char *route_write(const char *abs, int flags, long *gen)
+static char *route_write(const char *abs, int flags, long *gen, int *added)
 {
+	*added = 0;
 	int trunc = (flags & O_TRUNC) != 0;
 	char *rel = NULL, *route = NULL;
 	int which;
@@ -357,6 +388,7 @@ static char *route_write(const char *abs, int flags, long *gen)
 			break;
 		if (!sh.have_thread || now() > deadline) {
 			fallback_warning(abs, "two checkpoints are still waiting to complete");
+			forget_name(abs + strlen(scr_tp_prefix()) + 1);
 			return NULL;
 		}
 		shim_warn_once(&sh.warned_wait, "a third checkpoint started before the "
@@ -382,6 +414,7 @@ static char *route_write(const char *abs, int flags, long *gen)
 	int rc = scr_tp_write_path(which, abs, &route, &rel);
 	if (rc) {
 		fallback_warning(abs, scr_strerror(rc));
+		forget_name(relp);
 		return NULL;
 	}
 	/* without truncation the file's current contents carry over */
@@ -396,6 +429,7 @@ static char *route_write(const char *abs, int flags, long *gen)
 			old = strdup(abs);
 		if (old && strcmp(old, route) && scr_copy_file(old, route, NULL, NULL) != 0) {
 			fallback_warning(abs, "cannot copy its current contents");
+			forget_name(relp);
 			free(old);
 			free(rel);
 			free(route);
@@ -413,6 +447,7 @@ static char *route_write(const char *abs, int flags, long *gen)
 	if (which == 1)
 		sh.slot[0].sealed = 1;
 	*gen = sh.gen + which;
+	*added = 1;
 	return ret;
 }
 
@@ -471,9 +506,10 @@ int shim_open(const char *abs, int flags, mode_t mode)
 	pthread_mutex_lock(&sh.lock);
 	shim_inside++;
 	long gen = -1;
+	int added = 0;
 	char *route = NULL;
 	if (writing && in_prefix(abs))
-		route = route_write(abs, flags, &gen);
+		route = route_write(abs, flags, &gen, &added);
 	else if (writing)
 		fallback_warning(abs, "it is outside the prefix directory");
 	else {
@@ -483,18 +519,26 @@ int shim_open(const char *abs, int flags, mode_t mode)
 	errno = entry_errno;
 	int fd = REAL(open)(route ? route : abs, flags, mode);
 	int saved = errno;
-	if (fd >= 0 && route && writing) {
-		struct slot *s = slot_of_gen(gen);
-		if (s && table_put(fd, gen, 1, abs, route) == 0) {
-			s->writers++;
-			s->last = now();
+	struct slot *slot = route && writing ? slot_of_gen(gen) : NULL;
+	if (fd >= 0 && slot && table_put(fd, gen, 1, abs, route) == 0) {
+		slot->writers++;
+		slot->last = now();
+	}
+	int retry = 0;
+	if (fd < 0 && slot) {
+		/* a failed open leaves no trace in the dataset */
+		if (added)
+			slot_remove(slot, abs + strlen(scr_tp_prefix()) + 1);
+		/* the cache refused it: the real path must still work */
+		retry = saved != EEXIST && saved != EINTR && saved != ENOENT;
+		if (retry) {
+			fallback_warning(abs, strerror(saved));
+			forget_name(abs + strlen(scr_tp_prefix()) + 1);
 		}
 	}
 	shim_inside--;
 	pthread_mutex_unlock(&sh.lock);
-	if (fd < 0 && route && writing && errno != EEXIST && errno != EINTR) {
-		/* the cache refused it: the real path must still work */
-		fallback_warning(abs, strerror(saved));
+	if (retry) {
 		errno = entry_errno;
 		fd = REAL(open)(abs, flags, mode);
 		saved = errno;
@@ -575,48 +619,48 @@ FILE *shim_fopen(const char *abs, const char *mode, FILE *reopen)
 }
 
 /*
- * The cache filled up under a file being written: move it to its real path
- * (contents so far, same offset, same descriptor number) so the write can
- * be retried there. Its dataset cannot complete on this rank any more.
+ * Move a checkpoint file being written from the cache to its real path:
+ * contents so far, same offset, same descriptor number, so the application
+ * goes on writing there. Its dataset cannot complete on this rank any more.
+ * Lock held; 0 on success.
  */
+static int move_to_real_path(int fd, const char *why)
+{
+	struct open_file *f = fd >= 0 && (size_t)fd < sh.nfd ? sh.byfd[fd] : NULL;
+	if (!f || !f->writable || !f->abs || !f->route || !strcmp(f->abs, f->route))
+		return -1;
+	int rc = -1;
+	shim_inside++;
+	off_t off = lseek(fd, 0, SEEK_CUR);
+	int flags = fcntl(fd, F_GETFL);
+	int nfd = -1;
+	if (off >= 0 && flags >= 0 && scr_copy_file(f->route, f->abs, NULL, NULL) == 0)
+		nfd = REAL(open)(f->abs, flags & (O_ACCMODE | O_APPEND | O_SYNC | O_DSYNC));
+	if (nfd >= 0 && lseek(nfd, off, SEEK_SET) == off && dup2(nfd, fd) == fd) {
+		fallback_warning(f->abs, why);
+		struct slot *s = slot_of_gen(f->gen);
+		if (s) {
+			s->writers--;
+			s->last = now();
+		}
+		forget_name(f->abs + strlen(scr_tp_prefix()) + 1);
+		REAL(unlink)(f->route);
+		open_file_free(f);
+		sh.byfd[fd] = NULL;
+		rc = 0;
+	}
+	if (nfd >= 0)
+		REAL(close)(nfd);
+	shim_inside--;
+	return rc;
+}
+
 int shim_write_failed(int fd)
 {
 	int saved = errno;
 	pthread_mutex_lock(&sh.lock);
-	struct open_file *f = fd >= 0 && (size_t)fd < sh.nfd ? sh.byfd[fd] : NULL;
-	int rc = -1;
-	if (f && f->writable && f->abs && f->route && strcmp(f->abs, f->route)) {
-		shim_inside++;
-		off_t off = lseek(fd, 0, SEEK_CUR);
-		int flags = fcntl(fd, F_GETFL);
-		int nfd = -1;
-		if (off >= 0 && flags >= 0 && scr_copy_file(f->route, f->abs, NULL, NULL) == 0)
-			nfd = REAL(open)(f->abs, flags & (O_ACCMODE | O_APPEND | O_SYNC | O_DSYNC));
-		if (nfd >= 0 && lseek(nfd, off, SEEK_SET) == off && dup2(nfd, fd) == fd) {
-			fallback_warning(f->abs, "the cache is full");
-			struct slot *s = slot_of_gen(f->gen);
-			if (s) {
-				struct slot_file *sf = slot_find(s, f->abs + strlen(scr_tp_prefix()) + 1);
-				if (sf) {
-					size_t k = (size_t)(sf - s->f);
-					free(sf->rel);
-					free(sf->route);
-					memmove(&s->f[k], &s->f[k + 1], (s->n - k - 1) * sizeof(*s->f));
-					s->n--;
-				}
-				s->writers--;
-				s->broken = 1;
-				s->last = now();
-			}
-			REAL(unlink)(f->route);
-			open_file_free(f);
-			sh.byfd[fd] = NULL;
-			rc = 0;
-		}
-		if (nfd >= 0)
-			REAL(close)(nfd);
-		shim_inside--;
-	}
+	wait_round();
+	int rc = move_to_real_path(fd, "the cache is full");
 	pthread_mutex_unlock(&sh.lock);
 	errno = saved;
 	return rc;
@@ -663,34 +707,42 @@ int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *
 			from_slot = i;
 		}
 	}
+	/* route_write may grow the slot arrays: keep copies, not pointers */
+	char *from_rel = from ? strdup(from->rel) : NULL;
+	char *from_route = from ? strdup(from->route) : NULL;
+	if (from && (!from_rel || !from_route)) {
+		free(from_rel);
+		free(from_route);
+		pthread_mutex_unlock(&sh.lock);
+		return 0;
+	}
+	from = NULL;
 	if (dst_matches && in_prefix(dst_abs)) {
 		/* a file written under a temporary name becomes a checkpoint file */
 		long gen;
-		char *route = route_write(dst_abs, O_WRONLY | O_TRUNC, &gen);
+		int added = 0;
+		char *route = route_write(dst_abs, O_WRONLY | O_TRUNC, &gen, &added);
 		if (route) {
-			const char *src = from ? from->route : src_abs;
+			const char *src = from_route ? from_route : src_abs;
 			*rc = REAL(rename)(src, route);
-			if (*rc != 0 && errno == EXDEV) {
+			if (*rc != 0 && errno == EXDEV)
 				*rc = scr_copy_file(src, route, NULL, NULL) == 0 ? REAL(unlink)(src) : -1;
-			}
-			if (*rc == 0 && from) {
-				/* the old name is gone from its dataset */
-				struct slot *s = &sh.slot[from_slot];
-				size_t k = (size_t)(from - s->f);
-				free(from->rel);
-				free(from->route);
-				memmove(&s->f[k], &s->f[k + 1], (s->n - k - 1) * sizeof(*s->f));
-				s->n--;
-			}
-			sh.slot[gen - sh.gen].last = now();
+			if (*rc == 0 && from_rel)
+				slot_remove(&sh.slot[from_slot], from_rel);   /* the old name is gone */
+			if (*rc != 0 && added)
+				slot_remove(&sh.slot[gen - sh.gen], dst_abs + plen + 1);
+			else
+				sh.slot[gen - sh.gen].last = now();
 			free(route);
 			handled = 1;
 		}
-	} else if (from) {
+	} else if (from_route) {
 		/* a checkpoint file leaves scr under a name that is not one */
-		*rc = scr_copy_file(from->route, dst_abs, NULL, NULL) == 0 ? 0 : -1;
+		*rc = scr_copy_file(from_route, dst_abs, NULL, NULL) == 0 ? 0 : -1;
 		handled = 1;
 	}
+	free(from_rel);
+	free(from_route);
 	int saved = errno;
 	shim_inside--;
 	pthread_mutex_unlock(&sh.lock);
@@ -707,17 +759,14 @@ int shim_unlink(const char *abs, int *rc)
 	const char *prefix = scr_tp_prefix();
 	if (prefix && in_prefix(abs)) {
 		const char *rel = abs + strlen(prefix) + 1;
-		for (int i = 0; i < 2 && !handled; i++) {
-			struct slot *s = &sh.slot[i];
-			struct slot_file *f = slot_find(s, rel);
+		for (int i = 1; i >= 0; i--) {
+			struct slot_file *f = slot_find(&sh.slot[i], rel);
 			if (!f)
 				continue;
-			*rc = REAL(unlink)(f->route);
-			size_t k = (size_t)(f - s->f);
-			free(f->rel);
-			free(f->route);
-			memmove(&s->f[k], &s->f[k + 1], (s->n - k - 1) * sizeof(*s->f));
-			s->n--;
+			int r = REAL(unlink)(f->route);
+			if (!handled)
+				*rc = r;   /* the newest version answers */
+			slot_remove(&sh.slot[i], rel);
 			handled = 1;
 		}
 	}
@@ -786,19 +835,24 @@ static int agreement_round(void)
 	int complete = all[V_DIRTY] &&
 		       ((!all[V_WRITING] && (all[V_SEALED] || min_quiet_ms >= sh.settle * 1000)) ||
 			all_final);
+	/* every file of slot 0 was unlinked or moved while the next one has
+	 * files: slot 0 passes as an empty, invalid dataset */
+	int skip = !all[V_DIRTY] && all[V_NEXT];
 	if (sh.crashed) {
 		/* this process is dying of a fatal signal: whatever it was
 		 * writing must not become a checkpoint */
+		sh.in_round = 0;
+		pthread_cond_broadcast(&sh.cond);
 		pthread_mutex_unlock(&sh.lock);
 		for (;;)
 			pause();
 	}
-	if (complete) {
+	if (complete || skip) {
 		/* slot 0 cannot change meanwhile: write-opens, renames and
 		 * unlinks wait for the round, lookups for the library */
 		struct slot *c = &sh.slot[0];
 		char **rels = malloc((c->n ? c->n : 1) * sizeof(char *));
-		int valid = rels != NULL && c->writers == 0 && !c->broken;
+		int valid = rels != NULL && c->writers == 0 && !c->broken && !skip;
 		if (c->writers > 0)
 			scr_log_warn("%d checkpoint file(s) still open at MPI_Finalize: "
 				     "that checkpoint is not used for a restart", c->writers);
@@ -831,7 +885,8 @@ static int agreement_round(void)
 	}
 	sh.in_round = 0;
 	pthread_cond_broadcast(&sh.cond);
-	int stop = all_final && !complete && !all[V_DIRTY] && !all[V_NEXT] && !all[V_NEED_FLUSH];
+	int stop = all_final && !complete && !skip && !all[V_DIRTY] && !all[V_NEXT] &&
+		   !all[V_NEED_FLUSH];
 	pthread_mutex_unlock(&sh.lock);
 	return stop;
 }
@@ -936,7 +991,15 @@ void shim_finish(void)
 		return;
 	shim_inside++;
 	if (sh.state == SHIM_ACTIVE) {
+		/* buffered stream data reaches the files before anything completes */
+		fflush(NULL);
 		pthread_mutex_lock(&sh.lock);
+		wait_round();
+		/* a checkpoint file still open may be written after MPI_Finalize:
+		 * it goes on at its real path */
+		for (size_t fd = 0; fd < sh.nfd; fd++)
+			if (sh.byfd[fd] && sh.byfd[fd]->writable)
+				move_to_real_path((int)fd, "it is still open at MPI_Finalize");
 		sh.finalizing = 1;
 		pthread_cond_broadcast(&sh.cond);
 		pthread_mutex_unlock(&sh.lock);

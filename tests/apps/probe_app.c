@@ -137,11 +137,67 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "ckpt.1/shell_%d.txt", rank);
 	CHECK(raw_exists(path));
 
+	/* a failed open leaves no trace: the checkpoint above stays valid */
+	errno = 0;
+	CHECK(open("ckpt.1/never.dat", O_WRONLY) < 0 && errno == ENOENT);
+
+	/* truncate and remove act on the checkpoint file as the app sees it */
+	snprintf(path, sizeof(path), "ckpt.1/trunc_%d.dat", rank);
+	write_text(path, "0123456789");
+	CHECK(truncate(path, 4) == 0);
+	CHECK(stat(path, &st) == 0 && st.st_size == 4);
+	snprintf(path, sizeof(path), "ckpt.1/gone_%d.dat", rank);
+	write_text(path, "x");
+	CHECK(remove(path) == 0);
+	errno = 0;
+	CHECK(stat(path, &st) < 0 && errno == ENOENT);
+
+	/* temp-then-rename among many files of one checkpoint */
+	mkdir("ckpt.3", 0755);
+	MPI_Barrier(MPI_COMM_WORLD);
+	for (int k = 0; k < 9; k++) {
+		snprintf(path, sizeof(path), "ckpt.3/part%d_%d.dat", k, rank);
+		write_text(path, "part");
+	}
+	char tmp[256];
+	snprintf(tmp, sizeof(tmp), "ckpt.3/final_%d.tmp", rank);
+	snprintf(path, sizeof(path), "ckpt.3/final_%d.dat", rank);
+	write_text(tmp, "final");
+	CHECK(rename(tmp, path) == 0);
+	fp = fopen(path, "r");
+	CHECK(fp && fgets(buf, sizeof(buf), fp) && !strcmp(buf, "final"));
+	if (fp)
+		fclose(fp);
+	errno = 0;
+	CHECK(access(tmp, F_OK) < 0 && errno == ENOENT);
+
+	/* a checkpoint rewritten and then deleted in both versions */
+	snprintf(path, sizeof(path), "ckpt.3/twice_%d.dat", rank);
+	write_text(path, "v1");
+	write_text(path, "v2");
+	CHECK(unlink(path) == 0);
+
+	/* "probe_app leave-open": a checkpoint file left open through
+	 * MPI_Finalize keeps its data (the scenario checks the real path) */
+	FILE *left_open = NULL;
+	if (argc > 1 && !strcmp(argv[1], "leave-open")) {
+		snprintf(path, sizeof(path), "ckpt.4/open_%d.txt", rank);
+		mkdir("ckpt.4", 0755);
+		left_open = fopen(path, "w");
+		CHECK(left_open != NULL);
+		if (left_open)
+			fputs("written before finalize", left_open);
+	}
+
 	int all[2] = { 0, 0 }, mine[2] = { checks, failed };
 	MPI_Reduce(mine, all, 2, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
 	if (rank == 0)
 		printf("probe_app: %d checks, %d failed\n", all[0], all[1]);
 	MPI_Bcast(all, 2, MPI_INT, 0, MPI_COMM_WORLD);
 	MPI_Finalize();
+	if (left_open) {
+		fputs(", and after", left_open);
+		fclose(left_open);
+	}
 	return all[1] ? 1 : 0;
 }

@@ -13,6 +13,16 @@ f=$(find "$(cache_of node1)" -name 'rank_3.dat')
 [ -n "$f" ] && [ "$(cat "$f")" = "checkpoint data" ] || fail "rank 3's checkpoint is not in node1's cache"
 [ ! -e "$T/prefix/ckpt.1/rank_3.dat" ] || fail "checkpoint reached the prefix with SCR_FLUSH=0"
 
+note "a checkpoint file left open through MPI_Finalize goes on at its real path"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/*
+SCR_FLUSH=0 run_tp 2 2 open -- "$APPS/probe_app" leave-open || { show open; fail "probe_app failed"; }
+expect_in open "still open at MPI_Finalize"
+[ "$(cat "$T/prefix/ckpt.4/open_2.txt" 2>/dev/null)" = "written before finalize, and after" ] ||
+	fail "a checkpoint file left open through MPI_Finalize lost data"
+# its checkpoint is not used, and the other files of it are at their real paths
+[ "$(cat "$T/prefix/ckpt.1/rank_2.dat" 2>/dev/null)" = "checkpoint data" ] ||
+	fail "the other files of the unusable checkpoint are not at their real paths"
+
 note "with flushing, the finished run leaves its checkpoint at the real path"
 rm -rf "$T/cache" "$T/cntl" "$T/prefix"/*
 SCR_FLUSH=1 run_tp 2 2 probe-flush -- "$APPS/probe_app" || { show probe-flush; fail "probe_app failed"; }
