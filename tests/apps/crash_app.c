@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "ckpt.1/rank_%d.dat", rank);
 		if (write_file(path, "one", 0))
 			MPI_Abort(MPI_COMM_WORLD, 4);
-		usleep(1800 * 1000);   /* time for the checkpoint to complete */
+		usleep(2300 * 1000);   /* time for the checkpoint to complete */
 		snprintf(path, sizeof(path), "ckpt.2/rank_%d.dat", rank);
 		if (write_file(path, "two, partial", 1))
 			MPI_Abort(MPI_COMM_WORLD, 4);

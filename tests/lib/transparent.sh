@@ -3,7 +3,7 @@
 # restarts it and compares with a run without scr.
 MPI_LIMIT=90
 export SCR_FLUSH=0 SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/'
-common=(--steps 6 --every 2 --pause-ms 1800 --bytes 30000)
+common=(--steps 6 --every 2 --pause-ms 2300 --bytes 30000)
 
 check_app() {   # name app [app options...]
 	local name=$1 app=$2; shift 2

@@ -11,7 +11,7 @@ mkdir -p "$small"
 mount -t tmpfs -o size=1m tmpfs "$small" || fail "cannot mount a small tmpfs (run as root)"
 trap 'umount "$small" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 export SCR_CACHE_BASE=$small
-args=(--steps 6 --every 2 --pause-ms 1500 --bytes 200000)
+args=(--steps 6 --every 2 --pause-ms 2200 --bytes 200000)
 
 APP=$APPS/posix_app reference 2 2 "${args[@]}"
 run_tp 2 2 full -- "$APPS/posix_app" "${args[@]}" || { show full; fail "the application failed"; }

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib/harness.sh"
 MPI_LIMIT=90
 export SCR_FLUSH=0 SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/'
-args=(--steps 8 --every 2 --pause-ms 1500 --bytes 20000 --any-ranks)
+args=(--steps 8 --every 2 --pause-ms 2200 --bytes 20000 --any-ranks)
 
 run_tp 2 2 four -- "$APPS/posix_app" "${args[@]}" --die-at 6 && fail "the killed run exited 0"
 [ -z "$(find "$T/prefix/ckpt" -type f -name 'rank_*')" ] || fail "files reached the prefix with SCR_FLUSH=0"
