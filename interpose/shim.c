@@ -94,6 +94,8 @@ static struct {
 	long gen;                /* generation of slot[0] */
 	struct slot slot[2];
 	struct open_file **byfd; /* indexed by fd */
+	size_t nhidden;
+	char **hidden;           /* names the application removed from scr's datasets */
 	size_t nfd;
 	int have_thread;
 	pthread_t thread;
@@ -333,6 +335,42 @@ static void slot_release(struct slot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/*
+ * Completed datasets are never changed: when the application unlinks or
+ * renames away one of their files, the name is hidden from its view until
+ * it writes the name again.
+ */
+static int is_hidden(const char *rel)
+{
+	for (size_t i = 0; i < sh.nhidden; i++)
+		if (!strcmp(sh.hidden[i], rel))
+			return 1;
+	return 0;
+}
+
+static void hide(const char *rel)
+{
+	if (is_hidden(rel))
+		return;
+	char **grown = realloc(sh.hidden, (sh.nhidden + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	sh.hidden = grown;
+	if ((sh.hidden[sh.nhidden] = strdup(rel)) != NULL)
+		sh.nhidden++;
+}
+
+static void unhide(const char *rel)
+{
+	for (size_t i = 0; i < sh.nhidden; i++) {
+		if (strcmp(sh.hidden[i], rel))
+			continue;
+		free(sh.hidden[i]);
+		sh.hidden[i] = sh.hidden[--sh.nhidden];
+		return;
+	}
+}
+
 /* Which dataset a write-open of rel belongs to: 0, 1, or -1 when it would
  * be a third version and must wait for a completion. */
 static int choose_slot(const char *rel, int trunc)
@@ -448,6 +486,7 @@ static char *route_write(const char *abs, int flags, long *gen, int *added)
 		sh.slot[0].sealed = 1;
 	*gen = sh.gen + which;
 	*added = 1;
+	unhide(s->f[s->n - 1].rel);
 	return ret;
 }
 
@@ -463,6 +502,8 @@ static char *route_read(const char *abs)
 				return strdup(f->route);
 		}
 	}
+	if (prefix && !strncmp(abs, prefix, plen) && abs[plen] == '/' && is_hidden(abs + plen + 1))
+		return NULL;
 	char *route = NULL;
 	int rc = scr_tp_read_path(abs, &route);
 	if (rc == -SCR_EREMOTE && sh.have_thread) {
@@ -666,6 +707,18 @@ int shim_write_failed(int fd)
 	return rc;
 }
 
+struct visible {
+	void (*fn)(const char *rel, void *ctx);
+	void *ctx[2];
+};
+
+static void if_visible(const char *rel, void *arg)
+{
+	struct visible *v = arg;
+	if (!is_hidden(rel))
+		v->fn(rel, v->ctx);
+}
+
 void shim_each_cached(const char *dir_abs, void (*fn)(const char *rel, void *ctx), void *arg)
 {
 	pthread_mutex_lock(&sh.lock);
@@ -679,11 +732,11 @@ void shim_each_cached(const char *dir_abs, void (*fn)(const char *rel, void *ctx
 	else if (prefix && !strncmp(dir_abs, prefix, plen) && dir_abs[plen] == '/')
 		dir_rel = dir_abs + plen + 1;
 	if (dir_rel) {
-		void *ctx[2] = { arg, (void *)dir_rel };
+		struct visible v = { fn, { arg, (void *)dir_rel } };
 		for (int i = 0; i < 2; i++)
 			for (size_t k = 0; k < sh.slot[i].n; k++)
-				fn(sh.slot[i].f[k].rel, ctx);
-		scr_tp_each_file(fn, ctx);
+				fn(sh.slot[i].f[k].rel, v.ctx);
+		scr_tp_each_file(if_visible, &v);
 	}
 	shim_inside--;
 	pthread_mutex_unlock(&sh.lock);
@@ -710,6 +763,8 @@ int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *
 	/* route_write may grow the slot arrays: keep copies, not pointers */
 	char *from_rel = from ? strdup(from->rel) : NULL;
 	char *from_route = from ? strdup(from->route) : NULL;
+	/* a file of a completed dataset is copied out of it, never moved */
+	char *older = !from && prefix && in_prefix(src_abs) ? route_read(src_abs) : NULL;
 	if (from && (!from_rel || !from_route)) {
 		free(from_rel);
 		free(from_route);
@@ -724,8 +779,11 @@ int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *
 		char *route = route_write(dst_abs, O_WRONLY | O_TRUNC, &gen, &added);
 		if (route) {
 			const char *src = from_route ? from_route : src_abs;
-			*rc = REAL(rename)(src, route);
-			if (*rc != 0 && errno == EXDEV)
+			if (older)
+				*rc = scr_copy_file(older, route, NULL, NULL) == 0 ? 0 : -1;
+			else
+				*rc = REAL(rename)(src, route);
+			if (*rc != 0 && !older && errno == EXDEV)
 				*rc = scr_copy_file(src, route, NULL, NULL) == 0 ? REAL(unlink)(src) : -1;
 			if (*rc == 0 && from_rel)
 				slot_remove(&sh.slot[from_slot], from_rel);   /* the old name is gone */
@@ -736,11 +794,19 @@ int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *
 			free(route);
 			handled = 1;
 		}
-	} else if (from_route) {
+	} else if (from_route || older) {
 		/* a checkpoint file leaves scr under a name that is not one */
-		*rc = scr_copy_file(from_route, dst_abs, NULL, NULL) == 0 ? 0 : -1;
+		*rc = scr_copy_file(from_route ? from_route : older, dst_abs, NULL, NULL) == 0 ? 0 : -1;
+		if (*rc == 0 && from_rel)
+			slot_remove(&sh.slot[from_slot], from_rel);
 		handled = 1;
 	}
+	if (handled && *rc == 0 && older) {
+		hide(src_abs + plen + 1);
+		if (REAL(unlink)(src_abs) != 0 && errno == ENOENT)
+			errno = 0;
+	}
+	free(older);
 	free(from_rel);
 	free(from_route);
 	int saved = errno;
@@ -767,6 +833,16 @@ int shim_unlink(const char *abs, int *rc)
 			if (!handled)
 				*rc = r;   /* the newest version answers */
 			slot_remove(&sh.slot[i], rel);
+			handled = 1;
+		}
+		char *older = handled ? NULL : route_read(abs);
+		if (older) {
+			/* a file of a completed dataset: hidden, and gone from its
+			 * real path too if a flush had put it there */
+			hide(rel);
+			int r = REAL(unlink)(abs);
+			*rc = r != 0 && errno == ENOENT ? 0 : r;
+			free(older);
 			handled = 1;
 		}
 	}

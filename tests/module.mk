@@ -56,7 +56,7 @@ test-progs: $(BENCH_BINS)
 MPICXX ?= mpicxx
 MPIF90 ?= mpif90
 APPS_FLAGS := -O2 -g -Wall -Wextra
-APPS_BINS := $(addprefix $(BUILD)/tests/apps/,posix_app stdio_app cxx_app fortran_app probe_app crash_app)
+APPS_BINS := $(addprefix $(BUILD)/tests/apps/,posix_app stdio_app cxx_app fortran_app probe_app crash_app gromacs_like)
 
 $(BUILD)/apps/%.o: tests/apps/%.c
 	@mkdir -p $(dir $@)
@@ -68,7 +68,7 @@ $(BUILD)/apps/%.o: tests/apps/%.f90
 	@mkdir -p $(dir $@)
 	$(MPIF90) -std=f2008 $(APPS_FLAGS) -J$(BUILD)/apps -c $< -o $@
 
-$(BUILD)/tests/apps/posix_app $(BUILD)/tests/apps/stdio_app $(BUILD)/tests/apps/probe_app $(BUILD)/tests/apps/crash_app: $(BUILD)/tests/apps/%: $(BUILD)/apps/%.o
+$(BUILD)/tests/apps/posix_app $(BUILD)/tests/apps/stdio_app $(BUILD)/tests/apps/probe_app $(BUILD)/tests/apps/crash_app $(BUILD)/tests/apps/gromacs_like: $(BUILD)/tests/apps/%: $(BUILD)/apps/%.o
 	@mkdir -p $(dir $@)
 	$(MPICC) -o $@ $< -lz
 $(BUILD)/tests/apps/cxx_app: $(BUILD)/apps/cxx_app.o
