@@ -81,3 +81,7 @@ FORTRAN_FINALIZE(mpi_finalize_)
 FORTRAN_FINALIZE(mpi_finalize__)
 FORTRAN_FINALIZE(mpi_finalize)
 FORTRAN_FINALIZE(MPI_FINALIZE)
+/* the mpi_f08 module's own entry points (ierror is optional: may be NULL) */
+FORTRAN_INIT(mpi_init_f08_)
+FORTRAN_INIT_THREAD(mpi_init_thread_f08_)
+FORTRAN_FINALIZE(mpi_finalize_f08_)

@@ -56,7 +56,7 @@ test-progs: $(BENCH_BINS)
 MPICXX ?= mpicxx
 MPIF90 ?= mpif90
 APPS_FLAGS := -O2 -g -Wall -Wextra
-APPS_BINS := $(addprefix $(BUILD)/tests/apps/,posix_app stdio_app cxx_app fortran_app probe_app crash_app gromacs_like)
+APPS_BINS := $(addprefix $(BUILD)/tests/apps/,posix_app stdio_app cxx_app fortran_app probe_app crash_app gromacs_like f08_app)
 
 $(BUILD)/apps/%.o: tests/apps/%.c
 	@mkdir -p $(dir $@)
@@ -74,7 +74,7 @@ $(BUILD)/tests/apps/posix_app $(BUILD)/tests/apps/stdio_app $(BUILD)/tests/apps/
 $(BUILD)/tests/apps/cxx_app: $(BUILD)/apps/cxx_app.o
 	@mkdir -p $(dir $@)
 	$(MPICXX) -o $@ $< -lz
-$(BUILD)/tests/apps/fortran_app: $(BUILD)/apps/fortran_app.o
+$(BUILD)/tests/apps/fortran_app $(BUILD)/tests/apps/f08_app: $(BUILD)/tests/apps/%: $(BUILD)/apps/%.o
 	@mkdir -p $(dir $@)
 	$(MPIF90) -o $@ $<
 

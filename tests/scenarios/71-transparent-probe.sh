@@ -29,6 +29,13 @@ SCR_FLUSH=1 run_tp 2 2 probe-flush -- "$APPS/probe_app" || { show probe-flush; f
 [ "$(cat "$T/prefix/ckpt.1/rank_3.dat" 2>/dev/null)" = "checkpoint data" ] ||
 	fail "the flushed checkpoint is not at its real path"
 
+note "Fortran with the mpi_f08 module: its own MPI_Init entry point is seen"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/*
+SCR_FLUSH=0 run_tp 2 2 f08 -- "$APPS/f08_app" || { show f08; fail "f08_app failed"; }
+expect_in f08 "f08_app: done"
+[ -n "$(find "$(cache_of node1)" -name 'rank_3.dat')" ] || fail "mpi_f08 program's checkpoint is not in the cache"
+[ ! -e "$T/prefix/ckpt.1/rank_3.dat" ] || fail "mpi_f08 program's checkpoint reached the prefix"
+
 note "invalid pattern: said once at MPI_Init with the regex error; files pass through"
 rm -rf "$T/cache" "$T/cntl" "$T/prefix"/*
 SCR_CHECKPOINT_PATTERN='ckpt/(unclosed' run_tp 2 2 badpat -- "$APPS/posix_app" --steps 2 --every 2 ||
