@@ -104,6 +104,7 @@ static struct {
 	double settle, watchdog;
 	int warned_fallback, warned_wait, warned_remote;
 	volatile sig_atomic_t crashed;   /* a fatal signal: complete nothing more */
+	int abandoned;           /* no agreement at MPI_Finalize: step aside */
 } sh = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
@@ -869,6 +870,109 @@ static char *slot_name(const struct slot *s)
 	return dir;
 }
 
+/*
+ * Who is missing from a round that does not end: rank 0 calls the roll on
+ * its own tags; every rank waiting in the round answers; whoever does not
+ * is named. Ranks stuck outside the round (stopped, hung in the kernel,
+ * gone) cannot answer.
+ */
+enum { TAG_ROLL = 7301, TAG_HERE = 7302 };
+
+static void answer_roll_call(void)
+{
+	int flag = 0;
+	MPI_Status st;
+	PMPI_Iprobe(0, TAG_ROLL, sh.comm, &flag, &st);
+	if (!flag)
+		return;
+	int token;
+	PMPI_Recv(&token, 1, MPI_INT, 0, TAG_ROLL, sh.comm, MPI_STATUS_IGNORE);
+	PMPI_Send(&token, 1, MPI_INT, 0, TAG_HERE, sh.comm);
+}
+
+static void report_missing(void)
+{
+	int nranks = 1;
+	PMPI_Comm_size(sh.comm, &nranks);
+	if (sh.rank != 0) {
+		scr_log_warn("checkpoint agreement has waited %.0f s (SCR_WATCHDOG_TIMEOUT) for "
+			     "other ranks; rank 0 names them", sh.watchdog);
+		return;
+	}
+	char *here = calloc((size_t)nranks, 1);
+	MPI_Request *reqs = calloc((size_t)nranks, sizeof(*reqs));
+	int *tokens = calloc((size_t)nranks, sizeof(int));
+	if (!here || !reqs || !tokens) {
+		free(here);
+		free(reqs);
+		free(tokens);
+		return;
+	}
+	here[0] = 1;
+	for (int r = 1; r < nranks; r++) {
+		tokens[r] = r;
+		PMPI_Isend(&tokens[r], 1, MPI_INT, r, TAG_ROLL, sh.comm, &reqs[r]);
+	}
+	/* a few seconds for the answers of ranks that are in the round */
+	double until = now() + 3;
+	int answered = 1;
+	while (answered < nranks && now() < until) {
+		int flag = 0;
+		MPI_Status st;
+		PMPI_Iprobe(MPI_ANY_SOURCE, TAG_HERE, sh.comm, &flag, &st);
+		if (!flag) {
+			struct timespec ts = { 0, 2 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		int token;
+		PMPI_Recv(&token, 1, MPI_INT, st.MPI_SOURCE, TAG_HERE, sh.comm, MPI_STATUS_IGNORE);
+		if (!here[st.MPI_SOURCE]) {
+			here[st.MPI_SOURCE] = 1;
+			answered++;
+		}
+	}
+	for (int r = 1; r < nranks; r++) {
+		int flag = 0;
+		PMPI_Test(&reqs[r], &flag, MPI_STATUS_IGNORE);
+		if (!flag)
+			PMPI_Request_free(&reqs[r]);   /* a gone rank never takes it */
+	}
+	/* the list, as ranges: "3, 5-7" */
+	size_t cap = 64, len = 0;
+	char *list = malloc(cap);
+	for (int r = 0; list && r < nranks; r++) {
+		if (here[r])
+			continue;
+		int end = r;
+		while (end + 1 < nranks && !here[end + 1])
+			end++;
+		char piece[48];
+		int n = end > r ? snprintf(piece, sizeof(piece), "%s%d-%d", len ? ", " : "", r, end)
+				: snprintf(piece, sizeof(piece), "%s%d", len ? ", " : "", r);
+		if (len + (size_t)n + 1 > cap) {
+			char *grown = realloc(list, cap = 2 * (len + (size_t)n + 1));
+			if (!grown)
+				break;
+			list = grown;
+		}
+		memcpy(list + len, piece, (size_t)n + 1);
+		len += (size_t)n;
+		r = end;
+	}
+	if (len && list)
+		scr_log_warn("checkpoint agreement has waited %.0f s (SCR_WATCHDOG_TIMEOUT): "
+			     "rank(s) %s have not arrived (stopped, hung or gone); no "
+			     "checkpoint is completed until they do", sh.watchdog, list);
+	else
+		scr_log_warn("checkpoint agreement has waited %.0f s (SCR_WATCHDOG_TIMEOUT): "
+			     "every rank answered, yet the round has not ended", sh.watchdog);
+	free(list);
+	free(here);
+	free(reqs);
+	free(tokens);
+}
+
 /* One round; returns 1 when the thread may stop (all finalizing, nothing left). */
 static int agreement_round(void)
 {
@@ -895,13 +999,25 @@ static int agreement_round(void)
 		PMPI_Test(&req, &done, MPI_STATUS_IGNORE);
 		if (done)
 			break;
+		answer_roll_call();
 		struct timespec ts = { 0, 1000 * 1000 };
 		nanosleep(&ts, NULL);
 		if (!warned && now() - start > sh.watchdog) {
-			scr_log_warn("checkpoint agreement has waited %.0f s (SCR_WATCHDOG_TIMEOUT) "
-				     "for other ranks: a rank is stuck or gone; no checkpoint "
-				     "is completed until they answer", sh.watchdog);
+			report_missing();
 			warned = 1;
+		}
+		if (warned && sh.finalizing && now() - start > 2 * sh.watchdog) {
+			/* no agreement at the end of the run: step aside, this rank's
+			 * pending files go to their real paths (shim_finish) */
+			scr_log_error("no checkpoint agreement at MPI_Finalize after %.0f s: "
+				      "this rank's pending checkpoint files are written to "
+				      "their real paths", 2 * sh.watchdog);
+			pthread_mutex_lock(&sh.lock);
+			sh.abandoned = 1;
+			sh.in_round = 0;
+			pthread_cond_broadcast(&sh.cond);
+			pthread_mutex_unlock(&sh.lock);
+			return 1;
 		}
 	}
 
@@ -1084,10 +1200,22 @@ void shim_finish(void)
 		else
 			while (!agreement_round())
 				;
-		PMPI_Comm_free(&sh.comm);
+		if (sh.abandoned) {
+			/* no file lost: what was pending goes where the application asked */
+			for (int i = 0; i < 2; i++) {
+				for (size_t k = 0; k < sh.slot[i].n; k++) {
+					char *real = scr_asprintf("%s/%s", scr_tp_prefix(), sh.slot[i].f[k].rel);
+					if (!real || scr_copy_file(sh.slot[i].f[k].route, real, NULL, NULL))
+						scr_log_error("cannot write '%s' to its real path", real ? real : "?");
+					free(real);
+				}
+			}
+		} else {
+			PMPI_Comm_free(&sh.comm);
+		}
 	}
 	sh.state = SHIM_FINALIZED;
-	if (sh.scr_inited)
+	if (sh.scr_inited && !sh.abandoned)
 		SCR_Finalize();
 	sh.scr_inited = 0;
 	scr_pattern_free(sh.pat);
