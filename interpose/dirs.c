@@ -171,3 +171,74 @@ SCR_EXPORT int closedir(DIR *dir)
 		listing_free(l);
 	return REAL(closedir)(dir);
 }
+
+/* glibc's scandir reads the directory with internal calls, past the
+ * wrappers: scandir of a directory under the prefix is done here with the
+ * wrapped opendir/readdir, with glibc's conventions (each entry and the
+ * list malloc'd, sorted with compar). */
+static int scandir_common(const char *path, struct dirent ***namelist,
+			  int (*filter)(const struct dirent *),
+			  int (*compar)(const struct dirent **, const struct dirent **))
+{
+	DIR *dir = opendir(path);
+	if (!dir)
+		return -1;
+	struct dirent **list = NULL, *e;
+	size_t n = 0, cap = 0;
+	int saved = errno;
+	errno = 0;
+	while ((e = readdir(dir)) != NULL) {
+		if (filter && !filter(e))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct dirent **grown = realloc(list, cap * sizeof(*grown));
+			if (!grown)
+				goto fail;
+			list = grown;
+		}
+		struct dirent *copy = malloc(sizeof(*copy));
+		if (!copy)
+			goto fail;
+		memcpy(copy, e, sizeof(*copy));
+		list[n++] = copy;
+		errno = 0;
+	}
+	if (errno)
+		goto fail;
+	closedir(dir);
+	if (compar && n > 1)
+		qsort(list, n, sizeof(*list), (int (*)(const void *, const void *))compar);
+	*namelist = list;
+	errno = saved;
+	return (int)n;
+fail:
+	saved = errno ? errno : ENOMEM;
+	while (n > 0)
+		free(list[--n]);
+	free(list);
+	closedir(dir);
+	errno = saved;
+	return -1;
+}
+
+SCR_EXPORT int scandir(const char *path, struct dirent ***namelist,
+		       int (*filter)(const struct dirent *),
+		       int (*compar)(const struct dirent **, const struct dirent **))
+{
+	if (!shim_on())
+		return REAL(scandir)(path, namelist, filter, compar);
+	return scandir_common(path, namelist, filter, compar);
+}
+
+SCR_EXPORT int scandir64(const char *path, struct dirent64 ***namelist,
+			 int (*filter)(const struct dirent64 *),
+			 int (*compar)(const struct dirent64 **, const struct dirent64 **))
+{
+	if (!shim_on())
+		return REAL(scandir64)(path, namelist, filter, compar);
+	/* same layout on this target (checked above) */
+	return scandir_common(path, (struct dirent ***)namelist,
+			      (int (*)(const struct dirent *))filter,
+			      (int (*)(const struct dirent **, const struct dirent **))compar);
+}

@@ -51,6 +51,10 @@ struct scr_real {
 	struct dirent *(*readdir)(DIR *);
 	struct dirent64 *(*readdir64)(DIR *);
 	int (*closedir)(DIR *);
+	int (*scandir)(const char *, struct dirent ***, int (*)(const struct dirent *),
+		       int (*)(const struct dirent **, const struct dirent **));
+	int (*scandir64)(const char *, struct dirent64 ***, int (*)(const struct dirent64 *),
+			 int (*)(const struct dirent64 **, const struct dirent64 **));
 };
 
 extern struct scr_real scr_real;

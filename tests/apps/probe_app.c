@@ -114,6 +114,17 @@ int main(int argc, char **argv)
 	if (dir)
 		closedir(dir);
 
+	/* and so does scandir */
+	struct dirent **list = NULL;
+	int nlist = scandir("ckpt.1", &list, NULL, alphasort);
+	seen = 0;
+	for (int k = 0; k < nlist; k++) {
+		seen += !strcmp(list[k]->d_name, path);
+		free(list[k]);
+	}
+	free(list);
+	CHECK(nlist > 0 && seen == 1);
+
 	/* a forked child is not a rank: its files go to their real paths */
 	pid_t pid = fork();
 	if (pid == 0) {
