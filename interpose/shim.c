@@ -43,6 +43,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 __thread int shim_inside;
@@ -105,6 +107,7 @@ static struct {
 	int warned_fallback, warned_wait, warned_remote;
 	volatile sig_atomic_t crashed;   /* a fatal signal: complete nothing more */
 	int abandoned;           /* no agreement at MPI_Finalize: step aside */
+	off_t largest;           /* largest checkpoint file written so far */
 } sh = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
@@ -261,6 +264,9 @@ int shim_close(int fd, int (*real_close)(int), FILE *fp)
 	}
 	/* closed under the lock: the data is in the file before the writer
 	 * count drops, and the fd number cannot be reused meanwhile */
+	struct stat st;
+	if (f->writable && fstat(fd, &st) == 0 && st.st_size > sh.largest)
+		sh.largest = st.st_size;
 	int rc = fp ? REAL(fclose)(fp) : real_close(fd);
 	int saved = errno;
 	struct slot *s = f->writable ? slot_of_gen(f->gen) : NULL;
@@ -395,6 +401,19 @@ static void fallback_warning(const char *abs, const char *why)
 		       "checkpoint they belong to is not used for a restart", abs, why);
 }
 
+/* Room in the cache for another file like the largest so far, twice over. */
+static int cache_has_room(const char *route)
+{
+	if (sh.largest <= 0)
+		return 1;
+	char *dir = scr_dirname(route);
+	struct statvfs fs;
+	int ok = !dir || statvfs(dir, &fs) != 0 ||
+		 (unsigned long long)fs.f_bavail * fs.f_frsize >= 2ULL * (unsigned long long)sh.largest;
+	free(dir);
+	return ok;
+}
+
 /* Wait, lock held, until no round is in flight. */
 static void wait_round(void)
 {
@@ -428,6 +447,7 @@ static char *route_write(const char *abs, int flags, long *gen, int *added)
 		if (!sh.have_thread || now() > deadline) {
 			fallback_warning(abs, "two checkpoints are still waiting to complete");
 			forget_name(abs + strlen(scr_tp_prefix()) + 1);
+			sh.slot[1].broken = 1;   /* it lacks this file now */
 			return NULL;
 		}
 		shim_warn_once(&sh.warned_wait, "a third checkpoint started before the "
@@ -454,6 +474,17 @@ static char *route_write(const char *abs, int flags, long *gen, int *added)
 	if (rc) {
 		fallback_warning(abs, scr_strerror(rc));
 		forget_name(relp);
+		s->broken = 1;   /* the dataset lacks this file */
+		return NULL;
+	}
+	if (!cache_has_room(route)) {
+		/* stdio writes hit a full cache past the wrappers: better to
+		 * send the file to its real path before it starts */
+		fallback_warning(abs, "the cache is nearly full");
+		forget_name(relp);
+		s->broken = 1;
+		free(route);
+		free(rel);
 		return NULL;
 	}
 	/* without truncation the file's current contents carry over */
@@ -469,6 +500,7 @@ static char *route_write(const char *abs, int flags, long *gen, int *added)
 		if (old && strcmp(old, route) && scr_copy_file(old, route, NULL, NULL) != 0) {
 			fallback_warning(abs, "cannot copy its current contents");
 			forget_name(relp);
+			s->broken = 1;
 			free(old);
 			free(rel);
 			free(route);
@@ -576,6 +608,7 @@ int shim_open(const char *abs, int flags, mode_t mode)
 		if (retry) {
 			fallback_warning(abs, strerror(saved));
 			forget_name(abs + strlen(scr_tp_prefix()) + 1);
+			slot->broken = 1;   /* the dataset lacks this file */
 		}
 	}
 	shim_inside--;

@@ -12,9 +12,11 @@ mount -t tmpfs -o size=1m tmpfs "$small" || fail "cannot mount a small tmpfs (ru
 trap 'umount "$small" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 export SCR_CACHE_BASE=$small
 args=(--steps 6 --every 2 --pause-ms 2200 --bytes 200000)
+# the first checkpoint of 4 x 300 kB overflows the 1 MiB cache mid-write
+big=(--steps 6 --every 2 --pause-ms 2200 --bytes 300000)
 
-APP=$APPS/posix_app reference 2 2 "${args[@]}"
-run_tp 2 2 full -- "$APPS/posix_app" "${args[@]}" || { show full; fail "the application failed"; }
+APP=$APPS/posix_app reference 2 2 "${big[@]}"
+run_tp 2 2 full -- "$APPS/posix_app" "${big[@]}" || { show full; fail "the application failed"; }
 same_result reference full
 expect_in full "the cache is full"
 [ "$(grep -c 'the cache is full' "$T/out/full")" -le 4 ] || fail "the cache-full warning is repeated"
@@ -23,12 +25,21 @@ for r in 0 1 2 3; do
 	[ -s "$T/prefix/ckpt/ckpt.6/rank_$r.dat" ] || fail "ckpt.6/rank_$r.dat is not at its real path"
 done
 
+note "stdio streams (their writes bypass the wrappers): files go in place before the cache fills"
+rm -rf "$small"/* "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+APP=$APPS/stdio_app reference 2 2 "${args[@]}"
+run_tp 2 2 stdio -- "$APPS/stdio_app" "${args[@]}" || { show stdio; fail "stdio_app saw an error"; }
+same_result reference stdio
+expect_in stdio "the cache is (nearly )?full"
+rm -rf "$small"/* "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+run_tp 2 2 full -- "$APPS/posix_app" "${big[@]}" || { show full; fail "the application failed"; }
+
 note "new allocation, caches gone: restart from what is at the real paths"
 umount "$small"
 rm -rf "$T/cntl"
 export SCR_CACHE_BASE=$T/cache SCR_JOB_ID=alloc2
-run_tp 2 2 again -- "$APPS/posix_app" "${args[@]}" --steps 8 --expect-restart 6 ||
+run_tp 2 2 again -- "$APPS/posix_app" "${big[@]}" --steps 8 --expect-restart 6 ||
 	{ show again; fail "restart after the cache-full run failed"; }
-APP=$APPS/posix_app reference 2 2 --steps 8 --every 2 --bytes 200000
+APP=$APPS/posix_app reference 2 2 --steps 8 --every 2 --bytes 300000
 same_result reference again
 echo "cache full ok"
