@@ -162,6 +162,27 @@ SCR_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int fla
 	LOOKUP_CALL(dirfd, path, REAL(fstatat64)(dirfd, p_, st, flags));
 }
 
+SCR_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *st)
+{
+	LOOKUP_CALL(dirfd, path, REAL(statx)(dirfd, p_, flags, mask, st));
+}
+
+/* binaries built against glibc before 2.33 call these for stat and lstat */
+SCR_EXPORT int __xstat(int ver, const char *path, struct stat *st)
+{
+	LOOKUP_CALL(AT_FDCWD, path, REAL(__xstat)(ver, p_, st));
+}
+
+SCR_EXPORT int __lxstat(int ver, const char *path, struct stat *st)
+{
+	LOOKUP_CALL(AT_FDCWD, path, REAL(__lxstat)(ver, p_, st));
+}
+
+SCR_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
+{
+	LOOKUP_CALL(dirfd, path, REAL(__fxstatat)(ver, dirfd, p_, st, flags));
+}
+
 SCR_EXPORT int access(const char *path, int how)
 {
 	LOOKUP_CALL(AT_FDCWD, path, REAL(access)(p_, how));
@@ -233,6 +254,16 @@ SCR_EXPORT int rename(const char *oldpath, const char *newpath)
 SCR_EXPORT int renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
 {
 	return rename_common(olddirfd, oldpath, newdirfd, newpath);
+}
+
+/* with flags (RENAME_NOREPLACE, RENAME_EXCHANGE...) checkpoint paths are not
+ * routed: the flags' promises cannot be kept across the cache */
+SCR_EXPORT int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+			 unsigned int flags)
+{
+	if (flags == 0)
+		return rename_common(olddirfd, oldpath, newdirfd, newpath);
+	return REAL(renameat2)(olddirfd, oldpath, newdirfd, newpath, flags);
 }
 
 static int unlink_common(int dirfd, const char *path, int (*real)(int, const char *, int),

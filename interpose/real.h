@@ -39,10 +39,15 @@ struct scr_real {
 	int (*lstat64)(const char *, struct stat64 *);
 	int (*fstatat)(int, const char *, struct stat *, int);
 	int (*fstatat64)(int, const char *, struct stat64 *, int);
+	int (*statx)(int, const char *, int, unsigned int, struct statx *);
+	int (*__xstat)(int, const char *, struct stat *);
+	int (*__lxstat)(int, const char *, struct stat *);
+	int (*__fxstatat)(int, int, const char *, struct stat *, int);
 	int (*access)(const char *, int);
 	int (*faccessat)(int, const char *, int, int);
 	int (*rename)(const char *, const char *);
 	int (*renameat)(int, const char *, int, const char *);
+	int (*renameat2)(int, const char *, int, const char *, unsigned int);
 	int (*unlink)(const char *);
 	int (*unlinkat)(int, const char *, int);
 	int (*remove)(const char *);

@@ -94,6 +94,8 @@ int main(int argc, char **argv)
 	CHECK(!raw_exists(path));
 	CHECK(stat(path, &st) == 0 && st.st_size == 15);
 	CHECK(access(path, R_OK) == 0);
+	struct statx stx;
+	CHECK(statx(AT_FDCWD, path, 0, STATX_SIZE, &stx) == 0 && stx.stx_size == 15);
 	FILE *fp = fopen(path, "r");
 	CHECK(fp && fgets(buf, sizeof(buf), fp) && !strcmp(buf, "checkpoint data"));
 	if (fp)
