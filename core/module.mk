@@ -9,7 +9,7 @@ CORE_MPI_OBJS  := $(CORE_MPI_SRCS:%.c=$(BUILD)/mpi/%.o)
 LIBSCR_BASE := $(BUILD)/lib/libscr_base.a
 LIBSCR      := $(BUILD)/lib/libscr.so
 
-$(LIBSCR_BASE): $(CORE_BASE_OBJS)
+$(LIBSCR_BASE): $(CORE_BASE_OBJS) $(REDUNDANCY_KERNEL_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
