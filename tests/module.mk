@@ -36,9 +36,10 @@ bench: deps
 	@tests/bench/run.sh
 .PHONY: test-progs
 
-BENCH_BINS := $(BUILD)/tests/bench/crc_bench $(BUILD)/tests/bench/ckpt_bench \
+BENCH_BINS := $(BUILD)/tests/bench/crc_bench $(BUILD)/tests/bench/kernel_bench \
+              $(BUILD)/tests/bench/ckpt_bench \
               $(BUILD)/tests/bench/shim_bench
-$(BUILD)/tests/bench/crc_bench: $(BUILD)/tests/bench/crc_bench.o $(LIBSCR_BASE)
+$(BUILD)/tests/bench/crc_bench $(BUILD)/tests/bench/kernel_bench: $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIBSCR_BASE)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $< $(LIBSCR_BASE) $(LDLIBS_BASE)
 $(BUILD)/tests/bench/ckpt_bench: $(BUILD)/mpi/tests/bench/ckpt_bench.o $(LIBSCR)

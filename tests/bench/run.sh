@@ -11,6 +11,9 @@ mkdir -p "$T/plain" "$T/prefix"
 echo "== CRC32: ISA-L (used by scr) against zlib"
 "$BUILD/tests/bench/crc_bench" 256
 
+echo "== redundancy kernels: ISA-L against the plain C reference"
+"$BUILD/tests/bench/kernel_bench"
+
 for mib in 64 256; do
 	echo "== checkpoint through the SCR API into tmpfs cache, 2 ranks, $mib MiB each"
 	(cd "$T/prefix" && SCR_CACHE_BASE=$T/cache SCR_CNTL_BASE=$T/cntl SCR_PREFIX=$T/prefix \
