@@ -5,6 +5,8 @@
 . "$(dirname "$0")/../lib/harness.sh"
 MPI_LIMIT=60
 export SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/'
+# the probe makes several datasets; none may be evicted before the checks
+export SCR_CACHE_SIZE=10
 
 SCR_FLUSH=0 run_tp 2 2 probe -- "$APPS/probe_app" || { show probe; fail "probe_app failed"; }
 expect_in probe 'probe_app: [0-9]+ checks, 0 failed'
