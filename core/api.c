@@ -560,20 +560,12 @@ static int route_output(const char *name, char **route)
 			return *route ? 0 : -SCR_ENOMEM;
 		}
 	}
-	char *dsdir = scr_layout_dataset_dir(&scr.layout, scr.out.id);
-	char *cache = scr.bypass ? strdup(abs) : dsdir ? scr_asprintf("%s/%s", dsdir, rel) : NULL;
-	free(dsdir);
-	free(abs);
-	if (!cache) {
-		free(rel);
-		return -SCR_ENOMEM;
-	}
-	char *dir = scr_dirname(cache);
-	int rc = dir ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
+	char *cache = NULL;
+	int rc = scr_route_new_file(&scr, scr.out.id, abs, rel, &cache);
 	if (rc)
-		scr_log_error("cannot create directory '%s': %s", dir ? dir : cache,
-			      strerror(errno));
-	free(dir);
+		scr_log_error("cannot make a place for '%s' in the cache: %s", abs,
+			      rc == -SCR_ENOMEM ? scr_strerror(rc) : strerror(errno));
+	free(abs);
 	if (!rc && scr.nrouted == scr.routed_cap) {
 		size_t cap = scr.routed_cap ? scr.routed_cap * 2 : 8;
 		struct scr_routed *grown = realloc(scr.routed, cap * sizeof(*grown));
@@ -605,15 +597,13 @@ static int route_restart(const char *name, char **route)
 	int rc = -SCR_ENOENT;
 	if (rel && scr.restart_src == SCR_RESTART_CACHE) {
 		struct scr_filemap_entry *e = scr_filemap_find(&scr.filemap, scr.restart_id);
-		char *dsdir = scr_layout_dataset_dir(&scr.layout, scr.restart_id);
-		for (size_t i = 0; e && dsdir && i < e->nfiles; i++) {
+		for (size_t i = 0; e && i < e->nfiles; i++) {
 			if (!strcmp(e->files[i].path, rel)) {
-				*route = scr_asprintf("%s/%s", dsdir, rel);
+				*route = scr_layout_dataset_file(&scr.layout, scr.restart_id, rel);
 				rc = *route ? 0 : -SCR_ENOMEM;
 				break;
 			}
 		}
-		free(dsdir);
 	} else if (rel && scr.restart_src == SCR_RESTART_PREFIX) {
 		/* verified in place at restart: any rank may read any file */
 		for (size_t i = 0; i < scr.restart_nfiles; i++) {

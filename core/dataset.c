@@ -27,16 +27,21 @@ int scr_filemap_save(struct scr_state *s)
 	return rc;
 }
 
-/* Where a file of a cached dataset is: in the cache, or at its real path
- * when it was written with SCR_CACHE_BYPASS. */
-static char *cached_path(struct scr_state *s, int id, const struct scr_file *f, int bypass)
+int scr_route_new_file(struct scr_state *s, int id, const char *abs, const char *rel,
+		       char **route)
 {
-	if (bypass)
-		return scr_asprintf("%s/%s", s->prefix, f->path);
-	char *dir = scr_layout_dataset_dir(&s->layout, id);
-	char *p = dir ? scr_asprintf("%s/%s", dir, f->path) : NULL;
+	char *dst = s->bypass ? strdup(abs) : scr_layout_dataset_file(&s->layout, id, rel);
+	char *dir = dst ? scr_dirname(dst) : NULL;
+	int rc = dir ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
+	int saved = errno;
 	free(dir);
-	return p;
+	if (rc) {
+		free(dst);
+		dst = NULL;
+	}
+	*route = dst;
+	errno = saved;
+	return rc;
 }
 
 int scr_red_view(struct scr_state *s, const struct scr_filemap_entry *e, int have,
@@ -49,7 +54,7 @@ int scr_red_view(struct scr_state *s, const struct scr_filemap_entry *e, int hav
 	if (!v)
 		return -SCR_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		v[i].path = cached_path(s, e->ds.id, &e->files[i], 0);
+		v[i].path = scr_layout_dataset_file(&s->layout, e->ds.id, e->files[i].path);
 		v[i].size = e->files[i].size;
 		v[i].crc = e->files[i].crc;
 		if (!v[i].path) {

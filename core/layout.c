@@ -77,6 +77,11 @@ char *scr_layout_dataset_dir(const struct scr_layout *l, int id)
 	return scr_asprintf("%s/scr.dataset.%d", l->cache_dir, id);
 }
 
+char *scr_layout_dataset_file(const struct scr_layout *l, int id, const char *rel)
+{
+	return scr_asprintf("%s/scr.dataset.%d/%s", l->cache_dir, id, rel);
+}
+
 char *scr_layout_filemap_path(const struct scr_layout *l, int rank)
 {
 	return scr_asprintf("%s/filemap_%d.scr", l->cntl_dir, rank);

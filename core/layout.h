@@ -35,6 +35,8 @@ void scr_layout_release(struct scr_layout *l);
 /* malloc'd paths; NULL when out of memory */
 char *scr_layout_dataset_dir(const struct scr_layout *l, int id);
 char *scr_layout_filemap_path(const struct scr_layout *l, int rank);
+/* <dataset dir>/<rel>: where a file of dataset id is cached on this node */
+char *scr_layout_dataset_file(const struct scr_layout *l, int id, const char *rel);
 
 /* 1 when name is usable as one path component */
 int scr_layout_safe_component(const char *name);

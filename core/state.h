@@ -86,6 +86,11 @@ double scr_now(void);
 struct scr_state *scr_state_get(void);
 
 /* dataset.c: completion and cache bookkeeping */
+/* Where a new file of dataset id is written: its cache path (its real path
+ * abs with SCR_CACHE_BYPASS), with the parent directories made. The API and
+ * the transparent mode both route through here, so they agree. */
+int scr_route_new_file(struct scr_state *s, int id, const char *abs, const char *rel,
+		       char **route);
 int scr_dataset_complete(struct scr_state *s, int valid);
 int scr_cache_evict(struct scr_state *s);
 int scr_cache_drop(struct scr_state *s, int id);

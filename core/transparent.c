@@ -49,19 +49,9 @@ int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel)
 	char *r = scr_path_below(abs_path, s->prefix);
 	if (!r)
 		return -SCR_EPATH;
-	char *dst;
-	if (s->bypass) {
-		dst = strdup(abs_path);
-	} else {
-		char *dsdir = scr_layout_dataset_dir(&s->layout, s->next_id + ahead);
-		dst = dsdir ? scr_asprintf("%s/%s", dsdir, r) : NULL;
-		free(dsdir);
-	}
-	char *dir = dst ? scr_dirname(dst) : NULL;
-	int rc = dir ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
-	free(dir);
+	char *dst = NULL;
+	int rc = scr_route_new_file(s, s->next_id + ahead, abs_path, r, &dst);
 	if (rc) {
-		free(dst);
 		free(r);
 		return rc;
 	}
@@ -79,9 +69,7 @@ static int restart_file_path(struct scr_state *s, const char *abs_path, const ch
 		return *route ? 0 : -SCR_ENOMEM;
 	}
 	/* ranks of one node share the dataset's cache directory */
-	char *dsdir = scr_layout_dataset_dir(&s->layout, s->tp_restart_id);
-	char *here = dsdir ? scr_asprintf("%s/%s", dsdir, rel) : NULL;
-	free(dsdir);
+	char *here = scr_layout_dataset_file(&s->layout, s->tp_restart_id, rel);
 	if (!here)
 		return -SCR_ENOMEM;
 	if (access(here, F_OK) == 0) {
@@ -114,9 +102,7 @@ int scr_tp_read_path(const char *abs_path, char **route)
 		for (size_t j = 0; j < e->nfiles; j++) {
 			if (strcmp(e->files[j].path, rel))
 				continue;
-			char *dsdir = scr_layout_dataset_dir(&s->layout, e->ds.id);
-			*route = dsdir ? scr_asprintf("%s/%s", dsdir, rel) : NULL;
-			free(dsdir);
+			*route = scr_layout_dataset_file(&s->layout, e->ds.id, rel);
 			rc = *route ? 0 : -SCR_ENOMEM;
 			break;
 		}

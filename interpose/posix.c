@@ -266,42 +266,38 @@ SCR_EXPORT int renameat2(int olddirfd, const char *oldpath, int newdirfd, const 
 	return REAL(renameat2)(olddirfd, oldpath, newdirfd, newpath, flags);
 }
 
-static int unlink_common(int dirfd, const char *path, int (*real)(int, const char *, int),
-			 int flags)
+/*
+ * unlink, unlinkat and remove of a matching path: 1 when the shim handled
+ * it (result in *rc, errno as the call leaves it), 0 for the real call.
+ */
+static int unlink_matching(int dirfd, const char *path, int *rc)
 {
 	int entry_errno = errno;
-	char *abs = shim_on() && !(flags & AT_REMOVEDIR) ? shim_match(dirfd, path) : NULL;
-	int rc = 0, handled = abs ? shim_unlink(abs, &rc) : 0;
-	int saved = handled && rc == 0 ? entry_errno : errno;
+	char *abs = shim_on() ? shim_match(dirfd, path) : NULL;
+	int handled = abs ? shim_unlink(abs, rc) : 0;
+	int saved = handled && *rc == 0 ? entry_errno : errno;
 	free(abs);
 	errno = saved;
-	return handled ? rc : real(dirfd, path, flags);
+	return handled;
 }
 
 SCR_EXPORT int unlinkat(int dirfd, const char *path, int flags)
 {
-	return unlink_common(dirfd, path, REAL(unlinkat), flags);
+	int rc;
+	if (!(flags & AT_REMOVEDIR) && unlink_matching(dirfd, path, &rc))
+		return rc;
+	return REAL(unlinkat)(dirfd, path, flags);
 }
 
 /* glibc's remove() calls unlink internally, past the wrapper */
 SCR_EXPORT int remove(const char *path)
 {
-	int entry_errno = errno;
-	char *abs = shim_on() ? shim_match(AT_FDCWD, path) : NULL;
-	int rc = 0, handled = abs ? shim_unlink(abs, &rc) : 0;
-	int saved = handled && rc == 0 ? entry_errno : errno;
-	free(abs);
-	errno = saved;
-	return handled ? rc : REAL(remove)(path);
+	int rc;
+	return unlink_matching(AT_FDCWD, path, &rc) ? rc : REAL(remove)(path);
 }
 
 SCR_EXPORT int unlink(const char *path)
 {
-	int entry_errno = errno;
-	char *abs = shim_on() ? shim_match(AT_FDCWD, path) : NULL;
-	int rc = 0, handled = abs ? shim_unlink(abs, &rc) : 0;
-	int saved = handled && rc == 0 ? entry_errno : errno;
-	free(abs);
-	errno = saved;
-	return handled ? rc : REAL(unlink)(path);
+	int rc;
+	return unlink_matching(AT_FDCWD, path, &rc) ? rc : REAL(unlink)(path);
 }
