@@ -163,18 +163,6 @@ static int read_params(char **msg)
 		if (size)
 			scr.cache_size = atoi(size);
 	}
-	const char *type = param("SCR_COPY_TYPE");
-	if (scr_config_desc_count(scr.cfg, "CKPT") > 0) {
-		const char *t = scr_config_desc_get(scr.cfg, "CKPT", 0, "TYPE");
-		if (t)
-			type = t;
-	}
-	scr.red = scr_redundancy_lookup(type ? type : "SINGLE");
-	if (!scr.red) {
-		*msg = scr_asprintf("redundancy type '%s' is not available in this build "
-				    "(available: SINGLE)", type);
-		return -SCR_ECONFIG;
-	}
 	return 0;
 }
 
@@ -241,6 +229,10 @@ static int setup_local(char **msg)
 				    "be one path component without '/'");
 		return rc;
 	}
+	/* failure groups may name the node: after the layout */
+	rc = scr_red_desc_load(&scr, msg);
+	if (rc)
+		return rc;
 	rc = scr_mkdir_p(scr.layout.cache_dir, 0700);
 	if (rc) {
 		*msg = scr_asprintf("cannot create cache directory '%s': %s "
@@ -280,6 +272,7 @@ static void release_state(void)
 	scr.tp_files = NULL;
 	scr.tp_nfiles = 0;
 	scr_filemap_release(&scr.filemap);
+	scr_red_desc_release(&scr);
 	scr_layout_release(&scr.layout);
 	scr_config_free(scr.cfg);
 	scr.cfg = NULL;
@@ -379,7 +372,7 @@ SCR_EXPORT int SCR_Init(void)
 		scr_log_debug(1, "prefix '%s', cache '%s', control '%s', redundancy %s, "
 			      "flush every %d, cache size %d",
 			      scr.prefix, scr.layout.cache_dir, scr.layout.cntl_dir,
-			      scr.red->name, scr.flush_every, scr.cache_size);
+			      scr_red_desc_for(&scr, 1)->red->name, scr.flush_every, scr.cache_size);
 
 	/* ids continue after everything this job has in cache or in the prefix */
 	int max_id = scr.filemap.n ? scr.filemap.e[scr.filemap.n - 1].ds.id : 0;
@@ -518,7 +511,7 @@ SCR_EXPORT int SCR_Start_output(const char *name, int flags)
 	scr.out.flags = flags;
 	scr.out.created = (int64_t)time(NULL);
 	scr.out.nranks = scr.nranks;
-	scr.out.redundancy = strdup(scr.red->name);
+	scr.out.redundancy = strdup(scr_red_desc_for(&scr, id)->red->name);
 	scr.out_started = scr_now();
 	scr.phase = SCR_PHASE_OUTPUT;
 

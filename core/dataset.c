@@ -44,44 +44,6 @@ int scr_route_new_file(struct scr_state *s, int id, const char *abs, const char 
 	return rc;
 }
 
-int scr_red_view(struct scr_state *s, const struct scr_filemap_entry *e, int have,
-		 struct scr_red_dataset *d, struct scr_red_file **files)
-{
-	memset(d, 0, sizeof(*d));
-	*files = NULL;
-	size_t n = e ? e->nfiles : 0;
-	struct scr_red_file *v = calloc(n ? n : 1, sizeof(*v));
-	if (!v)
-		return -SCR_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		v[i].path = scr_layout_dataset_file(&s->layout, e->ds.id, e->files[i].path);
-		v[i].size = e->files[i].size;
-		v[i].crc = e->files[i].crc;
-		if (!v[i].path) {
-			for (size_t j = 0; j < i; j++)
-				free((char *)v[j].path);
-			free(v);
-			return -SCR_ENOMEM;
-		}
-	}
-	d->id = e ? e->ds.id : 0;
-	d->world = s->world;
-	d->node = s->node;
-	d->node_name = s->layout.node;
-	d->have = have;
-	d->nfiles = n;
-	d->files = v;
-	*files = v;
-	return 0;
-}
-
-static void red_view_free(struct scr_red_dataset *d, struct scr_red_file *files)
-{
-	for (size_t i = 0; i < d->nfiles; i++)
-		free((char *)files[i].path);
-	free(files);
-}
-
 /* Remove an empty directory and its empty parents up to and including top.
  * Ranks sharing a node race here harmlessly: whoever removes the last file
  * removes the directory. */
@@ -107,14 +69,13 @@ int scr_cache_drop(struct scr_state *s, int id)
 	char *dsdir = scr_layout_dataset_dir(&s->layout, id);
 	if (!dsdir)
 		return -SCR_ENOMEM;
-	struct scr_red_dataset d;
-	struct scr_red_file *files;
-	if (scr_red_view(s, e, 1, &d, &files) == 0) {
+	struct scr_red_view v;
+	if (scr_red_view(s, id, e, 1, &v) == 0) {
 		const struct scr_redundancy *red = scr_redundancy_lookup(
 			e->ds.redundancy ? e->ds.redundancy : "SINGLE");
 		if (red)
-			red->remove(&d);
-		red_view_free(&d, files);
+			red->remove(&v.d);
+		scr_red_view_release(&v);
 	}
 	/* only this rank's files: other ranks of the node drop their own */
 	for (size_t i = 0; i < e->nfiles; i++) {
@@ -255,19 +216,8 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 		e->ds.files = all[0];
 		e->ds.bytes = all[1];
 		e->ds.complete = 1;
-		struct scr_red_dataset d;
-		struct scr_red_file *files = NULL;
-		int r = scr_red_view(s, e, 1, &d, &files);
-		/* every rank must call encode even if its own view failed */
-		int enc = r ? -1 : s->red->encode(&d);
-		if (!r)
-			red_view_free(&d, files);
-		if (!scr_allreduce_and(s, enc == 0)) {
-			if (s->rank == 0)
-				scr_log_error("%s redundancy encoding of dataset %d '%s' failed",
-					      s->red->name, id, ds->name);
-			all_ok = 0;
-		}
+		/* a dataset the scheme cannot protect is still a good checkpoint */
+		scr_red_protect(s, id);
 	}
 	if (all_ok && !scr_allreduce_and(s, scr_filemap_save(s) == 0))
 		all_ok = 0;

@@ -103,22 +103,52 @@ static int newest_cached(struct scr_state *s, int bound)
  * that has one, so that every rank enters the same scheme's collectives.
  */
 static const struct scr_redundancy *agree_scheme(struct scr_state *s,
-						 const struct scr_filemap_entry *e)
+						 const struct scr_filemap_entry *e, int id)
 {
+	const struct scr_redundancy *fallback = scr_red_desc_for(s, id)->red;
 	int mine = e && e->ds.redundancy ? s->rank : s->nranks, root = mine;
 	MPI_Allreduce(&mine, &root, 1, MPI_INT, MPI_MIN, s->world);
 	if (root >= s->nranks)
-		return s->red;
+		return fallback;
 	char name[64] = "";
 	if (s->rank == root)
 		snprintf(name, sizeof(name), "%s", e->ds.redundancy);
 	MPI_Bcast(name, sizeof(name), MPI_CHAR, root, s->world);
 	const struct scr_redundancy *red = scr_redundancy_lookup(name);
-	return red ? red : s->red;
+	return red ? red : fallback;
 }
 
-/* The newest intact cached checkpoint below bound, or 0. Broken ones are
- * dropped from the cache. */
+/* A rebuilt rank's filemap entry, from the record the scheme kept for it. */
+static struct scr_filemap_entry *adopt_rebuilt(struct scr_state *s, int id,
+					       const struct scr_red_outcome *out)
+{
+	struct scr_filemap m;
+	if (scr_filemap_decode(out->meta, out->meta_len, &m) != 0)
+		return NULL;
+	struct scr_filemap_entry *src = m.rank == s->rank && m.n == 1 && m.e[0].ds.id == id
+		? &m.e[0] : NULL;
+	struct scr_filemap_entry *e = NULL;
+	if (src) {
+		scr_filemap_remove(&s->filemap, id);
+		e = scr_filemap_add(&s->filemap, &src->ds);
+	}
+	int ok = e != NULL;
+	if (ok) {
+		e->flushed = src->flushed;
+		ok = !src->prefix || (e->prefix = strdup(src->prefix)) != NULL;
+	}
+	for (size_t i = 0; ok && src && i < src->nfiles; i++)
+		ok = scr_filemap_add_file(e, &src->files[i]) == 0;
+	scr_filemap_release(&m);
+	if (!ok && e) {
+		scr_filemap_remove(&s->filemap, id);
+		e = NULL;
+	}
+	return e;
+}
+
+/* The newest intact cached checkpoint below bound, or 0. Files that ranks
+ * lost are rebuilt where the scheme allows; broken datasets are dropped. */
 static int find_in_cache(struct scr_state *s, int bound)
 {
 	for (;;) {
@@ -129,6 +159,26 @@ static int find_in_cache(struct scr_state *s, int bound)
 		if (e && !restartable(s, e))
 			e = NULL;
 		int have = cache_entry_intact(s, e);
+		const struct scr_redundancy *red = agree_scheme(s, e, id);
+		struct scr_red_view v;
+		int rc = scr_red_view(s, id, have ? e : NULL, have, &v);
+		struct scr_red_outcome out = { 0 };
+		/* every rank calls recover, whatever its own state, or none does */
+		if (scr_allreduce_and(s, rc == 0) && red->recover(&v.d, &out) != 0)
+			out.ok = 0;
+		if (!rc)
+			scr_red_view_release(&v);
+		int rebuilt = 0;
+		if (out.meta) {
+			e = adopt_rebuilt(s, id, &out);
+			rebuilt = 1;
+			if (!e || !restartable(s, e)) {
+				scr_log_warn("dataset %d: the record of rank %d's rebuilt files is "
+					     "unusable", id, s->rank);
+				out.ok = 0;
+			}
+			free(out.meta);
+		}
 		/* the ranks' files must add up to the dataset: none may be missing
 		 * from the filemaps either */
 		unsigned long long counts[2] = { e ? e->nfiles : 0, e ? e->ds.files : 0 };
@@ -136,32 +186,30 @@ static int find_in_cache(struct scr_state *s, int bound)
 		MPI_Allreduce(&counts[0], &sums[0], 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, s->world);
 		MPI_Allreduce(&counts[1], &sums[1], 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, s->world);
 		int whole = sums[0] == sums[1];
-		struct scr_red_dataset d;
-		struct scr_red_file *files = NULL;
-		int ok = 0;
-		int rc = scr_red_view(s, have ? e : NULL, have, &d, &files);
-		const struct scr_redundancy *red = agree_scheme(s, e);
-		/* every rank calls recover, whatever its own state */
-		if (red->recover(&d, &ok) != 0 || rc)
-			ok = 0;
-		ok = scr_allreduce_and(s, ok) && whole;
-		if (!rc) {
-			for (size_t i = 0; i < d.nfiles; i++)
-				free((char *)files[i].path);
-			free(files);
-		}
-		int missing = 0, mine = !have;
-		MPI_Allreduce(&mine, &missing, 1, MPI_INT, MPI_SUM, s->world);
+		int ok = scr_allreduce_and(s, out.ok && e != NULL) && whole;
+		int counts_in[2] = { !have, rebuilt }, totals[2] = { 0, 0 };
+		MPI_Allreduce(counts_in, totals, 2, MPI_INT, MPI_SUM, s->world);
 		if (ok) {
+			if (totals[1] > 0 && s->rank == 0)
+				scr_log_warn("dataset %d: rebuilt the files of %d lost rank(s) from %s "
+					     "redundancy data", id, totals[1], red->name);
+			/* a rebuilt record may predate the flush of the dataset */
+			int64_t flushed = e->flushed;
+			MPI_Allreduce(&e->flushed, &flushed, 1, MPI_INT64_T, MPI_MAX, s->world);
+			e->flushed = flushed;
+			if (out.reprotect)
+				scr_red_protect(s, id);
+			scr_allreduce_and(s, scr_filemap_save(s) == 0);
 			if (s->rank == 0)
 				scr_log_debug(1, "dataset %d is intact in cache", id);
 			return id;
 		}
 		if (s->rank == 0)
-			scr_log_warn("dataset %d in cache is missing or corrupt on %d of %d "
-				     "ranks: not used for restart; trying an older one",
-				     id, missing, s->nranks);
-		if (e)
+			scr_log_warn("dataset %d in cache is missing or corrupt on %d of %d ranks "
+				     "and %s cannot rebuild it: not used for restart; trying an "
+				     "older one", id, totals[0], s->nranks, red->name);
+		struct scr_filemap_entry *cur = scr_filemap_find(&s->filemap, id);
+		if (cur && restartable(s, cur))
 			scr_cache_drop(s, id);
 		bound = id;
 	}

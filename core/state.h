@@ -48,7 +48,8 @@ struct scr_state {
 	int cache_size, flush_every, fetch, bypass, crc_on_flush, crc_on_restart;
 	int ckpt_interval, ckpt_seconds;
 	double ckpt_overhead;
-	const struct scr_redundancy *red;
+	size_t nred_desc;
+	struct scr_red_desc *red_desc;   /* at least one, interval 1 (reddesc.c) */
 
 	struct scr_filemap filemap;  /* datasets this rank holds in cache */
 	int next_id;                 /* id of the next dataset */
@@ -81,9 +82,27 @@ struct scr_state {
 	double run_started, last_ckpt_end, ckpt_time_total;
 };
 
+/* A redundancy descriptor: the scheme for checkpoints whose id is a
+ * multiple of interval. */
+struct scr_red_desc {
+	int interval;
+	const struct scr_redundancy *red;
+	int set_size, set_failures;
+	char *group;    /* this rank's failure group */
+};
+
 double scr_now(void);
 /* the process's library state (api.c owns it) */
 struct scr_state *scr_state_get(void);
+
+/* reddesc.c: redundancy descriptors, read at init (after the layout) */
+int scr_red_desc_load(struct scr_state *s, char **msg);
+void scr_red_desc_release(struct scr_state *s);
+/* the descriptor for dataset id */
+const struct scr_red_desc *scr_red_desc_for(const struct scr_state *s, int id);
+/* the same, but one of the given scheme when the one for id has another */
+const struct scr_red_desc *scr_red_desc_named(const struct scr_state *s, int id,
+					      const char *scheme);
 
 /* dataset.c: completion and cache bookkeeping */
 /* Where a new file of dataset id is written: its cache path (its real path
@@ -95,9 +114,19 @@ int scr_dataset_complete(struct scr_state *s, int valid);
 int scr_cache_evict(struct scr_state *s);
 int scr_cache_drop(struct scr_state *s, int id);
 int scr_filemap_save(struct scr_state *s);
-struct scr_red_dataset;
-int scr_red_view(struct scr_state *s, const struct scr_filemap_entry *e, int have,
-		 struct scr_red_dataset *d, struct scr_red_file **files);
+/* A scheme's view of a cached dataset (e NULL: this rank has none; id
+ * still names the dataset). Released with scr_red_view_release. */
+struct scr_red_view {
+	struct scr_red_dataset d;
+	struct scr_red_file *files;
+	char *dsdir, *meta;
+};
+int scr_red_view(struct scr_state *s, int id, const struct scr_filemap_entry *e, int have,
+		 struct scr_red_view *v);
+void scr_red_view_release(struct scr_red_view *v);
+/* Collective: compute the redundancy data of cached dataset id; on failure
+ * the dataset stays usable but unprotected (recorded as SINGLE). */
+int scr_red_protect(struct scr_state *s, int id);
 
 /* flush.c: copy a cached dataset to the prefix and record it in the index */
 int scr_flush(struct scr_state *s, int id);

@@ -16,7 +16,7 @@
 
 /* One file of this rank in the dataset. */
 struct scr_red_file {
-	const char *path;   /* absolute path in this node's cache */
+	const char *path;   /* relative to dataset_dir */
 	uint64_t size;
 	uint32_t crc;
 };
@@ -25,27 +25,48 @@ struct scr_red_file {
 struct scr_red_dataset {
 	int id;
 	MPI_Comm world;            /* all ranks of the job */
-	MPI_Comm node;             /* ranks sharing this rank's node */
 	const char *dataset_dir;   /* this node's cache directory of the dataset */
-	const char *node_name;
+	const char *group;         /* this rank's failure group (its node by default) */
+	int set_size;              /* XOR, RS: ranks per set */
+	int set_failures;          /* RS: lost ranks a set survives */
 	int have;                  /* recover: this rank's files are present and verified */
 	size_t nfiles;
 	const struct scr_red_file *files;
+	/* encode: the library's record of this rank's part, kept with the
+	 * redundancy data and handed back when the rank is rebuilt */
+	const void *meta;
+	size_t meta_len;
+	/* reports a problem (one line, no newline); called on one rank per
+	 * problem where the problem is global */
+	void (*warn)(const char *msg);
+};
+
+/* What recover found. */
+struct scr_red_outcome {
+	int ok;           /* every rank's files are present and verified (same on all ranks) */
+	int reprotect;    /* redundancy data was lost or rebuilt: encode again (same on all) */
+	void *meta;       /* this rank was rebuilt: its record from encode (malloc'd) */
+	size_t meta_len;
 };
 
 struct scr_redundancy {
 	const char *name;
-	/* Collective. Compute and store redundancy data; 0 or negative error. */
+	/* Collective. Compute and store redundancy data; 0 or negative error
+	 * (the same on every rank; partial data is removed). */
 	int (*encode)(const struct scr_red_dataset *d);
 	/*
-	 * Collective. Sets *ok on every rank when the whole dataset is usable
-	 * (rebuilding missing files first where the scheme can); 0 or a
-	 * negative error when the attempt itself failed.
+	 * Collective. Fills *out on every rank: whether the whole dataset is
+	 * usable, after rebuilding the files of ranks that lack them where the
+	 * scheme can. 0, or a negative error when the attempt itself failed.
 	 */
-	int (*recover)(const struct scr_red_dataset *d, int *ok);
+	int (*recover)(const struct scr_red_dataset *d, struct scr_red_outcome *out);
 	/* Remove this rank's redundancy data of the dataset. */
 	int (*remove)(const struct scr_red_dataset *d);
 };
+
+/* Where a rank keeps its redundancy data of a dataset (one file, malloc'd):
+ * it moves with the rank's files when ranks change nodes. */
+char *scr_redundancy_path(const char *dataset_dir, int rank);
 
 /* The scheme for a name (SINGLE, PARTNER, XOR, RS; case-insensitive), or
  * NULL when this build does not have it. */

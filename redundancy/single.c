@@ -5,7 +5,11 @@
  */
 #include "redundancy.h"
 
+#include <string.h>
 #include <strings.h>
+
+/* the cross-node schemes, each in its own file */
+extern const struct scr_redundancy scr_red_partner, scr_red_xor, scr_red_rs;
 
 static int single_encode(const struct scr_red_dataset *d)
 {
@@ -13,12 +17,13 @@ static int single_encode(const struct scr_red_dataset *d)
 	return 0;
 }
 
-static int single_recover(const struct scr_red_dataset *d, int *ok)
+static int single_recover(const struct scr_red_dataset *d, struct scr_red_outcome *out)
 {
+	memset(out, 0, sizeof(*out));
 	int all = d->have;
 	if (MPI_Allreduce(&d->have, &all, 1, MPI_INT, MPI_LAND, d->world) != MPI_SUCCESS)
 		return -1;
-	*ok = all;
+	out->ok = all;
 	return 0;
 }
 
@@ -37,7 +42,10 @@ static const struct scr_redundancy single = {
 
 const struct scr_redundancy *scr_redundancy_lookup(const char *name)
 {
-	if (!strcasecmp(name, single.name))
-		return &single;
+	const struct scr_redundancy *all[] = { &single, &scr_red_partner, &scr_red_xor,
+					       &scr_red_rs };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcasecmp(name, all[i]->name))
+			return all[i];
 	return NULL;
 }

@@ -1,0 +1,328 @@
+/*
+ * PARTNER: every rank's files are copied to its right neighbour in a ring of
+ * ranks on distinct failure groups (rings are the sets of stripe-free
+ * red_make_set, one per rank index within a node). A dataset survives any
+ * loss that spares, for every lost rank, the neighbour holding its copy.
+ */
+#define _GNU_SOURCE
+#include "exchange.h"
+#include "stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TAG_LEN 7401
+#define TAG_REC 7402
+#define TAG_DATA 7403   /* + slot */
+
+/* Records cross a ring in both directions at once: send mine to dest,
+ * receive src's, without ordering that could deadlock. */
+static int exchange_records(const struct scr_red_record *mine, int dest, int src, MPI_Comm comm,
+			    struct scr_red_record *theirs)
+{
+	unsigned char *out = NULL, *in = NULL;
+	size_t olen = 0;
+	long n = mine && dest >= 0 && scr_red_record_encode(mine, &out, &olen) == 0 &&
+			 olen < 1U << 30 ? (long)olen : -1;
+	long m = -1;
+	MPI_Request req[2];
+	int nreq = 0;
+	if (src >= 0)
+		MPI_Irecv(&m, 1, MPI_LONG, src, TAG_LEN, comm, &req[nreq++]);
+	if (dest >= 0)
+		MPI_Isend(&n, 1, MPI_LONG, dest, TAG_LEN, comm, &req[nreq++]);
+	MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
+	nreq = 0;
+	if (src >= 0 && m > 0) {
+		in = malloc((size_t)m);
+		if (!in)
+			MPI_Abort(comm, 1);
+		MPI_Irecv(in, (int)m, MPI_BYTE, src, TAG_REC, comm, &req[nreq++]);
+	}
+	if (dest >= 0 && n > 0)
+		MPI_Isend(out, (int)n, MPI_BYTE, dest, TAG_REC, comm, &req[nreq++]);
+	MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
+	free(out);
+	int rc = 0;
+	if (src >= 0) {
+		rc = m > 0 ? scr_red_record_decode(in, (size_t)m, theirs) : -1;
+		free(in);
+	}
+	return n < 0 && dest >= 0 ? -1 : rc;
+}
+
+/*
+ * Stream send_len bytes of src to dest and, at the same time, receive
+ * recv_len bytes from from, two pieces in flight. The source is a stream or
+ * a redundancy payload; the sink likewise. Returns 0 or -1 (I/O); the
+ * transfer always runs to its end so the partner never waits in vain.
+ */
+struct endpoint {
+	struct scr_stream *stream;      /* or: */
+	struct scr_red_writer *writer;  /* sink: payload being written */
+	int fd;                         /* source: payload being read */
+	uint64_t fd_off;
+};
+
+static int ep_read(struct endpoint *e, uint64_t off, void *buf, size_t len)
+{
+	if (e->stream)
+		return scr_stream_read(e->stream, off, buf, len);
+	char *p = buf;
+	while (len > 0) {
+		ssize_t n = pread(e->fd, p, len, (off_t)(e->fd_off + off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int ep_write(struct endpoint *e, uint64_t off, const void *buf, size_t len)
+{
+	if (e->stream)
+		return scr_stream_write(e->stream, off, buf, len);
+	return scr_red_writer_pwrite(e->writer, buf, len, off);
+}
+
+static size_t piece_at(uint64_t total, uint64_t off)
+{
+	return off >= total ? 0 : total - off < RED_PIECE ? (size_t)(total - off) : RED_PIECE;
+}
+
+static int transfer(MPI_Comm comm, struct endpoint *src, uint64_t send_len, int dest,
+		    struct endpoint *sink, uint64_t recv_len, int from)
+{
+	unsigned char *sbuf[2] = { red_alloc(RED_PIECE), red_alloc(RED_PIECE) };
+	unsigned char *rbuf[2] = { red_alloc(RED_PIECE), red_alloc(RED_PIECE) };
+	if (!sbuf[0] || !sbuf[1] || !rbuf[0] || !rbuf[1])
+		MPI_Abort(comm, 1);
+	int err = 0;
+	uint64_t longest = send_len > recv_len ? send_len : recv_len;
+	uint64_t npieces = (longest + RED_PIECE - 1) / RED_PIECE;
+	MPI_Request req[2][2];
+	int nreq[2] = { 0, 0 };
+	for (uint64_t i = 0; i <= npieces; i++) {
+		int slot = (int)(i & 1);
+		if (i < npieces) {
+			uint64_t off = i * RED_PIECE;
+			size_t rlen = from >= 0 ? piece_at(recv_len, off) : 0;
+			size_t slen = dest >= 0 ? piece_at(send_len, off) : 0;
+			nreq[slot] = 0;
+			if (rlen)
+				MPI_Irecv(rbuf[slot], (int)rlen, MPI_BYTE, from, TAG_DATA + slot, comm,
+					  &req[slot][nreq[slot]++]);
+			if (slen) {
+				if (!err && ep_read(src, off, sbuf[slot], slen))
+					err = 1;
+				MPI_Isend(sbuf[slot], (int)slen, MPI_BYTE, dest, TAG_DATA + slot, comm,
+					  &req[slot][nreq[slot]++]);
+			}
+		}
+		if (i == 0)
+			continue;
+		/* finish the previous piece while this one travels */
+		int prev = !slot;
+		uint64_t poff = (i - 1) * RED_PIECE;
+		MPI_Waitall(nreq[prev], req[prev], MPI_STATUSES_IGNORE);
+		size_t rlen = from >= 0 ? piece_at(recv_len, poff) : 0;
+		if (rlen && !err && ep_write(sink, poff, rbuf[prev], rlen))
+			err = 1;
+	}
+	for (int i = 0; i < 2; i++) {
+		free(sbuf[i]);
+		free(rbuf[i]);
+	}
+	return err ? -1 : 0;
+}
+
+static int partner_encode(const struct scr_red_dataset *d)
+{
+	MPI_Comm comm;
+	int *members, S, rank, nranks, pos;
+	if (red_make_set(d, 0, "PARTNER", &comm, &members, &S))
+		return -1;
+	MPI_Comm_rank(d->world, &rank);
+	MPI_Comm_size(d->world, &nranks);
+	MPI_Comm_rank(comm, &pos);
+	int left = (pos + S - 1) % S, right = (pos + 1) % S;
+	int err = 0;
+	struct scr_red_record recs[2];
+	memset(recs, 0, sizeof(recs));
+	if (red_own_record(d, rank, &recs[0]))
+		err = 1;
+	if (exchange_records(err ? NULL : &recs[0], right, left, comm, &recs[1]))
+		err = 1;
+	int ring[3] = { members[left], rank, members[right] };
+	struct scr_red_header h = {
+		.scheme = SCR_RED_PARTNER, .dataset_id = d->id, .nranks = nranks, .rank = rank,
+		.set_size = S, .m = 0, .pos = 1, .members = ring,
+		.payload_len = err ? 0 : scr_red_record_bytes(&recs[1]),
+		.nrecords = 2, .records = recs,
+	};
+	struct scr_red_writer w = { .fd = -1 };
+	char *path = scr_red_file_path(d->dataset_dir, rank);
+	int rc = err ? -EINVAL : path ? scr_red_writer_begin(&w, path, &h) : -ENOMEM;
+	if (rc && !err)
+		red_warn(d, "cannot write redundancy file '%s': %s", path ? path : "?",
+			 strerror(-rc));
+	if (rc)
+		err = 1;
+	struct scr_stream in;
+	if (scr_stream_open(&in, d->dataset_dir, &recs[0], 0))
+		err = 1;
+	struct endpoint src = { .stream = &in }, sink = { .writer = &w };
+	/* the lengths each side expects come from the records both hold */
+	uint64_t send_len = scr_red_record_bytes(&recs[0]), recv_len = h.payload_len;
+	if (transfer(comm, &src, send_len, right, &sink, recv_len, left))
+		err = 1;
+	scr_stream_close(&in);
+	if (!rc) {
+		if (err)
+			scr_red_writer_abort(&w);
+		else if ((rc = scr_red_writer_finish(&w)) != 0) {
+			red_warn(d, "cannot write redundancy file '%s': %s", path, strerror(-rc));
+			err = 1;
+		}
+	}
+	free(path);
+	free(recs[0].files);
+	scr_red_record_release(&recs[1]);
+	int mine = !err, all = 0;
+	MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_LAND, d->world);
+	if (!all)
+		red_remove_file(d);
+	MPI_Comm_free(&comm);
+	free(members);
+	return all ? 0 : -1;
+}
+
+static int partner_recover(const struct scr_red_dataset *d, struct scr_red_outcome *out)
+{
+	int rank;
+	MPI_Comm_rank(d->world, &rank);
+	struct scr_red_header h;
+	uint64_t payload_off = 0;
+	int has_red = 0;
+	if (red_load_header(d, SCR_RED_PARTNER, &h, &payload_off, &has_red))
+		has_red = 0;
+	int left = has_red ? h.members[0] : -1;
+	struct red_roll roll;
+	int rc = red_roll_call(d, has_red, &left, has_red ? 1 : 0, &roll);
+	if (rc) {
+		scr_red_header_release(&h);
+		return rc;
+	}
+	if (roll.all_data) {
+		red_roll_release(&roll);
+		scr_red_header_release(&h);
+		return red_finish(d, 1, !roll.all_red, NULL, out);
+	}
+	/* holder[r]: the rank keeping a copy of lost rank r */
+	int n = roll.nranks, lost = 0, feasible = 1;
+	int *holder = malloc((size_t)n * sizeof(int));
+	if (!holder)
+		MPI_Abort(d->world, 1);
+	for (int r = 0; r < n; r++)
+		holder[r] = -1;
+	for (int x = 0; x < n; x++)
+		if (roll.has_red[x] && roll.info_len[x] == 1)
+			holder[roll.info[roll.info_off[x]]] = x;
+	for (int r = 0; r < n; r++) {
+		if (roll.has_data[r])
+			continue;
+		lost++;
+		if (holder[r] < 0)
+			feasible = 0;
+	}
+	if (!feasible) {
+		if (rank == 0)
+			red_warn(d, "PARTNER cannot rebuild dataset %d: %d rank(s) lost their files "
+				 "together with the partner that kept their copy", d->id, lost);
+		free(holder);
+		red_roll_release(&roll);
+		scr_red_header_release(&h);
+		return red_finish(d, 0, 0, NULL, out);
+	}
+	/* a holder sends the copy it keeps (its left's) to that rank if lost */
+	int send_to = has_red && !roll.has_data[left] ? left : -1;
+	int recv_from = !d->have ? holder[rank] : -1;
+	struct scr_red_record mine;
+	memset(&mine, 0, sizeof(mine));
+	const struct scr_red_record *copy = send_to >= 0 ? scr_red_header_record(&h, left) : NULL;
+	int err = 0;
+	if (send_to >= 0 && !copy)
+		err = 1;
+	struct scr_red_record empty = { .rank = -1 };
+	if (exchange_records(send_to >= 0 ? (copy ? copy : &empty) : NULL, send_to, recv_from,
+			     d->world, &mine))
+		err = recv_from >= 0 || err;
+	if (recv_from >= 0 && !err && mine.rank != rank)
+		err = 1;
+	struct scr_stream sink_stream;
+	int sink_open = 0;
+	if (recv_from >= 0 && !err) {
+		if (scr_stream_open(&sink_stream, d->dataset_dir, &mine, 1))
+			err = 1;
+		else
+			sink_open = 1;
+	}
+	int fd = -1;
+	if (send_to >= 0) {
+		char *path = scr_red_file_path(d->dataset_dir, rank);
+		fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		free(path);
+		if (fd < 0)
+			err = 1;
+	}
+	struct endpoint src = { .fd = fd, .fd_off = payload_off };
+	struct endpoint sink = { .stream = sink_open ? &sink_stream : NULL };
+	/* a receiver that failed to set up still drains what it is sent */
+	struct scr_red_writer discard = { .fd = -1 };
+	if (recv_from >= 0 && !sink_open) {
+		sink.writer = &discard;
+		discard.payload_len = 0;
+	}
+	uint64_t send_len = copy ? scr_red_record_bytes(copy) : 0;
+	uint64_t recv_len = recv_from >= 0 ? scr_red_record_bytes(&mine) : 0;
+	if (transfer(d->world, &src, send_len, send_to, &sink, recv_len, recv_from))
+		err = 1;
+	if (fd >= 0)
+		close(fd);
+	if (sink_open)
+		scr_stream_close(&sink_stream);
+	if (recv_from >= 0 && !err) {
+		char *bad = NULL;
+		if (!scr_stream_verify(d->dataset_dir, &mine, &bad)) {
+			red_warn(d, "rebuilt file '%s' of rank %d fails its CRC check", bad ? bad : "?",
+				 rank);
+			err = 1;
+		}
+		free(bad);
+	}
+	free(holder);
+	red_roll_release(&roll);
+	scr_red_header_release(&h);
+	rc = red_finish(d, !err, 1, recv_from >= 0 && !err ? &mine : NULL, out);
+	scr_red_record_release(&mine);
+	return rc;
+}
+
+static int partner_remove(const struct scr_red_dataset *d)
+{
+	return red_remove_file(d);
+}
+
+const struct scr_redundancy scr_red_partner = {
+	.name = "PARTNER",
+	.encode = partner_encode,
+	.recover = partner_recover,
+	.remove = partner_remove,
+};
