@@ -111,12 +111,13 @@ static void enc_start(struct enc *e, uint64_t off, int slot)
 	struct enc_slot *sl = &e->slot[slot];
 	size_t len = piece_len(e->chunk, off);
 	int tag = TAG_ENCODE + slot * 2, n = 0;
+	/* requests: k data in, k data out, m - 1 parity in, m - 1 parity out */
 	for (int c = 0; c < e->k; c++)
 		MPI_Irecv(sl->recv[c], (int)len, MPI_BYTE, stripe_mod(e->pos + e->m + c, e->S), tag,
 			  e->comm, &sl->req[n++]);
 	for (int q = 1; q < e->m; q++)
 		MPI_Irecv(sl->par_in[q], (int)len, MPI_BYTE, stripe_mod(e->pos - q, e->S), tag + 1,
-			  e->comm, &sl->req[n++]);
+			  e->comm, &sl->req[2 * e->k + q - 1]);
 	for (int c = 0; c < e->k; c++) {
 		if (!e->err && scr_stream_read(&e->in, (uint64_t)c * e->chunk + off, sl->send[c], len))
 			e->err = 1;
@@ -131,20 +132,19 @@ static void enc_finish(struct enc *e, uint64_t off, int slot)
 	struct enc_slot *sl = &e->slot[slot];
 	size_t len = piece_len(e->chunk, off);
 	int tag = TAG_ENCODE + slot * 2;
-	int nfirst = 2 * e->k + (e->m - 1);
-	MPI_Waitall(nfirst, sl->req, MPI_STATUSES_IGNORE);
+	MPI_Waitall(2 * e->k, sl->req, MPI_STATUSES_IGNORE);
 	compute_parity(&e->rs, e->m, e->k, len, sl->recv, sl->par);
-	MPI_Request *sends = sl->req + nfirst;
+	MPI_Request *sends = sl->req + 2 * e->k + (e->m - 1);
 	for (int q = 1; q < e->m; q++)
 		MPI_Isend(sl->par[q], (int)len, MPI_BYTE, stripe_mod(e->pos + q, e->S), tag + 1,
 			  e->comm, &sends[q - 1]);
 	if (!e->err && scr_red_writer_pwrite(e->out, sl->par[0], len, off))
 		e->err = 1;
+	MPI_Waitall(2 * (e->m - 1), sl->req + 2 * e->k, MPI_STATUSES_IGNORE);
 	for (int q = 1; q < e->m; q++)
 		if (!e->err && scr_red_writer_pwrite(e->out, sl->par_in[q], len,
 						     (uint64_t)q * e->chunk + off))
 			e->err = 1;
-	MPI_Waitall(e->m - 1, sends, MPI_STATUSES_IGNORE);
 }
 
 static int encode_set(const struct scr_red_dataset *d, int scheme, MPI_Comm comm,

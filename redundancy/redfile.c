@@ -455,7 +455,7 @@ int scr_red_writer_begin(struct scr_red_writer *w, const char *path,
 	rc = mkdir_parent(path);
 	if (rc)
 		goto out;
-	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	w->fd = open(w->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (w->fd < 0) {
 		rc = -errno;
 		goto out;
