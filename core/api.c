@@ -252,6 +252,7 @@ static int setup_local(char **msg)
 	if (!fm)
 		return -SCR_ENOMEM;
 	rc = scr_filemap_read(fm, &scr.filemap);
+	scr.filemap_found = rc != -SCR_ENOENT;
 	if (rc == -SCR_ENOENT) {
 		scr_filemap_init(&scr.filemap, scr.rank);
 		rc = 0;
@@ -373,6 +374,9 @@ SCR_EXPORT int SCR_Init(void)
 			      "flush every %d, cache size %d",
 			      scr.prefix, scr.layout.cache_dir, scr.layout.cntl_dir,
 			      scr_red_desc_for(&scr, 1)->red->name, scr.flush_every, scr.cache_size);
+
+	/* a rank placed on another node than before takes its cache along */
+	scr_migrate(&scr, scr.filemap_found);
 
 	/* ids continue after everything this job has in cache or in the prefix */
 	int max_id = scr.filemap.n ? scr.filemap.e[scr.filemap.n - 1].ds.id : 0;

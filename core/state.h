@@ -52,6 +52,7 @@ struct scr_state {
 	struct scr_red_desc *red_desc;   /* at least one, interval 1 (reddesc.c) */
 
 	struct scr_filemap filemap;  /* datasets this rank holds in cache */
+	int filemap_found;           /* SCR_Init found this rank's filemap on its node */
 	int next_id;                 /* id of the next dataset */
 	int ckpts_since_flush;       /* checkpoints completed since the last flush */
 
@@ -144,6 +145,10 @@ struct scr_paths {
 int scr_paths_from_files(struct scr_paths *p, const struct scr_file *files, size_t n);
 int scr_paths_has(const struct scr_paths *p, const char *path);
 void scr_paths_free(struct scr_paths *p);
+
+/* migrate.c: collective; ranks now on other nodes get their cache from
+ * where they left it (have_filemap: this rank found its filemap here) */
+int scr_migrate(struct scr_state *s, int have_filemap);
 
 /* scavenge.c: copy to the prefix the newest checkpoint of a run with another
  * number of ranks that only the node caches hold (collective) */

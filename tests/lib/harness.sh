@@ -21,13 +21,15 @@ note() { echo "--- $*"; }
 
 # run NODES RANKS_PER_NODE OUT -- command...: one MPI job, rank r on node
 # "node<r / RANKS_PER_NODE>" (SCR_NODE_NAME), stdout+stderr to $T/out/OUT.
+# NODE_NAMES="node1 spare0 ..." names the nodes otherwise: ranks moved to
+# other nodes, or a lost node replaced by a spare.
 # Returns the job's exit status; a job over MPI_LIMIT seconds is killed.
 run() {
 	local nodes=$1 ppn=$2 out=$3; shift 4
-	local args=() n
+	local args=() n names=(${NODE_NAMES:-})
 	for ((n = 0; n < nodes; n++)); do
 		[ $n -gt 0 ] && args+=(:)
-		args+=(-np "$ppn" env SCR_NODE_NAME=node$n ${PRELOAD:+LD_PRELOAD=$PRELOAD} "$@")
+		args+=(-np "$ppn" env SCR_NODE_NAME=${names[n]:-node$n} ${PRELOAD:+LD_PRELOAD=$PRELOAD} "$@")
 	done
 	timeout -k 5 "$MPI_LIMIT" mpirun --allow-run-as-root --oversubscribe \
 		--mca btl self,vader --mca btl_vader_single_copy_mechanism none \

@@ -1,0 +1,467 @@
+/*
+ * Ranks that restart on other nodes than before (a new rank order within the
+ * allocation) find their cache where they left it. Each node leader hands
+ * every filemap it holds for a rank now placed elsewhere, with the cached
+ * files and redundancy files it names, to that rank, which stores them in its
+ * own node's cache; the leader deletes its copies once the rank has them.
+ * Ranks whose old node is gone are left to the redundancy schemes.
+ *
+ * Messages are self-describing frames of at most FRAME bytes; every rank
+ * sends at most one frame and receives at most one per step, both posted
+ * before either is waited for, so ranks that send and receive never block
+ * each other.
+ */
+#define _GNU_SOURCE
+#include "state.h"
+
+#include "io.h"
+#include "log.h"
+#include "scr_err.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DATA_MAX ((size_t)1 << 20)
+#define FRAME (DATA_MAX + 8192)
+#define TAG_FRAME 7501
+#define TAG_ACK 7502
+
+enum frame_kind { F_FILEMAP = 'M', F_FILE = 'F', F_DATA = 'D', F_END = 'E', F_FAIL = 'X' };
+
+/* one file to send: where it is here, and how the receiver names it */
+struct item {
+	int id, red;      /* red: the rank's redundancy file of dataset id */
+	char *rel;        /* data files: path within the dataset */
+	char *src;
+};
+
+/* the stream of one rank's cache, at its sender */
+struct outgoing {
+	int rank;
+	char *fm_path;
+	char *fm_buf;
+	size_t fm_len, nitems, next;
+	struct item *items;
+	int fd;
+	uint64_t left;
+	int started, failed;
+};
+
+static void outgoing_release(struct outgoing *o)
+{
+	for (size_t i = 0; i < o->nitems; i++) {
+		free(o->items[i].rel);
+		free(o->items[i].src);
+	}
+	free(o->items);
+	free(o->fm_path);
+	free(o->fm_buf);
+	if (o->fd >= 0)
+		close(o->fd);
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+}
+
+static int add_item(struct outgoing *o, int id, int red, const char *rel, char *src)
+{
+	struct item *v = realloc(o->items, (o->nitems + 1) * sizeof(*v));
+	if (!v || !src) {
+		free(src);
+		if (v)
+			o->items = v;
+		return -SCR_ENOMEM;
+	}
+	o->items = v;
+	v[o->nitems] = (struct item){ .id = id, .red = red, .rel = rel ? strdup(rel) : NULL,
+				      .src = src };
+	o->nitems++;
+	return 0;
+}
+
+/* Read rank's filemap from this node and list what goes with it. */
+static int outgoing_open(struct scr_state *s, int rank, struct outgoing *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->rank = rank;
+	o->fm_path = scr_layout_filemap_path(&s->layout, rank);
+	if (!o->fm_path)
+		return -SCR_ENOMEM;
+	int rc = scr_read_file(o->fm_path, FRAME - 1, &o->fm_buf, &o->fm_len);
+	struct scr_filemap m;
+	if (!rc)
+		rc = scr_filemap_decode(o->fm_buf, o->fm_len, &m);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < m.n; i++) {
+		const struct scr_filemap_entry *e = &m.e[i];
+		for (size_t j = 0; !rc && j < e->nfiles; j++)
+			rc = add_item(o, e->ds.id, 0, e->files[j].path,
+				      scr_layout_dataset_file(&s->layout, e->ds.id, e->files[j].path));
+		char *dsdir = scr_layout_dataset_dir(&s->layout, e->ds.id);
+		char *red = dsdir ? scr_redundancy_path(dsdir, rank) : NULL;
+		free(dsdir);
+		if (!rc && red && access(red, F_OK) == 0)
+			rc = add_item(o, e->ds.id, 1, NULL, red);
+		else
+			free(red);
+	}
+	scr_filemap_release(&m);
+	return rc;
+}
+
+static void put_u32(char *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static uint32_t get_u32(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* The next frame of o into buf; *done when the stream has ended. */
+static size_t next_frame(struct outgoing *o, char *buf, int *done)
+{
+	*done = 0;
+	if (o->failed) {
+		*done = 1;
+		buf[0] = F_FAIL;
+		return 1;
+	}
+	if (!o->started) {
+		o->started = 1;
+		if (o->fm_len + 1 > FRAME) {
+			scr_log_warn("filemap '%s' is too large to move to its rank's new node",
+				     o->fm_path);
+			o->failed = 1;
+			return next_frame(o, buf, done);
+		}
+		buf[0] = F_FILEMAP;
+		memcpy(buf + 1, o->fm_buf, o->fm_len);
+		return o->fm_len + 1;
+	}
+	if (o->fd >= 0 && o->left > 0) {
+		size_t n = o->left < DATA_MAX ? (size_t)o->left : DATA_MAX;
+		buf[0] = F_DATA;
+		size_t got = 0;
+		if (scr_read_full(o->fd, buf + 1, n, &got) != 0 || got != n) {
+			scr_log_warn("cannot read '%s': %s", o->items[o->next - 1].src,
+				     strerror(errno));
+			o->failed = 1;
+			return next_frame(o, buf, done);
+		}
+		o->left -= n;
+		return n + 1;
+	}
+	if (o->fd >= 0) {
+		close(o->fd);
+		o->fd = -1;
+	}
+	if (o->next == o->nitems) {
+		*done = 1;
+		buf[0] = F_END;
+		return 1;
+	}
+	struct item *it = &o->items[o->next++];
+	o->fd = open(it->src, O_RDONLY | O_CLOEXEC);
+	off_t size = o->fd >= 0 ? lseek(o->fd, 0, SEEK_END) : -1;
+	size_t rel_len = it->rel ? strlen(it->rel) : 0;
+	if (size < 0 || lseek(o->fd, 0, SEEK_SET) != 0 || rel_len + 16 > FRAME) {
+		scr_log_warn("cannot read '%s': %s", it->src, strerror(errno));
+		o->failed = 1;
+		return next_frame(o, buf, done);
+	}
+	o->left = (uint64_t)size;
+	buf[0] = F_FILE;
+	put_u32(buf + 1, (uint32_t)it->id);
+	buf[5] = (char)it->red;
+	uint64_t sz = (uint64_t)size;
+	memcpy(buf + 6, &sz, 8);
+	memcpy(buf + 14, it->rel ? it->rel : "", rel_len + 1);
+	return 15 + rel_len;
+}
+
+/* the receiving rank's side */
+struct incoming {
+	struct scr_filemap fm;
+	int have_fm, fd, failed, done;
+	uint64_t left;
+	char *path;
+};
+
+static int in_filemap(const struct scr_filemap *m, int id, const char *rel)
+{
+	struct scr_filemap_entry *e = scr_filemap_find((struct scr_filemap *)m, id);
+	for (size_t i = 0; e && i < e->nfiles; i++)
+		if (!strcmp(e->files[i].path, rel))
+			return 1;
+	return 0;
+}
+
+static void take_frame(struct scr_state *s, struct incoming *in, const char *buf, size_t len)
+{
+	if (len < 1 || in->failed) {
+		in->failed |= len < 1;
+		in->done |= len >= 1 && (buf[0] == F_END || buf[0] == F_FAIL);
+		return;
+	}
+	switch (buf[0]) {
+	case F_FILEMAP:
+		if (in->have_fm || scr_filemap_decode(buf + 1, len - 1, &in->fm) != 0 ||
+		    in->fm.rank != s->rank)
+			in->failed = 1;
+		in->have_fm = 1;
+		break;
+	case F_FILE: {
+		/* only what the filemap names: a sender cannot write elsewhere */
+		if (len < 15 || buf[len - 1] != '\0' || !in->have_fm || in->fd >= 0) {
+			in->failed = 1;
+			break;
+		}
+		int id = (int)get_u32(buf + 1), red = buf[5];
+		memcpy(&in->left, buf + 6, 8);
+		const char *rel = buf + 14;
+		char *dsdir = scr_layout_dataset_dir(&s->layout, id);
+		free(in->path);
+		in->path = NULL;
+		if (!scr_filemap_find(&in->fm, id))
+			in->failed = 1;
+		else if (red)
+			in->path = dsdir ? scr_redundancy_path(dsdir, s->rank) : NULL;
+		else if (in_filemap(&in->fm, id, rel))
+			in->path = scr_layout_dataset_file(&s->layout, id, rel);
+		free(dsdir);
+		char *dir = in->path ? scr_dirname(in->path) : NULL;
+		if (!in->path || !dir || scr_mkdir_p(dir, 0755) != 0 ||
+		    (in->fd = open(in->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+			in->failed = 1;
+		free(dir);
+		break;
+	}
+	case F_DATA:
+		if (in->fd < 0 || len - 1 > in->left || scr_write_full(in->fd, buf + 1, len - 1) != 0)
+			in->failed = 1;
+		else
+			in->left -= len - 1;
+		break;
+	case F_END:
+	case F_FAIL:
+		in->done = 1;
+		in->failed |= buf[0] == F_FAIL || !in->have_fm;
+		break;
+	default:
+		in->failed = 1;
+	}
+	if (in->fd >= 0 && (in->left == 0 || in->failed)) {
+		if (close(in->fd) != 0)
+			in->failed = 1;
+		in->fd = -1;
+	}
+}
+
+/* Node leader: ranks whose filemap this node holds but which now run on
+ * other nodes. */
+static int orphans_here(struct scr_state *s, int **list, int *n)
+{
+	*list = NULL;
+	*n = 0;
+	int *here = malloc((size_t)s->node_size * sizeof(int));
+	if (!here)
+		return -SCR_ENOMEM;
+	MPI_Allgather(&s->rank, 1, MPI_INT, here, 1, MPI_INT, s->node);
+	if (s->node_rank != 0) {
+		free(here);
+		return 0;
+	}
+	DIR *dir = opendir(s->layout.cntl_dir);
+	struct dirent *de;
+	while (dir && (de = readdir(dir)) != NULL) {
+		int r;
+		char tail;
+		if (sscanf(de->d_name, "filemap_%d.scr%c", &r, &tail) != 1 || r < 0 ||
+		    r >= s->nranks)
+			continue;
+		int mine = 0;
+		for (int i = 0; i < s->node_size; i++)
+			mine |= here[i] == r;
+		if (mine)
+			continue;
+		int *v = realloc(*list, (size_t)(*n + 1) * sizeof(int));
+		if (!v)
+			break;
+		*list = v;
+		v[(*n)++] = r;
+	}
+	if (dir)
+		closedir(dir);
+	free(here);
+	return 0;
+}
+
+/* Rank 0 decides who serves whom: src_of[r] is the leader that sends rank
+ * r its cache, or -1. */
+static int plan(struct scr_state *s, int lacking, int *src_of)
+{
+	int *orph = NULL, norph = 0;
+	orphans_here(s, &orph, &norph);
+	int *counts = s->rank == 0 ? malloc((size_t)s->nranks * sizeof(int)) : NULL;
+	int *lack = malloc((size_t)s->nranks * sizeof(int));
+	MPI_Gather(&norph, 1, MPI_INT, counts, 1, MPI_INT, 0, s->world);
+	MPI_Allgather(&lacking, 1, MPI_INT, lack, 1, MPI_INT, s->world);
+	int *displs = NULL, *all = NULL;
+	if (s->rank == 0) {
+		displs = malloc((size_t)s->nranks * sizeof(int));
+		int total = 0;
+		for (int r = 0; displs && r < s->nranks; r++) {
+			displs[r] = total;
+			total += counts[r];
+		}
+		all = malloc((size_t)(total ? total : 1) * sizeof(int));
+	}
+	MPI_Gatherv(orph, norph, MPI_INT, all, counts, displs, MPI_INT, 0, s->world);
+	for (int r = 0; r < s->nranks; r++)
+		src_of[r] = -1;
+	if (s->rank == 0 && all && displs && lack) {
+		for (int leader = 0; leader < s->nranks; leader++)
+			for (int i = 0; i < counts[leader]; i++) {
+				int r = all[displs[leader] + i];
+				if (lack[r] && src_of[r] < 0)
+					src_of[r] = leader;
+			}
+	}
+	MPI_Bcast(src_of, s->nranks, MPI_INT, 0, s->world);
+	free(orph);
+	free(counts);
+	free(lack);
+	free(displs);
+	free(all);
+	return 0;
+}
+
+static void delete_sent(struct outgoing *o)
+{
+	for (size_t i = 0; i < o->nitems; i++)
+		unlink(o->items[i].src);
+	unlink(o->fm_path);
+}
+
+int scr_migrate(struct scr_state *s, int have_filemap)
+{
+	int all_have = scr_allreduce_and(s, have_filemap);
+	if (all_have)
+		return 0;
+	int *src_of = malloc((size_t)s->nranks * sizeof(int));
+	char *inbuf = malloc(FRAME), *outbuf = malloc(FRAME);
+	if (!scr_allreduce_and(s, src_of && inbuf && outbuf)) {
+		free(src_of);
+		free(inbuf);
+		free(outbuf);
+		return -SCR_ENOMEM;
+	}
+	plan(s, !have_filemap, src_of);
+	int nserve = 0, moved = 0;
+	for (int r = 0; r < s->nranks; r++) {
+		nserve += src_of[r] == s->rank;
+		moved += src_of[r] >= 0;
+	}
+	if (moved == 0) {
+		free(src_of);
+		free(inbuf);
+		free(outbuf);
+		return 0;
+	}
+	int *serve = malloc((size_t)(nserve ? nserve : 1) * sizeof(int));
+	struct outgoing *outs = calloc((size_t)(nserve ? nserve : 1), sizeof(*outs));
+	if (!serve || !outs)
+		MPI_Abort(s->world, 1);
+	for (int r = 0, i = 0; r < s->nranks; r++)
+		if (src_of[r] == s->rank) {
+			serve[i] = r;
+			if (outgoing_open(s, r, &outs[i]) != 0) {
+				scr_log_warn("cannot read the cache of rank %d on this node: "
+					     "it will not follow the rank", r);
+				outs[i].failed = 1;
+			}
+			i++;
+		}
+
+	struct incoming in = { .fd = -1 };
+	int from = src_of[s->rank];
+	in.done = from < 0;
+	int cur = 0;
+	while (!in.done || cur < nserve) {
+		MPI_Request req[2];
+		int nreq = 0, recv_slot = -1;
+		if (!in.done) {
+			recv_slot = nreq;
+			MPI_Irecv(inbuf, (int)FRAME, MPI_BYTE, from, TAG_FRAME, s->world, &req[nreq++]);
+		}
+		int ended = 0;
+		if (cur < nserve) {
+			size_t len = next_frame(&outs[cur], outbuf, &ended);
+			MPI_Isend(outbuf, (int)len, MPI_BYTE, serve[cur], TAG_FRAME, s->world,
+				  &req[nreq++]);
+		}
+		MPI_Status st[2];
+		MPI_Waitall(nreq, req, st);
+		if (recv_slot >= 0) {
+			int len = 0;
+			MPI_Get_count(&st[recv_slot], MPI_BYTE, &len);
+			take_frame(s, &in, inbuf, (size_t)len);
+		}
+		if (ended)
+			cur++;
+	}
+	/* the receiver says whether it has everything; only then the copies go */
+	int ok = from >= 0 && !in.failed, *acks = malloc((size_t)(nserve ? nserve : 1) * sizeof(int));
+	MPI_Request *req = malloc((size_t)(nserve + 1) * sizeof(*req));
+	if (!acks || !req)
+		MPI_Abort(s->world, 1);
+	int nreq = 0;
+	for (int i = 0; i < nserve; i++)
+		MPI_Irecv(&acks[i], 1, MPI_INT, serve[i], TAG_ACK, s->world, &req[nreq++]);
+	if (from >= 0)
+		MPI_Isend(&ok, 1, MPI_INT, from, TAG_ACK, s->world, &req[nreq++]);
+	MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
+	for (int i = 0; i < nserve; i++) {
+		if (acks[i] && !outs[i].failed)
+			delete_sent(&outs[i]);
+		outgoing_release(&outs[i]);
+	}
+	if (from >= 0) {
+		if (ok) {
+			scr_filemap_release(&s->filemap);
+			s->filemap = in.fm;
+			in.have_fm = 0;
+			ok = scr_filemap_save(s) == 0;
+		} else {
+			scr_log_warn("the cache this rank left on another node could not be moved "
+				     "here: its datasets count as lost on this rank");
+		}
+	}
+	if (in.have_fm)
+		scr_filemap_release(&in.fm);
+	free(in.path);
+	int nok = 0;
+	int mine = from >= 0 && ok;
+	MPI_Allreduce(&mine, &nok, 1, MPI_INT, MPI_SUM, s->world);
+	if (s->rank == 0)
+		scr_log_debug(1, "%d rank(s) restarted on another node: the cache of %d followed them",
+			      moved, nok);
+	free(acks);
+	free(req);
+	free(serve);
+	free(outs);
+	free(src_of);
+	free(inbuf);
+	free(outbuf);
+	return 0;
+}
