@@ -87,7 +87,7 @@ static const struct param_def params[] = {
 	INT_P("SCR_SET_FAILURES", 1, "2",
 	      "failures an RS set tolerates"),
 	STRING_P("SCR_GROUP", "NODE",
-		 "failure group: NODE or a group defined by GROUPS descriptors"),
+		 "failure group: NODE, a name defined by GROUPS descriptors, or ENV:<variable>"),
 	INT_P("SCR_FLUSH", 0, "10",
 	      "flush every N checkpoints to the prefix directory, 0 never"),
 	BOOL_P("SCR_FLUSH_ASYNC", "0",

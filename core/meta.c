@@ -1421,3 +1421,8 @@ char *scr_prefix_summary_path(const char *prefix, int id)
 {
 	return scr_asprintf("%s/.scr/scr.dataset.%d/summary.scr", prefix, id);
 }
+
+char *scr_prefix_red_dir(const char *prefix, int id)
+{
+	return scr_asprintf("%s/.scr/scr.dataset.%d/red", prefix, id);
+}
