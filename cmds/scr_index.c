@@ -1,17 +1,23 @@
 /*
  * scr_index: list the datasets recorded in a prefix directory, choose the
- * one a restart uses, or drop one from the index. MPI-free; the index is
- * read and written only through core/meta.c, so this sees exactly what the
- * library wrote.
+ * one a restart uses, drop one from the index, or rebuild a dataset that was
+ * only cached from what the surviving nodes held (gathered into the prefix,
+ * see scr_prefix_red_dir in core/meta.h) and add it to the index. MPI-free;
+ * the index is read and written only through core/meta.c, and the rebuild
+ * uses the library's own kernels (redundancy/offline.h), so this sees
+ * exactly what the library wrote.
  *
  * Exit status: 0 success, 1 the operation failed, 2 usage error.
  */
 #define _GNU_SOURCE
 #include "meta.h"
+#include "io.h"
+#include "offline.h"
 #include "scr_err.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,22 +33,26 @@ enum index_op {
 	OP_LIST,
 	OP_CURRENT,
 	OP_DROP,
+	OP_BUILD,
 };
 
 struct index_args {
 	const char *prefix;
 	enum index_op op;
-	const char *name;   /* for --current and --drop */
+	const char *name;   /* for --current and --drop; --build's id as given */
+	int id;             /* for --build */
 };
 
 static const char usage_text[] =
 	"usage: scr_index [--prefix DIR] [--list]\n"
 	"       scr_index [--prefix DIR] --current NAME\n"
 	"       scr_index [--prefix DIR] --drop NAME\n"
+	"       scr_index [--prefix DIR] --build ID\n"
 	"       scr_index --help\n"
 	"\n"
 	"List the datasets recorded in DIR/.scr/index.scr, choose the one a\n"
-	"restart uses, or drop one from the index.\n"
+	"restart uses, drop one from the index, or rebuild a dataset that was\n"
+	"only cached from what the surviving nodes held.\n"
 	"\n"
 	"  -p, --prefix DIR    prefix directory (default: $SCR_PREFIX, else the\n"
 	"                      current directory)\n"
@@ -50,7 +60,16 @@ static const char usage_text[] =
 	"  -c, --current NAME  restart from dataset NAME (it must be complete and\n"
 	"                      not marked failed)\n"
 	"  -d, --drop NAME     remove NAME from the index; its files are kept\n"
-	"  -h, --help          show this help\n";
+	"  -b, --build ID      rebuild dataset ID from the files gathered into DIR\n"
+	"                      (data files at their paths, redundancy files in\n"
+	"                      DIR/.scr/scr.dataset.ID/red/red.RANK): the files of\n"
+	"                      lost ranks are rebuilt, then its summary is written\n"
+	"                      and it is added to the index\n"
+	"  -h, --help          show this help\n"
+	"\n"
+	"Exit status: 0 success, 1 the operation failed (for --build: files are\n"
+	"lost or the redundancy files are missing; the index is left unchanged),\n"
+	"2 usage error.\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -97,8 +116,8 @@ static int set_op(struct index_args *a, enum index_op op, const char *name,
 		  const char *option)
 {
 	if (a->op != OP_NONE && (a->op != op || (name && strcmp(a->name, name))))
-		return usage_error("%s: choose one of --list, --current NAME and --drop NAME",
-				   option);
+		return usage_error("%s: choose one of --list, --current NAME, --drop NAME "
+				   "and --build ID", option);
 	a->op = op;
 	a->name = name;
 	return 0;
@@ -111,6 +130,7 @@ static int parse_args(int argc, char **argv, struct index_args *a)
 		{ "list",    no_argument,       NULL, 'l' },
 		{ "current", required_argument, NULL, 'c' },
 		{ "drop",    required_argument, NULL, 'd' },
+		{ "build",   required_argument, NULL, 'b' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -119,7 +139,7 @@ static int parse_args(int argc, char **argv, struct index_args *a)
 
 	memset(a, 0, sizeof(*a));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:lc:d:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:lc:d:b:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!*optarg)
@@ -138,6 +158,20 @@ static int parse_args(int argc, char **argv, struct index_args *a)
 			if ((rc = set_op(a, OP_DROP, optarg, "--drop")))
 				return rc;
 			break;
+		case 'b': {
+			char *end;
+			errno = 0;
+			long id = strtol(optarg, &end, 10);
+			if (end == optarg || *end || errno || id <= 0 || id > INT_MAX)
+				return usage_error("--build: '%s' is not a dataset id (a number "
+						   "from 1 up)", optarg);
+			if ((rc = set_op(a, OP_BUILD, optarg, "--build")))
+				return rc;
+			if (a->id && a->id != (int)id)
+				return usage_error("%s: give one dataset id", "--build");
+			a->id = (int)id;
+			break;
+		}
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(EXIT_OK);
@@ -308,6 +342,335 @@ static int cmd_drop(const char *prefix, const char *path,
 	return rc;
 }
 
+/* ---- --build ---- */
+
+static void warn_stderr(const char *msg)
+{
+	char *m = printable(msg);
+	fprintf(stderr, "scr_index: %s\n", m);
+	free(m);
+}
+
+static const char *scheme_name(int scheme)
+{
+	switch (scheme) {
+	case SCR_RED_PARTNER: return "PARTNER";
+	case SCR_RED_XOR:     return "XOR";
+	case SCR_RED_RS:      return "RS";
+	default:              return "unknown";
+	}
+}
+
+/* The ranks of out in state st, as "0,1,4-7" (malloc'd; "" for none). */
+static char *rank_list(const struct scr_red_offline *out, int st, int *count)
+{
+	size_t cap = 16, len = 0;
+	char *buf = malloc(cap);
+	int n = 0;
+	if (!buf)
+		return NULL;
+	buf[0] = '\0';
+	for (int r = 0; r < out->nranks; r++) {
+		if (out->state[r] != st)
+			continue;
+		int last = r;
+		while (last + 1 < out->nranks && out->state[last + 1] == st)
+			last++;
+		char item[40];
+		if (last - r >= 2)
+			snprintf(item, sizeof(item), "%s%d-%d", len ? "," : "", r, last);
+		else if (last > r)
+			snprintf(item, sizeof(item), "%s%d,%d", len ? "," : "", r, last);
+		else
+			snprintf(item, sizeof(item), "%s%d", len ? "," : "", r);
+		n += last - r + 1;
+		size_t il = strlen(item);
+		if (len + il + 1 > cap) {
+			while (len + il + 1 > cap)
+				cap *= 2;
+			char *v = realloc(buf, cap);
+			if (!v) {
+				free(buf);
+				return NULL;
+			}
+			buf = v;
+		}
+		memcpy(buf + len, item, il + 1);
+		len += il;
+		r = last;
+	}
+	if (count)
+		*count = n;
+	return buf;
+}
+
+/* Parity blocks per stripe (XOR, RS) of the dataset's sets, from the first
+ * readable redundancy file of it in red_dir; 0 when none is readable. */
+static int parity_per_set(const char *red_dir, int id, int nranks)
+{
+	for (int r = 0; r < nranks; r++) {
+		char *path = scr_asprintf("%s/red.%d", red_dir, r);
+		struct scr_red_header h;
+		uint64_t off;
+		int m = 0;
+		if (path && scr_red_header_read(path, &h, &off, 0) == 0) {
+			if (h.dataset_id == id)
+				m = h.m;
+			scr_red_header_release(&h);
+		}
+		free(path);
+		if (m > 0)
+			return m;
+	}
+	return 0;
+}
+
+/* Why the ranks are beyond the scheme's reach, for the error message. */
+static void explain_loss(const char *red_dir, const struct scr_red_offline *out)
+{
+	const char *s = scheme_name(out->scheme);
+	int m;
+	switch (out->scheme) {
+	case SCR_RED_XOR:
+		fprintf(stderr, "scr_index: more ranks of a set were lost than XOR tolerates "
+			"(one per set)");
+		break;
+	case SCR_RED_RS:
+		m = parity_per_set(red_dir, out->dataset_id, out->nranks);
+		if (m > 0)
+			fprintf(stderr, "scr_index: more ranks of a set were lost than RS tolerates "
+				"(%d per set)", m);
+		else
+			fprintf(stderr, "scr_index: more ranks of a set were lost than RS tolerates");
+		break;
+	case SCR_RED_PARTNER:
+		fprintf(stderr, "scr_index: these ranks and their PARTNER ranks (which held "
+			"their copies) were both lost");
+		break;
+	default:
+		fprintf(stderr, "scr_index: %s cannot rebuild that much", s);
+		break;
+	}
+	fputs("; a damaged or missing redundancy file counts as lost\n", stderr);
+}
+
+/* Rebuilt summary of the dataset, from the ranks' records. */
+static int build_summary(const struct scr_red_offline *out, int id, struct scr_summary *sum)
+{
+	scr_summary_init(sum);
+	int have_ds = 0, rc = 0;
+	for (int r = 0; r < out->nranks && !have_ds; r++) {
+		const struct scr_red_record *rec = &out->records[r];
+		struct scr_filemap m;
+		if (rec->rank != r || !rec->meta ||
+		    scr_filemap_decode((const char *)rec->meta, rec->meta_len, &m) != 0)
+			continue;
+		if (m.n == 1 && m.e[0].ds.id == id) {
+			rc = scr_dataset_copy(&sum->ds, &m.e[0].ds);
+			have_ds = !rc;
+		}
+		scr_filemap_release(&m);
+		if (rc)
+			break;
+	}
+	if (rc || !have_ds) {
+		if (!rc)
+			fprintf(stderr, "scr_index: dataset %d: no rank's record of the dataset "
+				"(name, flags) is readable: cannot add it to the index\n", id);
+		else
+			fputs("scr_index: out of memory\n", stderr);
+		scr_summary_release(sum);
+		return EXIT_FAIL;
+	}
+	if (!sum->ds.name || !*sum->ds.name) {
+		free(sum->ds.name);
+		sum->ds.name = scr_asprintf("dataset.%d", id);
+		if (!sum->ds.name) {
+			fputs("scr_index: out of memory\n", stderr);
+			scr_summary_release(sum);
+			return EXIT_FAIL;
+		}
+	}
+	sum->ds.id = id;
+	sum->ds.nranks = out->nranks;
+	sum->ds.files = 0;
+	sum->ds.bytes = 0;
+	sum->ds.complete = 1;
+	for (int r = 0; r < out->nranks && !rc; r++) {
+		const struct scr_red_record *rec = &out->records[r];
+		if (rec->rank != r) {
+			fprintf(stderr, "scr_index: dataset %d: no record of rank %d's files\n", id, r);
+			scr_summary_release(sum);
+			return EXIT_FAIL;
+		}
+		for (size_t i = 0; i < rec->nfiles && !rc; i++) {
+			struct scr_file f = { .rank = r, .path = rec->files[i].path,
+					      .size = rec->files[i].size, .crc = rec->files[i].crc,
+					      .complete = 1 };
+			rc = scr_summary_add_file(sum, &f);
+			sum->ds.files++;
+			sum->ds.bytes += f.size;
+		}
+	}
+	if (rc) {
+		fprintf(stderr, "scr_index: dataset %d: cannot build its summary: %s\n", id,
+			scr_strerror(rc));
+		scr_summary_release(sum);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/* Does the summary of dataset id in the prefix name any of sum's paths? */
+static int shares_files(const char *prefix, int id, const struct scr_summary *sum)
+{
+	char *path = scr_prefix_summary_path(prefix, id);
+	struct scr_summary other;
+	int hit = 0;
+	if (path && scr_summary_read(path, &other) == 0) {
+		for (size_t i = 0; i < other.nfiles && !hit; i++)
+			for (size_t j = 0; j < sum->nfiles && !hit; j++)
+				hit = !strcmp(other.files[i].path, sum->files[j].path);
+		scr_summary_release(&other);
+	}
+	free(path);
+	return hit;
+}
+
+/* The index entry, as the library's flush adds one. */
+static int index_add(const char *prefix, struct scr_index *x, const struct scr_summary *sum)
+{
+	const struct scr_dataset *ds = &sum->ds;
+	/* the gathered files are at their paths now: older flushed datasets
+	 * that had files there are overwritten */
+	for (size_t i = 0; i < x->n; i++) {
+		struct scr_index_entry *e = &x->e[i];
+		if (e->ds.id != ds->id && !e->failed && e->flushed &&
+		    shares_files(prefix, e->ds.id, sum)) {
+			char *n = printable(e->ds.name);
+			printf("scr_index: dataset %d '%s' shares files with dataset %d: "
+			       "marked failed\n", e->ds.id, n, ds->id);
+			free(n);
+			e->failed = 1;
+		}
+	}
+	/* a dataset of the same name is superseded */
+	struct scr_index_entry *old;
+	while ((old = scr_index_find_name(x, ds->name)) && old->ds.id != ds->id)
+		scr_index_remove(x, old->ds.id);
+	/* a newer checkpoint ends the choice of an older current one */
+	struct scr_index_entry *cur = x->current ? scr_index_find_name(x, x->current) : NULL;
+	if (cur && cur->ds.id < ds->id && (ds->flags & SCR_FLAG_CKPT_BIT))
+		scr_index_set_current(x, NULL);
+	struct scr_index_entry e = { .ds = *ds, .flushed = (int64_t)time(NULL), .failed = 0 };
+	return scr_index_put(x, &e);
+}
+
+static int cmd_build(const char *prefix, const char *path, struct scr_index *x, int id)
+{
+	char *red_dir = scr_prefix_red_dir(prefix, id);
+	char *sum_path = scr_prefix_summary_path(prefix, id);
+	struct scr_red_offline out;
+	struct scr_summary sum;
+	struct stat st;
+	int rc = EXIT_FAIL;
+	memset(&out, 0, sizeof(out));
+	scr_summary_init(&sum);
+	if (!red_dir || !sum_path) {
+		fputs("scr_index: out of memory\n", stderr);
+		goto done;
+	}
+	errno = 0;
+	int missing = stat(red_dir, &st) != 0;
+	if (missing || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "scr_index: dataset %d: no redundancy directory '%s' (%s): "
+			"gather the red.<rank> files of the surviving nodes there, and their "
+			"data files into '%s', first\n", id, red_dir,
+			missing ? strerror(errno) : "not a directory", prefix);
+		goto done;
+	}
+
+	int r = scr_red_offline_rebuild(prefix, red_dir, id, warn_stderr, &out);
+	if (r == -3) {
+		fputs("scr_index: out of memory\n", stderr);
+		goto done;
+	}
+	if (r == -2) {
+		fprintf(stderr, "scr_index: dataset %d: no usable redundancy file of it in '%s': "
+			"nothing to rebuild from; the index is unchanged\n", id, red_dir);
+		goto done;
+	}
+	if (r != 0) {
+		int nlost = 0;
+		char *lost = rank_list(&out, SCR_RED_LOST, &nlost);
+		fprintf(stderr, "scr_index: dataset %d: the files of %s %s are lost and "
+			"cannot be rebuilt (%s, %d ranks)\n", id,
+			nlost == 1 ? "rank" : "ranks", lost ? lost : "?",
+			scheme_name(out.scheme), out.nranks);
+		explain_loss(red_dir, &out);
+		fprintf(stderr, "scr_index: to fix it, copy the files of %s %s (data files into "
+			"'%s', or redundancy files into '%s') from any node that still holds "
+			"them and run --build again; the index is unchanged, so a restart uses "
+			"an older dataset, if there is one\n", nlost == 1 ? "rank" : "ranks",
+			lost ? lost : "?", prefix, red_dir);
+		free(lost);
+		goto done;
+	}
+
+	rc = build_summary(&out, id, &sum);
+	if (rc)
+		goto done;
+	rc = EXIT_FAIL;
+	char *dir = scr_prefix_dataset_dir(prefix, id);
+	int w = dir ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
+	free(dir);
+	errno = 0;
+	if (!w)
+		w = scr_summary_write(sum_path, &sum);
+	if (w) {
+		fprintf(stderr, "scr_index: cannot write summary '%s': %s; the index is "
+			"unchanged\n", sum_path, error_text(w, errno));
+		goto done;
+	}
+	if (index_add(prefix, x, &sum)) {
+		fputs("scr_index: out of memory\n", stderr);
+		goto done;
+	}
+	rc = write_index(path, x);
+	if (rc)
+		goto done;
+
+	int nintact = 0, nrebuilt = 0;
+	char *intact = rank_list(&out, SCR_RED_INTACT, &nintact);
+	char *rebuilt = rank_list(&out, SCR_RED_REBUILT, &nrebuilt);
+	char *name = printable(sum.ds.name);
+	printf("scr_index: dataset %d '%s' rebuilt in '%s' (%s, %d ranks)\n", id, name,
+	       prefix, scheme_name(out.scheme), out.nranks);
+	printf("  ranks intact:  %d%s%s%s\n", nintact, nintact ? " (" : "",
+	       nintact ? (intact ? intact : "?") : "", nintact ? ")" : "");
+	printf("  ranks rebuilt: %d%s%s%s\n", nrebuilt, nrebuilt ? " (" : "",
+	       nrebuilt ? (rebuilt ? rebuilt : "?") : "", nrebuilt ? ")" : "");
+	printf("  files:         %llu\n", (unsigned long long)sum.ds.files);
+	printf("  bytes:         %llu\n", (unsigned long long)sum.ds.bytes);
+	const struct scr_index_entry *use = restart_entry(x);
+	if (use && use->ds.id == id)
+		printf("scr_index: a restart will use '%s' (dataset %d)\n", name, id);
+	else if (!(sum.ds.flags & SCR_FLAG_CKPT_BIT))
+		printf("scr_index: added to the index (an output dataset: not restarted from)\n");
+	else
+		printf("scr_index: added to the index; a restart will use another dataset "
+		       "(see scr_index --list)\n");
+	free(name);
+	free(intact);
+	free(rebuilt);
+done:
+	scr_summary_release(&sum);
+	scr_red_offline_release(&out);
+	free(red_dir);
+	free(sum_path);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct index_args a;
@@ -329,6 +692,9 @@ int main(int argc, char **argv)
 			break;
 		case OP_DROP:
 			rc = cmd_drop(a.prefix, path, &x, a.name);
+			break;
+		case OP_BUILD:
+			rc = cmd_build(a.prefix, path, &x, a.id);
 			break;
 		default:
 			rc = cmd_list(a.prefix, &x);

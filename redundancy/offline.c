@@ -65,6 +65,11 @@ static char *red_path(struct ctx *c, int rank)
 	return asprintf(&p, "%s/red.%d", c->red_dir, rank) < 0 ? NULL : p;
 }
 
+static int same_dataset(const struct scr_red_header *a, const struct scr_red_header *b)
+{
+	return a->dataset_id == b->dataset_id && a->nranks == b->nranks && a->scheme == b->scheme;
+}
+
 /* Load every red.<rank> of the dataset from red_dir. */
 static int load(struct ctx *c, int want_id)
 {
@@ -112,6 +117,23 @@ static int load(struct ctx *c, int want_id)
 		free(path);
 	}
 	closedir(dir);
+	/* the dataset is what most files agree on, not whichever came first:
+	 * one stray file must not decide the outcome */
+	size_t best = 0, best_votes = 0;
+	for (size_t i = 0; i < ngot; i++) {
+		size_t votes = 0;
+		for (size_t j = 0; j < ngot; j++)
+			votes += same_dataset(&got[j].h, &got[i].h);
+		if (votes > best_votes) {
+			best = i;
+			best_votes = votes;
+		}
+	}
+	if (best) {
+		__typeof__(*got) t = got[0];
+		got[0] = got[best];
+		got[best] = t;
+	}
 	for (size_t i = 0; i < ngot && !rc; i++) {
 		struct scr_red_header *h = &got[i].h;
 		if (!nfound) {
@@ -128,15 +150,19 @@ static int load(struct ctx *c, int want_id)
 			    !c->out->state)
 				rc = -3;
 		}
-		if (!rc && h->dataset_id == first.dataset_id && h->nranks == first.nranks &&
-		    h->scheme == first.scheme && c->h[got[i].rank].scheme == 0) {
+		int same = same_dataset(h, &first);
+		if (!rc && same && c->h[got[i].rank].scheme == 0) {
 			c->h[got[i].rank] = *h;
 			c->payload_off[got[i].rank] = got[i].off;
 			memset(h, 0, sizeof(*h));
 			nfound++;
+		} else if (!rc && same) {
+			say(c, "a second redundancy file of rank %d: not used", got[i].rank);
 		} else if (!rc) {
-			say(c, "redundancy file of rank %d belongs to dataset %d, not %d: not used",
-			    got[i].rank, h->dataset_id, first.dataset_id);
+			say(c, "redundancy file of rank %d (dataset %d, %d ranks, scheme %d) does not "
+			    "match the others (dataset %d, %d ranks, scheme %d): not used",
+			    got[i].rank, h->dataset_id, h->nranks, h->scheme, first.dataset_id,
+			    first.nranks, first.scheme);
 		}
 	}
 	for (size_t i = 0; i < ngot; i++)
