@@ -295,8 +295,7 @@ struct dec {
 	uint64_t chunk;
 	const struct lost_set *ls;
 	struct scr_stream data;      /* this member's files (read, or written if rebuilt) */
-	int data_open, rebuilt;
-	int red_fd_ok;
+	int data_open;
 	struct scr_red_header h;     /* this member's file, if it has one */
 	uint64_t payload_off;
 	int red_fd;
@@ -471,7 +470,9 @@ static int rebuild_set(const struct scr_red_dataset *d, const struct lost_set *l
 			x.err = 1;
 		own = &from_d;
 	}
-	if (!x.err && scr_stream_open(&x.data, d->dataset_dir, own, lost))
+	if (!x.err && scr_stream_open(&x.data, d->dataset_dir, own, lost) == 0)
+		x.data_open = 1;
+	else
 		x.err = 1;
 	if (has_red) {
 		char *path = scr_red_file_path(d->dataset_dir, rank);
@@ -500,7 +501,8 @@ static int rebuild_set(const struct scr_red_dataset *d, const struct lost_set *l
 	} else {
 		x.err = 1;
 	}
-	scr_stream_close(&x.data);
+	if (x.data_open)
+		scr_stream_close(&x.data);
 	if (lost && !x.err) {
 		char *bad = NULL;
 		if (!scr_stream_verify(d->dataset_dir, own, &bad)) {

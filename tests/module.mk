@@ -38,13 +38,18 @@ bench: deps
 
 BENCH_BINS := $(BUILD)/tests/bench/crc_bench $(BUILD)/tests/bench/kernel_bench \
               $(BUILD)/tests/bench/ckpt_bench \
-              $(BUILD)/tests/bench/shim_bench
+              $(BUILD)/tests/bench/shim_bench $(BUILD)/tests/bench/red_bench
 $(BUILD)/tests/bench/crc_bench $(BUILD)/tests/bench/kernel_bench: $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIBSCR_BASE)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $< $(LIBSCR_BASE) $(LDLIBS_BASE)
 $(BUILD)/tests/bench/ckpt_bench: $(BUILD)/mpi/tests/bench/ckpt_bench.o $(LIBSCR)
 	@mkdir -p $(dir $@)
 	$(MPICC) -o $@ $< -L$(BUILD)/lib -lscr $(TEST_RPATH)
+# the API and, for the kernel baseline, the kernels from the base library
+# (libscr.so keeps them hidden)
+$(BUILD)/tests/bench/red_bench: $(BUILD)/mpi/tests/bench/red_bench.o $(LIBSCR) $(LIBSCR_BASE)
+	@mkdir -p $(dir $@)
+	$(MPICC) -o $@ $< -L$(BUILD)/lib -lscr $(LIBSCR_BASE) $(LDLIBS_BASE) $(TEST_RPATH)
 # an unmodified program: plain MPI, no libscr
 $(BUILD)/tests/bench/shim_bench: $(BUILD)/mpi/tests/bench/shim_bench.o
 	@mkdir -p $(dir $@)
