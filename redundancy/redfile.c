@@ -175,7 +175,8 @@ static int safe_rel_path(const char *p)
 	for (const char *c = p; *c;) {
 		const char *slash = strchr(c, '/');
 		size_t n = slash ? (size_t)(slash - c) : strlen(c);
-		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.') ||
+		    (slash && !slash[1]))
 			return 0;
 		c += n + (slash != NULL);
 	}
@@ -373,7 +374,8 @@ static int decode_header(const unsigned char *buf, size_t len, struct scr_red_he
 	}
 	if (i.off != i.len)
 		goto bad;
-	if (h->scheme != SCR_RED_PARTNER && h->payload_len != (uint64_t)h->m * h->chunk)
+	if (h->scheme != SCR_RED_PARTNER &&
+	    (h->chunk > UINT64_MAX / (uint64_t)h->m || h->payload_len != (uint64_t)h->m * h->chunk))
 		goto bad;
 	return 0;
 bad:
@@ -570,7 +572,8 @@ int scr_red_header_read(const char *path, struct scr_red_header *h, uint64_t *pa
 		rc = decode_header(buf, hlen, h);
 	free(buf);
 	/* the file is exactly header, payload and trailer */
-	if (!rc && (uint64_t)st.st_size != hlen + h->payload_len + 12)
+	if (!rc && ((uint64_t)st.st_size < (uint64_t)hlen + 12 ||
+		    (uint64_t)st.st_size - hlen - 12 != h->payload_len))
 		rc = -EINVAL;
 	unsigned char trailer[12];
 	if (!rc && pread_full(fd, trailer, sizeof(trailer), hlen + h->payload_len) != 0)

@@ -115,8 +115,26 @@ int scr_red_build_sets(int nranks, const int *group_ids, int set_size, int *set_
 			if (t != s && sets[t].n > 1 && !set_has_group(&sets[t], group_ids, group_ids[r]))
 				break;
 		if (t == nsets) {
-			rc = -1;
-			goto out;
+			/* every set holds r's group: take a rank of another group
+			 * from a set that can spare one (only this group is ever
+			 * left over, so its ranks are no more than half) */
+			for (t = 0; t < nsets; t++)
+				if (t != s && sets[t].n > 2)
+					break;
+			if (t == nsets) {
+				rc = -1;
+				goto out;
+			}
+			int p = sets[t].n - 1;
+			while (group_ids[sets[t].rank[p]] == group_ids[r])
+				p--;
+			int x = sets[t].rank[p];
+			memmove(&sets[t].rank[p], &sets[t].rank[p + 1],
+				(size_t)(sets[t].n - p - 1) * sizeof(int));
+			sets[t].n--;
+			if (set_add(&sets[s], x))
+				goto out;
+			continue;
 		}
 		if (set_add(&sets[t], r))
 			goto out;

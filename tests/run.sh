@@ -37,13 +37,13 @@ want() {   # does the scenario match the filter arguments?
 }
 
 FILTERS=("$@")
-if [ $# -eq 0 ] || [ "$1" = unit ]; then
-	for t in "$BUILD"/tests/unit/test_*; do
-		[ -x "$t" ] || continue
-		run_one "unit/$(basename "$t")" "$UNIT_LIMIT" "$t"
-	done
-	[ "${1:-}" = unit ] && FILTERS=(none)
-fi
+for t in "$BUILD"/tests/unit/test_*; do
+	[ -x "$t" ] || continue
+	# "unit" runs them all; other filters pick unit tests by name too
+	[ $# -eq 0 ] || [ "$1" = unit ] || want "$(basename "$t")" "${FILTERS[@]}" || continue
+	run_one "unit/$(basename "$t")" "$UNIT_LIMIT" "$t"
+done
+[ "${1:-}" = unit ] && FILTERS=(none)
 for s in tests/scenarios/[0-9]*.sh; do
 	[ -f "$s" ] || continue
 	base=$(basename "$s" .sh)
