@@ -195,6 +195,8 @@ struct incoming {
 	int have_fm, fd, failed, done;
 	uint64_t left;
 	char *path;
+	size_t nwritten;
+	char **written;   /* files created so far, removed if the move fails */
 };
 
 static int in_filemap(const struct scr_filemap *m, int id, const char *rel)
@@ -240,9 +242,15 @@ static void take_frame(struct scr_state *s, struct incoming *in, const char *buf
 			in->path = scr_layout_dataset_file(&s->layout, id, rel);
 		free(dsdir);
 		char *dir = in->path ? scr_dirname(in->path) : NULL;
-		if (!in->path || !dir || scr_mkdir_p(dir, 0755) != 0 ||
+		char **w = in->path ? realloc(in->written, (in->nwritten + 1) * sizeof(*w)) : NULL;
+		if (w)
+			in->written = w;
+		if (!w || !(w[in->nwritten] = strdup(in->path)) || !dir ||
+		    scr_mkdir_p(dir, 0755) != 0 ||
 		    (in->fd = open(in->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 			in->failed = 1;
+		else
+			in->nwritten++;
 		free(dir);
 		break;
 	}
@@ -274,8 +282,10 @@ static int orphans_here(struct scr_state *s, int **list, int *n)
 	*list = NULL;
 	*n = 0;
 	int *here = malloc((size_t)s->node_size * sizeof(int));
-	if (!here)
-		return -SCR_ENOMEM;
+	if (!here) {
+		scr_log_error("out of memory listing the ranks of this node");
+		MPI_Abort(s->world, 1);
+	}
 	MPI_Allgather(&s->rank, 1, MPI_INT, here, 1, MPI_INT, s->node);
 	if (s->node_rank != 0) {
 		free(here);
@@ -314,6 +324,10 @@ static int plan(struct scr_state *s, int lacking, int *src_of)
 	orphans_here(s, &orph, &norph);
 	int *counts = s->rank == 0 ? malloc((size_t)s->nranks * sizeof(int)) : NULL;
 	int *lack = malloc((size_t)s->nranks * sizeof(int));
+	if (!lack || (s->rank == 0 && !counts)) {
+		scr_log_error("out of memory planning which caches follow their ranks");
+		MPI_Abort(s->world, 1);
+	}
 	MPI_Gather(&norph, 1, MPI_INT, counts, 1, MPI_INT, 0, s->world);
 	MPI_Allgather(&lacking, 1, MPI_INT, lack, 1, MPI_INT, s->world);
 	int *displs = NULL, *all = NULL;
@@ -396,32 +410,55 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 	struct incoming in = { .fd = -1 };
 	int from = src_of[s->rank];
 	in.done = from < 0;
-	int cur = 0;
-	while (!in.done || cur < nserve) {
-		MPI_Request req[2];
-		int nreq = 0, recv_slot = -1;
-		if (!in.done) {
-			recv_slot = nreq;
-			MPI_Irecv(inbuf, (int)FRAME, MPI_BYTE, from, TAG_FRAME, s->world, &req[nreq++]);
-		}
-		int ended = 0;
-		if (cur < nserve) {
-			size_t len = next_frame(&outs[cur], outbuf, &ended);
-			MPI_Isend(outbuf, (int)len, MPI_BYTE, serve[cur], TAG_FRAME, s->world,
-				  &req[nreq++]);
-		}
-		MPI_Status st[2];
-		MPI_Waitall(nreq, req, st);
-		if (recv_slot >= 0) {
+	/* one receive and one send in flight, each re-posted as it completes:
+	 * leaders that serve each other never wait on each other */
+	int cur = 0, ended = 0;
+	MPI_Request req2[2] = { MPI_REQUEST_NULL, MPI_REQUEST_NULL };
+	if (!in.done)
+		MPI_Irecv(inbuf, (int)FRAME, MPI_BYTE, from, TAG_FRAME, s->world, &req2[0]);
+	if (cur < nserve) {
+		size_t len = next_frame(&outs[cur], outbuf, &ended);
+		MPI_Isend(outbuf, (int)len, MPI_BYTE, serve[cur], TAG_FRAME, s->world, &req2[1]);
+	}
+	while (req2[0] != MPI_REQUEST_NULL || req2[1] != MPI_REQUEST_NULL) {
+		int idx = MPI_UNDEFINED;
+		MPI_Status st;
+		MPI_Waitany(2, req2, &idx, &st);
+		if (idx == 0) {
 			int len = 0;
-			MPI_Get_count(&st[recv_slot], MPI_BYTE, &len);
+			MPI_Get_count(&st, MPI_BYTE, &len);
 			take_frame(s, &in, inbuf, (size_t)len);
+			if (!in.done)
+				MPI_Irecv(inbuf, (int)FRAME, MPI_BYTE, from, TAG_FRAME, s->world,
+					  &req2[0]);
+		} else if (idx == 1) {
+			if (ended)
+				cur++;
+			if (cur < nserve) {
+				size_t len = next_frame(&outs[cur], outbuf, &ended);
+				MPI_Isend(outbuf, (int)len, MPI_BYTE, serve[cur], TAG_FRAME, s->world,
+					  &req2[1]);
+			}
 		}
-		if (ended)
-			cur++;
+	}
+	/* a receiver that failed part-way removes what it wrote */
+	if (from >= 0 && in.failed)
+		for (size_t i = 0; i < in.nwritten; i++)
+			unlink(in.written[i]);
+	/* the receiver records what it got, then says whether it has everything;
+	 * only then the sender's copies go */
+	int ok = from >= 0 && !in.failed;
+	if (ok) {
+		scr_filemap_release(&s->filemap);
+		s->filemap = in.fm;
+		in.have_fm = 0;
+		ok = scr_filemap_save(s) == 0;
+	} else if (from >= 0) {
+		scr_log_warn("the cache this rank left on another node could not be moved "
+			     "here: its datasets count as lost on this rank");
 	}
 	/* the receiver says whether it has everything; only then the copies go */
-	int ok = from >= 0 && !in.failed, *acks = malloc((size_t)(nserve ? nserve : 1) * sizeof(int));
+	int *acks = malloc((size_t)(nserve ? nserve : 1) * sizeof(int));
 	MPI_Request *req = malloc((size_t)(nserve + 1) * sizeof(*req));
 	if (!acks || !req)
 		MPI_Abort(s->world, 1);
@@ -436,20 +473,12 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 			delete_sent(&outs[i]);
 		outgoing_release(&outs[i]);
 	}
-	if (from >= 0) {
-		if (ok) {
-			scr_filemap_release(&s->filemap);
-			s->filemap = in.fm;
-			in.have_fm = 0;
-			ok = scr_filemap_save(s) == 0;
-		} else {
-			scr_log_warn("the cache this rank left on another node could not be moved "
-				     "here: its datasets count as lost on this rank");
-		}
-	}
 	if (in.have_fm)
 		scr_filemap_release(&in.fm);
 	free(in.path);
+	for (size_t i = 0; i < in.nwritten; i++)
+		free(in.written[i]);
+	free(in.written);
 	int nok = 0;
 	int mine = from >= 0 && ok;
 	MPI_Allreduce(&mine, &nok, 1, MPI_INT, MPI_SUM, s->world);

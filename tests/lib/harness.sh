@@ -23,6 +23,8 @@ note() { echo "--- $*"; }
 # "node<r / RANKS_PER_NODE>" (SCR_NODE_NAME), stdout+stderr to $T/out/OUT.
 # NODE_NAMES="node1 spare0 ..." names the nodes otherwise: ranks moved to
 # other nodes, or a lost node replaced by a spare.
+# RANK_NODES="A B B A" instead names each rank's node (NODES and
+# RANKS_PER_NODE are then ignored).
 # Returns the job's exit status; a job over MPI_LIMIT seconds is killed.
 run() {
 	local nodes=$1 ppn=$2 out=$3; shift 4
@@ -31,6 +33,13 @@ run() {
 		[ $n -gt 0 ] && args+=(:)
 		args+=(-np "$ppn" env SCR_NODE_NAME=${names[n]:-node$n} ${PRELOAD:+LD_PRELOAD=$PRELOAD} "$@")
 	done
+	if [ -n "${RANK_NODES:-}" ]; then
+		args=()
+		for n in $RANK_NODES; do
+			[ ${#args[@]} -gt 0 ] && args+=(:)
+			args+=(-np 1 env SCR_NODE_NAME=$n ${PRELOAD:+LD_PRELOAD=$PRELOAD} "$@")
+		done
+	fi
 	timeout -k 5 "$MPI_LIMIT" mpirun --allow-run-as-root --oversubscribe \
 		--mca btl self,vader --mca btl_vader_single_copy_mechanism none \
 		"${args[@]}" >"$T/out/$out" 2>&1
