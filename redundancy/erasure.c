@@ -521,9 +521,11 @@ static int rebuild_set(const struct scr_red_dataset *d, const struct lost_set *l
 	if (x.m > 1)
 		scr_rs_release(&x.rs);
 	free(from_d.files);
-	if (lost && !x.err) {
+	if (lost && x.data_open) {
+		/* handed back even on failure: the caller removes what was written
+		 * unless the whole dataset is usable */
 		*rebuilt = mine;
-		*was_rebuilt = 1;
+		*was_rebuilt = x.err ? -1 : 1;
 	} else {
 		scr_red_record_release(&mine);
 	}
@@ -578,6 +580,9 @@ static int erasure_recover(const struct scr_red_dataset *d, int scheme,
 			if (rep[inf[I_MEMBERS + p]] < 0)
 				rep[inf[I_MEMBERS + p]] = x;
 	}
+	int all_feasible = feasible;
+	MPI_Allreduce(&feasible, &all_feasible, 1, MPI_INT, MPI_LAND, d->world);
+	feasible = all_feasible;
 	int lost = 0, lost_sets_ok = feasible;
 	for (int r = 0; feasible && r < n; r++) {
 		if (roll.has_data[r])
@@ -645,7 +650,9 @@ static int erasure_recover(const struct scr_red_dataset *d, int scheme,
 	free(rep);
 	red_roll_release(&roll);
 	scr_red_header_release(&h);
-	rc = red_finish(d, ok, 1, was_rebuilt ? &rebuilt : NULL, out);
+	rc = red_finish(d, ok, 1, was_rebuilt == 1 ? &rebuilt : NULL, out);
+	if (was_rebuilt && !out->ok)
+		scr_stream_remove(d->dataset_dir, &rebuilt);
 	if (was_rebuilt)
 		scr_red_record_release(&rebuilt);
 	return rc;

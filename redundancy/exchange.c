@@ -98,6 +98,10 @@ int red_make_set(const struct scr_red_dataset *d, int set_size, const char *sche
 	int nsets = -2;
 	if (ids && set_of && pos_of && scr_red_group_ids(nranks, groups, ids) == 0)
 		nsets = scr_red_build_sets(nranks, ids, set_size, set_of, pos_of);
+	/* the same on every rank unless memory ran out somewhere: agree */
+	int agreed = nsets;
+	MPI_Allreduce(&nsets, &agreed, 1, MPI_INT, MPI_MIN, d->world);
+	nsets = agreed;
 	/* every rank computed the same sets from the same input */
 	if (nsets == -1 && rank == 0)
 		red_warn(d, "%s redundancy needs ranks in at least two failure groups "
@@ -339,10 +343,9 @@ int red_recv_record(struct scr_red_record *r, int src, MPI_Comm comm)
 		return -1;
 	unsigned char *buf = malloc((size_t)n);
 	if (!buf) {
-		/* still take the message off the wire */
-		unsigned char sink;
-		MPI_Recv(&sink, 0, MPI_BYTE, src, TAG_RECORD, comm, MPI_STATUS_IGNORE);
-		return -ENOMEM;
+		/* the sender is committed to this message: nothing to recover */
+		fprintf(stderr, "scr: out of memory receiving a redundancy record\n");
+		MPI_Abort(comm, 1);
 	}
 	MPI_Recv(buf, (int)n, MPI_BYTE, src, TAG_RECORD, comm, MPI_STATUS_IGNORE);
 	int rc = scr_red_record_decode(buf, (size_t)n, r);

@@ -105,6 +105,20 @@ static int transfer(MPI_Comm comm, struct endpoint *src, uint64_t send_len, int 
 	if (!sbuf[0] || !sbuf[1] || !rbuf[0] || !rbuf[1])
 		MPI_Abort(comm, 1);
 	int err = 0;
+	/* the sender's length rules: a receiver whose idea differs (its copy of
+	 * the record failed) still takes every piece, writing none */
+	uint64_t announced = 0;
+	MPI_Request lreq[2];
+	int nl = 0;
+	if (from >= 0)
+		MPI_Irecv(&announced, 1, MPI_UINT64_T, from, TAG_DATA + 2, comm, &lreq[nl++]);
+	if (dest >= 0)
+		MPI_Isend(&send_len, 1, MPI_UINT64_T, dest, TAG_DATA + 2, comm, &lreq[nl++]);
+	MPI_Waitall(nl, lreq, MPI_STATUSES_IGNORE);
+	if (from >= 0 && announced != recv_len) {
+		err = 1;
+		recv_len = announced;
+	}
 	uint64_t longest = send_len > recv_len ? send_len : recv_len;
 	uint64_t npieces = (longest + RED_PIECE - 1) / RED_PIECE;
 	MPI_Request req[2][2];
@@ -311,6 +325,8 @@ static int partner_recover(const struct scr_red_dataset *d, struct scr_red_outco
 	red_roll_release(&roll);
 	scr_red_header_release(&h);
 	rc = red_finish(d, !err, 1, recv_from >= 0 && !err ? &mine : NULL, out);
+	if (sink_open && !out->ok)
+		scr_stream_remove(d->dataset_dir, &mine);
 	scr_red_record_release(&mine);
 	return rc;
 }

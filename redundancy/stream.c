@@ -140,6 +140,16 @@ void scr_stream_close(struct scr_stream *s)
 	s->fd = -1;
 }
 
+void scr_stream_remove(const char *dir, const struct scr_red_record *rec)
+{
+	for (size_t i = 0; i < rec->nfiles; i++) {
+		char *p = join(dir, rec->files[i].path);
+		if (p)
+			unlink(p);
+		free(p);
+	}
+}
+
 static int file_crc(const char *path, uint64_t *size, uint32_t *crc)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -32,6 +32,9 @@ int scr_stream_write(struct scr_stream *s, uint64_t off, const void *buf, size_t
 /* closes; for writing, fsyncs nothing (cache is node-local) */
 void scr_stream_close(struct scr_stream *s);
 
+/* Remove the record's files from dir (what a failed rebuild wrote). */
+void scr_stream_remove(const char *dir, const struct scr_red_record *rec);
+
 /* Whether every file of the record is in dir with its size and CRC; the
  * first bad one is named in *bad (malloc'd) when bad is not NULL. */
 int scr_stream_verify(const char *dir, const struct scr_red_record *rec, char **bad);
