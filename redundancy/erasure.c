@@ -561,9 +561,10 @@ static int erasure_recover(const struct scr_red_dataset *d, int scheme,
 		return rc;
 	}
 	if (roll.all_data) {
+		int all_red = roll.all_red;
 		red_roll_release(&roll);
 		scr_red_header_release(&h);
-		return red_finish(d, 1, !roll.all_red, NULL, out);
+		return red_finish(d, 1, !all_red, NULL, out);
 	}
 
 	/* every rank works out the same plan from the roll call */

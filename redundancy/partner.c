@@ -235,9 +235,10 @@ static int partner_recover(const struct scr_red_dataset *d, struct scr_red_outco
 		return rc;
 	}
 	if (roll.all_data) {
+		int all_red = roll.all_red;
 		red_roll_release(&roll);
 		scr_red_header_release(&h);
-		return red_finish(d, 1, !roll.all_red, NULL, out);
+		return red_finish(d, 1, !all_red, NULL, out);
 	}
 	/* holder[r]: the rank keeping a copy of lost rank r */
 	int n = roll.nranks, lost = 0, feasible = 1;

@@ -21,8 +21,8 @@
  *     other: the difference is the rebuild.
  *
  * Every time is the slowest rank's, after a barrier; the minimum over
- * repetitions is kept for each figure (RED_BENCH_VERBOSE=1 prints each). Nothing is
- * asserted on time.
+ * repetitions is kept for each figure (RED_BENCH_VERBOSE=1 prints each).
+ * Nothing is asserted on time.
  */
 #include "scr.h"
 #include "kernels.h"
@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define CHUNK ((size_t)1 << 20)   /* I/O size, and the library's RED_PIECE */
@@ -247,7 +248,7 @@ static void keep_min(struct ckpt_time *best, struct ckpt_time t, int first)
 static int mode_write(const char *scheme, size_t mib, const char *dir, int reps)
 {
 	int set_size = env_int("SCR_SET_SIZE", 8), failures = env_int("SCR_SET_FAILURES", 2);
-	int m = !strcmp(scheme, "XOR") ? 1 : !strcmp(scheme, "RS") ? failures : 0;
+	int m = !strcasecmp(scheme, "XOR") ? 1 : !strcasecmp(scheme, "RS") ? failures : 0;
 	/* odd dataset ids SINGLE, even ids the scheme: both in this one job */
 	SCR_Config("CKPT=0 INTERVAL=1 TYPE=SINGLE");
 	SCR_Configf("CKPT=1 INTERVAL=2 TYPE=%s", scheme);
@@ -332,7 +333,7 @@ static int mode_write(const char *scheme, size_t mib, const char *dir, int reps)
 				       solo / enc, all / enc, nranks, sysconf(_SC_NPROCESSORS_ONLN));
 			else
 				printf("  encode rate / kernel rate: n/a (encode time within noise)\n");
-		} else if (m == 0) {
+		} else if (!strcasecmp(scheme, "PARTNER")) {
 			printf("  (%s copies, no parity kernel to compare with)\n", scheme);
 		}
 		/* for the summary table of run.sh */

@@ -35,16 +35,17 @@ for mib in 64 256; do
 done
 
 # Redundancy: 8 ranks over 4 simulated nodes (2 per node) and over 8 (1 per
-# node), SCR_NODE_NAME per rank. Per scheme one job checkpoints alternately
-# with SINGLE and the scheme (completion, encode against the ISA-L kernel),
-# then a restart with every node intact and one after deleting node1's cache
-# and control directories (rebuild at SCR_Init against reading node1's bytes
-# from the prefix copy). SCR_DEBUG=1 only to pick the library's own encode
-# timer ("protected by ... in X s") out of stderr.
+# node), SCR_NODE_NAME per rank. Per scheme: one job checkpoints alternately
+# with SINGLE and the scheme (completion against a plain write, encode
+# against the ISA-L kernel), then restarts with every node intact and after
+# deleting node1's cache and control directories: the difference in SCR_Init
+# time is the rebuild, set against reading node1's bytes from the prefix copy.
+# SCR_DEBUG=1 only to pick the library's encode timer ("protected by X in
+# N s") out of stderr. RB_VERBOSE=1 shows every restart run.
 RB=$BUILD/tests/bench/red_bench
 RB_JOB=redbench
 RB_RUN=$T/run
-red_run() {   # NODES PPN NAME -- red_bench args...: stdout to $RB_RUN/NAME.out, stderr to .err
+red_run() {   # NODES PPN NAME -- red_bench args...: stdout to $RB_RUN/NAME.out, stderr .err
 	local nodes=$1 ppn=$2 name=$3; shift 4
 	local args=() n
 	for ((n = 0; n < nodes; n++)); do
@@ -60,16 +61,14 @@ red_run() {   # NODES PPN NAME -- red_bench args...: stdout to $RB_RUN/NAME.out,
 		echo "red_bench job '$name' failed" >&2
 		return 1
 	}
-	grep -v '^@ ' "$RB_RUN/$name.out" || true
 }
-# the value of KEY=V on the "@ " lines of a job's output
-red_val() { sed -n "s/^@ .*\b$2=\([-0-9.]*\).*/\1/p" "$RB_RUN/$1.out" | tail -n 1; }
-# the library's encode times of SCHEME in a job's stderr: "min max count"
-red_lib_encode() {
-	sed -n "s/.*protected by $2 in \([0-9.]*\) s.*/\1/p" "$RB_RUN/$1.err" |
-		awk 'NR == 1 || $1 < lo { lo = $1 } $1 > hi { hi = $1 } END { if (NR) printf "%.3f %.3f %d", lo, hi, NR }'
-}
+red_show() { grep -v '^@ ' "$RB_RUN/$1.out" || true; }
+# KEY's value on the "@ " lines of a job's output
+red_val() { sed -n "s/^@ .*\b$2=\([-0-9.e]*\).*/\1/p" "$RB_RUN/$1.out" | tail -n 1; }
+# the library's encode times of SCHEME in a job's stderr, one a line
+red_lib_encode() { sed -n "s/.*protected by $2 in \([0-9.]*\) s.*/\1/p" "$RB_RUN/$1.err"; }
 red_clean() { rm -rf "$T/cache" "$T/cntl" "$T/plain"/* "$T/prefix"/* "$T/prefix"/.scr; }
+red_lose() { rm -rf "$T/cache/$(id -un)/scr.$RB_JOB/$1" "$T/cntl/$(id -un)/scr.$RB_JOB/$1"; }
 
 mkdir -p "$RB_RUN"
 RB_SUMMARY=()
@@ -77,45 +76,77 @@ RB_START=$(date +%s)
 for layout in "4 2" "8 1"; do
 	read -r nodes ppn <<<"$layout"
 	for mib in 64 256; do
-		reps=$([ "$mib" -le 64 ] && echo 3 || echo 2)
+		reps=3
 		echo "== redundancy: 8 ranks on $nodes simulated nodes ($ppn per node), $mib MiB per" \
-			"rank; the 8 ranks share 2 cores; cache, control and the baseline/prefix copy" \
-			"on the same tmpfs; best of $reps"
+			"rank, best of $reps; the 8 ranks share $(nproc) cores; cache, control and the" \
+			"baseline (prefix copy) on the same tmpfs"
 		for scheme in PARTNER XOR RS; do
 			red_clean
 			tag=$nodes-$mib-$scheme
 			echo "-- $scheme"
 			red_run "$nodes" "$ppn" "w-$tag" -- write "$scheme" "$mib" "$T/plain" "$reps"
-			read -r lo hi cnt <<<"$(red_lib_encode "w-$tag" "$scheme")"
-			[ -n "${cnt:-}" ] && echo "  (the library's own $scheme encode timer, rank 0:" \
-				"$lo s .. $hi s over $cnt checkpoints)"
-			red_run "$nodes" "$ppn" "i-$tag" -- restart "$mib" "$T/plain" node1
-			intact=$(red_val "i-$tag" init)
-			rm -rf "$T/cache/$(id -un)/scr.$RB_JOB/node1" "$T/cntl/$(id -un)/scr.$RB_JOB/node1"
-			red_run "$nodes" "$ppn" "l-$tag" -- restart "$mib" "$T/plain" node1 "$intact"
-			rebuild=$(red_val "l-$tag" rebuild)
-			rd=$(red_val "l-$tag" read)
-			reprot=$(red_lib_encode "l-$tag" "$scheme" | cut -d' ' -f1)
-			only=$(awk -v a="$rebuild" -v b="${reprot:-0}" -v r="$rd" \
-				'BEGIN { printf "%.3f s = %.1f x the read", a - b, (a - b) / r }')
-			[ -n "$reprot" ] && echo "  of which re-protecting the rebuilt dataset (library" \
-				"timer): $reprot s; rebuild without it: $only"
+			red_show "w-$tag"
+			red_lib_encode "w-$tag" "$scheme" | awk -v s="$scheme" '
+				NR == 1 || $1 < lo { lo = $1 } $1 > hi { hi = $1 }
+				END { if (NR) printf "  (the library'"'"'s own %s encode timer, rank 0: " \
+					"%.3f .. %.3f s over %d checkpoints)\n", s, lo, hi, NR }'
+			# restarts: every node intact, then node1 lost (again after each
+			# rebuild); per run: kind, SCR_Init, re-protection, node1 read
+			: >"$RB_RUN/r-$tag"
+			for ((i = 1; i <= 2 * reps; i++)); do
+				kind=intact
+				if [ $i -gt "$reps" ]; then
+					kind=lost
+					red_lose node1
+				fi
+				red_run "$nodes" "$ppn" "r$i-$tag" -- restart "$mib" "$T/plain" node1 \
+					"$([ $kind = lost ] && echo "node1 lost" || echo "every node intact")"
+				[ -n "${RB_VERBOSE:-}" ] && red_show "r$i-$tag"
+				grep -q 'NOT RESTORED' "$RB_RUN/r$i-$tag.out" && red_show "r$i-$tag"
+				echo "$kind $(red_val "r$i-$tag" init)" \
+					"$(red_lib_encode "r$i-$tag" "$scheme" | awk '{ t += $1 } END { print t + 0 }')" \
+					"$(red_val "r$i-$tag" read) $(red_val "r$i-$tag" read_all)" >>"$RB_RUN/r-$tag"
+			done
+			row=$(awk -v mib="$mib" -v ppn="$ppn" '
+				function lower(a, k, v) { if (!(k in a) || v < a[k]) a[k] = v }
+				{ lower(init, $1, $2); lower(net, $1, $2 - $3); n[$1]++
+				  if ($3 > 0) { lower(rp, $1, $3); nrp[$1]++ }
+				  if ($1 == "lost") { lower(rd, "node", $4); lower(rd, "all", $5) } }
+				END {
+					rb = init["lost"] - init["intact"]; rbn = net["lost"] - net["intact"]
+					printf "  rebuild of node1 (%d rank(s), %d MiB) = SCR_Init with node1 lost - " \
+						"SCR_Init intact = %.3f - %.3f = %.3f s; reading those bytes from the " \
+						"prefix copy: %.3f s (every rank'"'"'s: %.3f s); rebuild/read %.1f\n",
+						ppn, ppn * mib, init["lost"], init["intact"], rb, rd["node"], rd["all"],
+						rb / rd["node"]
+					if (nrp["intact"] > 0)
+						printf "  note: SCR_Init re-protected the dataset although no node was " \
+							"lost (%d of %d intact restarts, library timer %.3f s)\n",
+							nrp["intact"], n["intact"], rp["intact"]
+					printf "  without re-protection (library timer %.3f s after a loss): rebuild " \
+						"%.3f s, rebuild/read %.1f\n", rp["lost"], rbn, rbn / rd["node"]
+					printf "@ %.1f %.1f\n", rb / rd["node"], rbn / rd["node"]
+				}' "$RB_RUN/r-$tag")
+			grep -v '^@ ' <<<"$row"
+			read -r _ rbr rbnr <<<"$(grep '^@ ' <<<"$row")"
+			es=$(red_val "w-$tag" enc_solo)
+			ea=$(red_val "w-$tag" enc_all)
 			RB_SUMMARY+=("$(printf '%-5s %4s %-7s %6s %6s %9s %9s %8s %8s' \
 				"${nodes}x$ppn" "$mib" "$scheme" \
 				"$(red_val "w-$tag" single_cw)" "$(red_val "w-$tag" scheme_cw)" \
-				"$(red_val "w-$tag" enc_solo)" "$(red_val "w-$tag" enc_all)" \
-				"$(awk -v a="$rebuild" -v r="$rd" 'BEGIN { printf "%.1f", a / r }')" \
-				"$(awk -v a="$rebuild" -v b="${reprot:-0}" -v r="$rd" 'BEGIN { printf "%.1f", (a - b) / r }')")")
+				"${es:-n/a}" "${ea:-n/a}" "$rbr" "$rbnr")")
 		done
 		red_clean
 	done
 done
-echo "== redundancy summary (ratios; nodes x ranks per node; 8 ranks on 2 cores)"
-echo "  completion/write: SINGLE and the scheme, each against a plain write of the same bytes"
-echo "  encode/kernel: encode rate against the ISA-L kernel alone / on all ranks at once (target >= 0.8)"
-echo "  rebuild/read: SCR_Init with node1 lost minus intact, against reading node1's bytes from"
-echo "  the prefix copy; rb-reprot/read: the same without re-protecting the dataset"
+echo "== redundancy summary: ratios (8 ranks sharing $(nproc) cores; tmpfs everywhere)"
+echo "  c/w: completion time against a plain write of the same bytes, SINGLE and the scheme"
+echo "  enc/alone, enc/all: encode rate (completion scheme - completion SINGLE) against the"
+echo "    ISA-L kernel alone on one rank / on all ranks at once (target >= 0.8)"
+echo "  rb/read: rebuild of node1 at SCR_Init (lost - intact) against reading node1's bytes"
+echo "    from the prefix copy; rb-rp/read: the same with re-protection taken out"
 printf '  %-5s %4s %-7s %6s %6s %9s %9s %8s %8s\n' nodes MiB scheme SINGLE scheme \
 	enc/alone enc/all rb/read rb-rp/rd
+printf '  %-5s %4s %-7s %6s %6s\n' "" "" "" c/w c/w
 printf '  %s\n' "${RB_SUMMARY[@]}"
 echo "  (redundancy section: $(($(date +%s) - RB_START)) s)"
