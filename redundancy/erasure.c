@@ -35,16 +35,6 @@ static const char *scheme_name(int scheme)
 	return scheme == SCR_RED_XOR ? "XOR" : "RS";
 }
 
-/* parity[0..m-1] of data[0..k-1] */
-static void compute_parity(const struct scr_rs *rs, int m, int k, size_t len,
-			   unsigned char **data, unsigned char **parity)
-{
-	if (m == 1)
-		scr_xor_parity(parity[0], data, k, len);
-	else
-		scr_rs_encode(rs, len, data, parity);
-}
-
 /* ---- encode ---- */
 
 struct enc_slot {
@@ -133,7 +123,7 @@ static void enc_finish(struct enc *e, uint64_t off, int slot)
 	size_t len = piece_len(e->chunk, off);
 	int tag = TAG_ENCODE + slot * 2;
 	MPI_Waitall(2 * e->k, sl->req, MPI_STATUSES_IGNORE);
-	compute_parity(&e->rs, e->m, e->k, len, sl->recv, sl->par);
+	scr_stripe_encode(&e->rs, e->k, e->m, len, sl->recv, sl->par);
 	MPI_Request *sends = sl->req + 2 * e->k + (e->m - 1);
 	for (int q = 1; q < e->m; q++)
 		MPI_Isend(sl->par[q], (int)len, MPI_BYTE, stripe_mod(e->pos + q, e->S), tag + 1,
@@ -296,30 +286,13 @@ struct dec {
 	const struct lost_set *ls;
 	struct scr_stream data;      /* this member's files (read, or written if rebuilt) */
 	int data_open;
-	struct scr_red_header h;     /* this member's file, if it has one */
+	int red_fd;                  /* this member's redundancy file, if it has one */
 	uint64_t payload_off;
-	int red_fd;
 	struct scr_rs rs;
 	unsigned char **blocks;      /* decoder: k + m blocks of one stripe */
 	unsigned char *out;          /* a block this member sends or receives */
 	int err;
 };
-
-static int read_payload(struct dec *x, uint64_t off, void *buf, size_t len)
-{
-	char *p = buf;
-	while (len > 0) {
-		ssize_t n = pread(x->red_fd, p, len, (off_t)(x->payload_off + off));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
 
 /* this member's copy of block b of stripe s (it holds it) */
 static int read_block(struct dec *x, int s, int b, uint64_t off, unsigned char *buf, size_t len)
@@ -327,7 +300,7 @@ static int read_block(struct dec *x, int s, int b, uint64_t off, unsigned char *
 	if (b < x->k)
 		return scr_stream_read(&x->data, (uint64_t)b * x->chunk + off, buf, len);
 	int q = stripe_mod(x->pos - s, x->S);
-	return read_payload(x, (uint64_t)q * x->chunk + off, buf, len);
+	return scr_red_pread(x->red_fd, buf, len, x->payload_off + (uint64_t)q * x->chunk + off);
 }
 
 /* the decoder of a stripe: the holder of its first lost data block */
@@ -391,16 +364,8 @@ static void dec_piece(struct dec *x, uint64_t off)
 			for (int b = 0; b < S; b++)
 				if (!stripe_block_ok(S, m, s, b, ls->has_data, ls->has_red))
 					erased[nerased++] = b;
-			if (m == 1) {
-				unsigned char *others[MAX_SET];
-				int n = 0;
-				for (int b = 0; b < S; b++)
-					if (b != erased[0])
-						others[n++] = blk[b];
-				scr_xor_parity(blk[erased[0]], others, n, len);
-			} else if (scr_rs_decode(&x->rs, len, blk, erased, nerased)) {
+			if (scr_stripe_decode(&x->rs, k, m, len, blk, erased, nerased))
 				x->err = 1;
-			}
 		}
 		for (int b = 0; b < k; b++) {
 			if (stripe_block_ok(S, m, s, b, ls->has_data, ls->has_red))

@@ -14,15 +14,10 @@
 
 void red_warn(const struct scr_red_dataset *d, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	scr_red_vreport(d->warn, fmt, ap);
 	va_end(ap);
-	if (d->warn)
-		d->warn(msg);
-	else
-		fprintf(stderr, "scr: %s\n", msg);
 }
 
 unsigned char *red_alloc(size_t len)

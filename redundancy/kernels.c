@@ -320,3 +320,33 @@ int scr_rs_decode_ref(const struct scr_rs *rs, size_t len, unsigned char **block
 	free(matrix);
 	return rc;
 }
+
+/* ---- a stripe, either code ---- */
+
+void scr_stripe_encode(const struct scr_rs *rs, int k, int m, size_t len,
+		       unsigned char *const *data, unsigned char **parity)
+{
+	if (m == 1)
+		scr_xor_parity(parity[0], data, k, len);
+	else
+		scr_rs_encode(rs, len, data, parity);
+}
+
+int scr_stripe_decode(const struct scr_rs *rs, int k, int m, size_t len, unsigned char **blocks,
+		      const int *erased, int nerased)
+{
+	if (m != 1)
+		return scr_rs_decode(rs, len, blocks, erased, nerased);
+	if (nerased != 1 || erased[0] < 0 || erased[0] > k)
+		return -1;
+	/* the lost block is the XOR of the k others */
+	unsigned char **others = malloc((size_t)k * sizeof(*others));
+	if (!others)
+		return -1;
+	for (int b = 0, n = 0; b <= k; b++)
+		if (b != erased[0])
+			others[n++] = blocks[b];
+	scr_xor_parity(blocks[erased[0]], others, k, len);
+	free(others);
+	return 0;
+}

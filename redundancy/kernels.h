@@ -43,4 +43,16 @@ int scr_rs_decode(const struct scr_rs *rs, size_t len, unsigned char **blocks,
 int scr_rs_decode_ref(const struct scr_rs *rs, size_t len, unsigned char **blocks,
 		      const int *erased, int nerased);
 
+/*
+ * One stripe of k data and m parity blocks, whichever the code: XOR parity
+ * when m is 1 (rs unused, may be NULL), Reed-Solomon otherwise. The schemes
+ * and the offline rebuild both call these, so they cannot disagree.
+ */
+void scr_stripe_encode(const struct scr_rs *rs, int k, int m, size_t len,
+		       unsigned char *const *data, unsigned char **parity);
+/* Rebuild blocks[erased[...]] in place; 0, or -1 as scr_rs_decode (for
+ * XOR: unless exactly one block is erased). */
+int scr_stripe_decode(const struct scr_rs *rs, int k, int m, size_t len, unsigned char **blocks,
+		      const int *erased, int nerased);
+
 #endif

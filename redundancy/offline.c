@@ -27,13 +27,10 @@ struct ctx {
 
 static void say(struct ctx *c, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	scr_red_vreport(c->warn, fmt, ap);
 	va_end(ap);
-	if (c->warn)
-		c->warn(msg);
 }
 
 static int read_at(const char *path, uint64_t off, void *buf, size_t len)
@@ -41,20 +38,7 @@ static int read_at(const char *path, uint64_t off, void *buf, size_t len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	char *p = buf;
-	int rc = 0;
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = -1;
-			break;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
+	int rc = scr_red_pread(fd, buf, len, off);
 	close(fd);
 	return rc;
 }
@@ -286,16 +270,8 @@ static int rebuild_set(struct ctx *c, const struct scr_red_header *rep)
 					rc = read_block(c, &io, s, b, off, blocks[b], len);
 			if (rc)
 				break;
-			if (io.m == 1) {
-				unsigned char *others[S];
-				int n = 0;
-				for (int b = 0; b < S; b++)
-					if (b != erased[0])
-						others[n++] = blocks[b];
-				scr_xor_parity(blocks[erased[0]], others, n, len);
-			} else if (scr_rs_decode(&rs, len, blocks, erased, nerased)) {
+			if (scr_stripe_decode(&rs, io.k, io.m, len, blocks, erased, nerased))
 				rc = -1;
-			}
 			for (int i = 0; !rc && i < nerased; i++) {
 				int b = erased[i];
 				if (b >= io.k)

@@ -71,18 +71,7 @@ static int ep_read(struct endpoint *e, uint64_t off, void *buf, size_t len)
 {
 	if (e->stream)
 		return scr_stream_read(e->stream, off, buf, len);
-	char *p = buf;
-	while (len > 0) {
-		ssize_t n = pread(e->fd, p, len, (off_t)(e->fd_off + off));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
+	return scr_red_pread(e->fd, buf, len, e->fd_off + off);
 }
 
 static int ep_write(struct endpoint *e, uint64_t off, const void *buf, size_t len)

@@ -383,6 +383,16 @@ bad:
 	return -EINVAL;
 }
 
+void scr_red_vreport(void (*warn)(const char *msg), const char *fmt, va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (warn)
+		warn(msg);
+	else
+		fprintf(stderr, "scr: %s\n", msg);
+}
+
 /* ---- writing ---- */
 
 static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
@@ -402,7 +412,7 @@ static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static int pread_full(int fd, void *buf, size_t len, uint64_t off)
+int scr_red_pread(int fd, void *buf, size_t len, uint64_t off)
 {
 	char *p = buf;
 	while (len > 0) {
@@ -491,7 +501,7 @@ static int crc_range(int fd, uint64_t off, uint64_t len, uint32_t *crc)
 	int rc = 0;
 	while (!rc && len > 0) {
 		size_t n = len < cap ? (size_t)len : cap;
-		rc = pread_full(fd, buf, n, off);
+		rc = scr_red_pread(fd, buf, n, off);
 		if (!rc)
 			c = crc32_gzip_refl(c, buf, n);
 		off += n;
@@ -556,7 +566,7 @@ int scr_red_header_read(const char *path, struct scr_red_header *h, uint64_t *pa
 	struct stat st;
 	unsigned char fixed[16];
 	int rc = fstat(fd, &st) == 0 ? 0 : -EIO;
-	if (!rc && pread_full(fd, fixed, sizeof(fixed), 0) != 0)
+	if (!rc && scr_red_pread(fd, fixed, sizeof(fixed), 0) != 0)
 		rc = -EINVAL;
 	uint32_t hlen = 0;
 	for (int k = 0; !rc && k < 4; k++)
@@ -566,7 +576,7 @@ int scr_red_header_read(const char *path, struct scr_red_header *h, uint64_t *pa
 	unsigned char *buf = rc ? NULL : malloc(hlen);
 	if (!rc && !buf)
 		rc = -ENOMEM;
-	if (!rc && pread_full(fd, buf, hlen, 0) != 0)
+	if (!rc && scr_red_pread(fd, buf, hlen, 0) != 0)
 		rc = -EINVAL;
 	if (!rc)
 		rc = decode_header(buf, hlen, h);
@@ -576,7 +586,7 @@ int scr_red_header_read(const char *path, struct scr_red_header *h, uint64_t *pa
 		    (uint64_t)st.st_size - hlen - 12 != h->payload_len))
 		rc = -EINVAL;
 	unsigned char trailer[12];
-	if (!rc && pread_full(fd, trailer, sizeof(trailer), hlen + h->payload_len) != 0)
+	if (!rc && scr_red_pread(fd, trailer, sizeof(trailer), hlen + h->payload_len) != 0)
 		rc = -EINVAL;
 	if (!rc && memcmp(trailer + 4, END_MAGIC, 8))
 		rc = -EINVAL;

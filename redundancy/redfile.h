@@ -13,6 +13,7 @@
 #ifndef SCR_REDFILE_H
 #define SCR_REDFILE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,6 +61,13 @@ void scr_red_header_release(struct scr_red_header *h);
 /* A record alone, for sending to a rank being rebuilt. */
 int scr_red_record_encode(const struct scr_red_record *r, unsigned char **buf, size_t *len);
 int scr_red_record_decode(const unsigned char *buf, size_t len, struct scr_red_record *r);
+
+/* A one-line report through warn (stderr, prefixed "scr: ", when NULL). */
+void scr_red_vreport(void (*warn)(const char *msg), const char *fmt, va_list ap);
+
+/* len bytes at off of fd: 0, -errno, or -EIO for a file that ends first.
+ * The schemes' and the offline rebuild's reads of payloads go through here. */
+int scr_red_pread(int fd, void *buf, size_t len, uint64_t off);
 
 /* The path of a rank's redundancy file in a dataset directory (malloc'd). */
 char *scr_red_file_path(const char *dataset_dir, int rank);
