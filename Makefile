@@ -14,7 +14,8 @@ LDLIBS_BASE := -lisal -lz
 
 # Debian packages the build, tests and demo need.
 DEB_PKGS := gcc g++ gfortran make pkg-config libopenmpi-dev openmpi-bin \
-            libisal-dev zlib1g-dev libunwind-dev
+            libisal-dev zlib1g-dev libunwind-dev \
+            slurmd slurmctld slurm-client munge pdsh
 
 # objects are kept between builds
 .SECONDARY:
@@ -31,6 +32,8 @@ include cmds/module.mk
 include tests/module.mk
 
 # Installs only what is missing, so it is quick and quiet when all is there.
+# policy-rc.d keeps apt from starting the SLURM and munge daemons it installs:
+# the tests start their own cluster (tests/cluster/).
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
@@ -39,8 +42,11 @@ deps:
 	  echo "deps: installing$$missing"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "deps: need root to install:$$missing" >&2; exit 1; fi; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
-	    || { echo "deps: apt-get install failed" >&2; exit 1; }; \
+	  policy=""; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; policy=1; fi; \
+	  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  rc=$$?; [ -z "$$policy" ] || rm -f /usr/sbin/policy-rc.d; \
+	  [ $$rc = 0 ] || { echo "deps: apt-get install failed" >&2; exit 1; }; \
 	fi
 
 $(BUILD)/%.o: %.c | $(BUILD)/.dirs
@@ -62,6 +68,8 @@ install: all
 	install -m 0755 $(INSTALL_LIBS) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 core/scr.h $(DESTDIR)$(PREFIX)/include/
 	install -m 0755 $(INSTALL_BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/libexec/scr
+	$(if $(INSTALL_LIBEXEC),install -m 0644 $(INSTALL_LIBEXEC) $(DESTDIR)$(PREFIX)/libexec/scr/)
 	install -m 0644 $(INSTALL_MANS) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 conf/scr.conf $(DESTDIR)$(PREFIX)/share/scr/scr.conf.example
 	sed -e 's|@PREFIX@|$(PREFIX)|g' conf/scr.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/scr.pc
