@@ -6,6 +6,7 @@
 #include "scr.h"
 
 #include "io.h"
+#include "job.h"
 #include "log.h"
 #include "path.h"
 #include "scr_err.h"
@@ -107,42 +108,16 @@ SCR_EXPORT char *SCR_Get_version(void)
 	return (char *)SCR_VERSION;
 }
 
-/*
- * Layers below the API one: system file, user file (SCR_CONF_FILE, else
- * <prefix>/.scr/app.conf), environment. The prefix can itself come from any
- * layer, so the environment is read first and the user file is chosen after.
- */
 static int load_config(char **msg)
 {
 	char *warnings = NULL;
-	int rc = scr_config_parse_file(scr.cfg, SCR_CONF_SYSTEM, SCR_SYSTEM_CONF, 1, msg);
-	if (!rc)
-		rc = scr_config_load_env(scr.cfg, environ, &warnings, msg);
+	int rc = scr_job_load_config(scr.cfg, scr.cwd, environ, &warnings, msg);
 	if (warnings) {
 		if (scr.rank == 0)
 			scr_log_warn("%s", warnings);
 		free(warnings);
 	}
-	if (rc)
-		return rc;
-	const char *user = scr_config_get(scr.cfg, "SCR_CONF_FILE");
-	if (user && *user)
-		return scr_config_parse_file(scr.cfg, SCR_CONF_USER, user, 0, msg);
-	const char *prefix = scr_config_get(scr.cfg, "SCR_PREFIX");
-	char *base = prefix && *prefix ? scr_path_absolute(scr.cwd, prefix) : strdup(scr.cwd);
-	char *path = base ? scr_asprintf("%s/.scr/app.conf", base) : NULL;
-	free(base);
-	if (!path)
-		return -SCR_ENOMEM;
-	rc = scr_config_parse_file(scr.cfg, SCR_CONF_USER, path, 1, msg);
-	free(path);
 	return rc;
-}
-
-static const char *param(const char *name)
-{
-	const char *v = scr_config_get(scr.cfg, name);
-	return v && *v ? v : NULL;
 }
 
 static int read_params(char **msg)
@@ -166,20 +141,6 @@ static int read_params(char **msg)
 	return 0;
 }
 
-static const char *cache_base(void)
-{
-	if (scr_config_desc_count(scr.cfg, "CACHE") > 0)
-		return scr_config_desc_name(scr.cfg, "CACHE", 0);
-	return param("SCR_CACHE_BASE") ? param("SCR_CACHE_BASE") : "/dev/shm";
-}
-
-static const char *cntl_base(void)
-{
-	if (scr_config_desc_count(scr.cfg, "CNTL") > 0)
-		return scr_config_desc_name(scr.cfg, "CNTL", 0);
-	return param("SCR_CNTL_BASE") ? param("SCR_CNTL_BASE") : "/dev/shm";
-}
-
 /* Everything SCR_Init does that can fail on one rank alone. */
 static int setup_local(char **msg)
 {
@@ -199,8 +160,7 @@ static int setup_local(char **msg)
 	if (rc)
 		return rc;
 
-	const char *prefix = param("SCR_PREFIX");
-	scr.prefix = scr_path_absolute(cwd, prefix ? prefix : ".");
+	scr.prefix = scr_job_prefix(scr.cfg, cwd);
 	if (!scr.prefix)
 		return -SCR_ENOMEM;
 	rc = scr_mkdir_p(scr.prefix, 0755);
@@ -216,19 +176,9 @@ static int setup_local(char **msg)
 		scr.prefix = real;
 	}
 
-	const char *jobid = param("SCR_JOB_ID");
-	if (!jobid)
-		jobid = getenv("SLURM_JOB_ID");
-	if (!jobid)
-		jobid = getenv("SLURM_JOBID");
-	rc = scr_layout_init(&scr.layout, cache_base(), cntl_base(),
-			     param("SCR_USER_NAME"), jobid, param("SCR_NODE_NAME"));
-	if (rc) {
-		*msg = scr_asprintf("invalid user, job id or node name "
-				    "(SCR_USER_NAME, SCR_JOB_ID, SCR_NODE_NAME): each must "
-				    "be one path component without '/'");
+	rc = scr_job_layout(scr.cfg, NULL, NULL, &scr.layout, msg);
+	if (rc)
 		return rc;
-	}
 	/* failure groups may name the node: after the layout */
 	rc = scr_red_desc_load(&scr, msg);
 	if (rc)
