@@ -216,6 +216,12 @@ int scr_write_file_atomic(const char *path, const void *buf, size_t len)
 
 int scr_copy_file(const char *src, const char *dst, uint64_t *size, uint32_t *crc)
 {
+	return scr_copy_file_progress(src, dst, size, crc, NULL, NULL);
+}
+
+int scr_copy_file_progress(const char *src, const char *dst, uint64_t *size, uint32_t *crc,
+			   void (*progress)(uint64_t bytes, void *arg), void *arg)
+{
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return io_error();
@@ -245,6 +251,8 @@ int scr_copy_file(const char *src, const char *dst, uint64_t *size, uint32_t *cr
 		c = scr_crc32(c, buf, got);
 		total += got;
 		rc = scr_write_full(out, buf, got);
+		if (!rc && progress)
+			progress(got, arg);
 	}
 	int saved = errno;
 	free(buf);

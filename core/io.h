@@ -31,6 +31,9 @@ int scr_write_file_atomic(const char *path, const void *buf, size_t len);
  * removed. Missing src gives -SCR_ENOENT.
  */
 int scr_copy_file(const char *src, const char *dst, uint64_t *size, uint32_t *crc);
+/* The same, calling progress with the bytes of each piece copied. */
+int scr_copy_file_progress(const char *src, const char *dst, uint64_t *size, uint32_t *crc,
+			   void (*progress)(uint64_t bytes, void *arg), void *arg);
 /* Size and crc32 of a file's contents. */
 int scr_crc_file(const char *path, uint64_t *size, uint32_t *crc);
 

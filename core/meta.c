@@ -1426,3 +1426,8 @@ char *scr_prefix_red_dir(const char *prefix, int id)
 {
 	return scr_asprintf("%s/.scr/scr.dataset.%d/red", prefix, id);
 }
+
+char *scr_prefix_ranks_dir(const char *prefix, int id)
+{
+	return scr_asprintf("%s/.scr/scr.dataset.%d/ranks", prefix, id);
+}

@@ -270,5 +270,12 @@ char *scr_prefix_summary_path(const char *prefix, int id);
  * to the index, so that a restart in a new allocation can fetch it.
  */
 char *scr_prefix_red_dir(const char *prefix, int id);
+/*
+ * Alongside, each rank whose files were gathered intact (size and CRC as
+ * its filemap records them) leaves its filemap entry, as a one-entry
+ * filemap, at <prefix>/.scr/scr.dataset.<id>/ranks/filemap.<rank>: with one
+ * for every rank, the dataset is complete without any redundancy data.
+ */
+char *scr_prefix_ranks_dir(const char *prefix, int id);
 
 #endif
