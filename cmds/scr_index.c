@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -566,8 +567,186 @@ static int index_add(const char *prefix, struct scr_index *x, const struct scr_s
 	return scr_index_put(x, &e);
 }
 
+/* The job size recorded by any rank record in ranks_dir, 0 when none. */
+static int ranks_of_gathered(const char *ranks_dir, int id)
+{
+	DIR *d = opendir(ranks_dir);
+	struct dirent *de;
+	int nranks = 0;
+	while (d && !nranks && (de = readdir(d)) != NULL) {
+		int r;
+		char tail;
+		if (sscanf(de->d_name, "filemap.%d%c", &r, &tail) != 1)
+			continue;
+		char *path = scr_asprintf("%s/%s", ranks_dir, de->d_name);
+		struct scr_filemap m;
+		if (path && scr_filemap_read(path, &m) == 0) {
+			if (m.n == 1 && m.e[0].ds.id == id && m.e[0].ds.nranks > 0)
+				nranks = m.e[0].ds.nranks;
+			scr_filemap_release(&m);
+		}
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	return nranks;
+}
+
+/*
+ * The summary of a dataset whose every rank's files scr_copy gathered
+ * intact: from the rank records in the ranks directory, each file still at
+ * its size. 0 with sum filled, 1 when some rank has no record (the caller
+ * rebuilds from redundancy data; *missing lists them), -1 on an error
+ * already reported.
+ */
+static int gathered_summary(const char *prefix, int id, struct scr_summary *sum,
+			    char **missing)
+{
+	char *dir = scr_prefix_ranks_dir(prefix, id);
+	int nranks = -1, rc = 0, nmissing = 0;
+	size_t mlen = 0;
+	*missing = NULL;
+	scr_summary_init(sum);
+	if (!dir || (nranks = ranks_of_gathered(dir, id)) <= 0) {
+		free(dir);
+		return dir ? 1 : -1;
+	}
+	for (int r = 0; !rc && r < nranks; r++) {
+		char *path = scr_asprintf("%s/filemap.%d", dir, r);
+		struct scr_filemap m;
+		int rr = path ? scr_filemap_read(path, &m) : -SCR_ENOMEM;
+		if (rr == 0 && (m.n != 1 || m.e[0].ds.id != id || m.e[0].ds.nranks <= 0 ||
+				(nranks >= 0 && m.e[0].ds.nranks != nranks))) {
+			fprintf(stderr, "scr_index: '%s' is not a record of a rank of dataset %d: "
+				"ignored\n", path, id);
+			scr_filemap_release(&m);
+			rr = -SCR_EFORMAT;
+		}
+		if (rr == 0) {
+			const struct scr_filemap_entry *e = &m.e[0];
+			if (nranks < 0)
+				nranks = e->ds.nranks;
+			if (!sum->ds.name && (rc = scr_dataset_copy(&sum->ds, &e->ds)) != 0)
+				rr = rc;
+			for (size_t i = 0; !rc && rr == 0 && i < e->nfiles; i++) {
+				char *fp = scr_asprintf("%s/%s", prefix, e->files[i].path);
+				struct stat st;
+				if (!fp) {
+					rc = -SCR_ENOMEM;
+				} else if (stat(fp, &st) != 0 || (uint64_t)st.st_size != e->files[i].size) {
+					fprintf(stderr, "scr_index: '%s' is missing or changed since it "
+						"was gathered\n", fp);
+					rr = -SCR_EIO;
+				} else {
+					rc = scr_summary_add_file(sum, &e->files[i]);
+				}
+				free(fp);
+			}
+			scr_filemap_release(&m);
+		}
+		if (rr && !rc) {
+			if (rr == -SCR_ENOMEM) {
+				rc = rr;
+			} else {
+				char item[24];
+				int n = snprintf(item, sizeof(item), "%s%d", nmissing ? "," : "", r);
+				char *grown = realloc(*missing, mlen + (size_t)n + 1);
+				if (!grown) {
+					rc = -SCR_ENOMEM;
+				} else {
+					memcpy(grown + mlen, item, (size_t)n + 1);
+					*missing = grown;
+					mlen += (size_t)n;
+					nmissing++;
+				}
+			}
+		}
+		free(path);
+	}
+	free(dir);
+	if (rc || !sum->ds.name || nmissing) {
+		scr_summary_release(sum);
+		if (rc) {
+			fputs("scr_index: out of memory\n", stderr);
+			return -1;
+		}
+		return 1;
+	}
+	sum->ds.id = id;
+	sum->ds.nranks = nranks;
+	sum->ds.complete = 1;
+	sum->ds.files = sum->nfiles;
+	sum->ds.bytes = 0;
+	for (size_t i = 0; i < sum->nfiles; i++)
+		sum->ds.bytes += sum->files[i].size;
+	return 0;
+}
+
+/* Write the summary and index entry of a dataset made whole in the prefix. */
+static int index_whole(const char *prefix, const char *path, struct scr_index *x,
+		       const struct scr_summary *sum)
+{
+	char *sum_path = scr_prefix_summary_path(prefix, sum->ds.id);
+	char *dir = scr_prefix_dataset_dir(prefix, sum->ds.id);
+	int w = dir && sum_path ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
+	free(dir);
+	errno = 0;
+	if (!w)
+		w = scr_summary_write(sum_path, sum);
+	if (w) {
+		fprintf(stderr, "scr_index: cannot write summary '%s': %s; the index is "
+			"unchanged\n", sum_path ? sum_path : "?", error_text(w, errno));
+		free(sum_path);
+		return EXIT_FAIL;
+	}
+	free(sum_path);
+	if (index_add(prefix, x, sum)) {
+		fputs("scr_index: out of memory\n", stderr);
+		return EXIT_FAIL;
+	}
+	return write_index(path, x);
+}
+
+/* Where a restart goes now, after adding dataset id. */
+static void say_restart(struct scr_index *x, const struct scr_summary *sum, const char *name)
+{
+	const struct scr_index_entry *use = restart_entry(x);
+	if (use && use->ds.id == sum->ds.id)
+		printf("scr_index: a restart will use '%s' (dataset %d)\n", name, sum->ds.id);
+	else if (!(sum->ds.flags & SCR_FLAG_CKPT_BIT))
+		printf("scr_index: added to the index (an output dataset: not restarted from)\n");
+	else
+		printf("scr_index: added to the index; a restart will use another dataset "
+		       "(see scr_index --list)\n");
+}
+
 static int cmd_build(const char *prefix, const char *path, struct scr_index *x, int id)
 {
+	/* every rank gathered intact: nothing to rebuild */
+	char *not_intact = NULL;
+	struct scr_summary whole;
+	int g = gathered_summary(prefix, id, &whole, &not_intact);
+	if (g < 0)
+		return EXIT_FAIL;
+	if (not_intact)
+		printf("scr_index: dataset %d: ranks without intact gathered files: %s; "
+		       "rebuilding them from redundancy data\n", id, not_intact);
+	free(not_intact);
+	if (g == 0) {
+		int wrc = index_whole(prefix, path, x, &whole);
+		if (wrc == EXIT_OK) {
+			char *n = printable(whole.ds.name);
+			printf("scr_index: dataset %d '%s' gathered in '%s': all %d ranks intact, "
+			       "%llu files, %llu bytes\n", id, n, prefix, whole.ds.nranks,
+			       (unsigned long long)whole.ds.files,
+			       (unsigned long long)whole.ds.bytes);
+			say_restart(x, &whole, n);
+			free(n);
+		}
+		scr_summary_release(&whole);
+		return wrc;
+	}
+
 	char *red_dir = scr_prefix_red_dir(prefix, id);
 	char *sum_path = scr_prefix_summary_path(prefix, id);
 	struct scr_red_offline out;
