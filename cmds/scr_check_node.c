@@ -160,7 +160,10 @@ static void human(uint64_t n, char *buf, size_t size)
 /*
  * mkdir -p that remembers what it made (so it can be undone) and tells
  * which component failed. Returns 0, or -1 with errno set and *bad the
- * malloc'd path that could not be made.
+ * malloc'd path that could not be made. Checks of other nodes may share the
+ * upper directories (simulated nodes on one host) and create or remove them
+ * meanwhile: a component that appears or vanishes under us starts the walk
+ * again.
  */
 static int make_dirs(struct checker *c, const char *path, char **bad)
 {
@@ -168,36 +171,45 @@ static int make_dirs(struct checker *c, const char *path, char **bad)
 	if (!copy)
 		oom();
 	size_t len = strlen(copy);
-	for (size_t i = 1; i <= len; i++) {
-		if (copy[i] != '/' && copy[i] != '\0')
-			continue;
-		char saved = copy[i];
-		copy[i] = '\0';
-		struct stat st;
-		if (stat(copy, &st) == 0) {
-			if (!S_ISDIR(st.st_mode)) {
-				*bad = strdup(copy);
-				free(copy);
-				errno = ENOTDIR;
-				return -1;
+	int e = 0;
+	for (int attempt = 0;; attempt++) {
+		e = 0;
+		for (size_t i = 1; i <= len && !e; i++) {
+			if (copy[i] != '/' && copy[i] != '\0')
+				continue;
+			char saved = copy[i];
+			copy[i] = '\0';
+			struct stat st;
+			if (stat(copy, &st) == 0) {
+				if (!S_ISDIR(st.st_mode))
+					e = ENOTDIR;
+			} else if (errno != ENOENT) {
+				e = errno;
+			} else if (mkdir(copy, 0700) != 0) {
+				e = errno;
+			} else {
+				char **grown = realloc(c->created,
+						       (c->ncreated + 1) * sizeof(*grown));
+				if (!grown || !(grown[c->ncreated] = strdup(copy)))
+					oom();
+				c->created = grown;
+				c->ncreated++;
 			}
-		} else if (errno != ENOENT || mkdir(copy, 0700) != 0) {
-			int e = errno;
-			*bad = strdup(copy);
-			free(copy);
-			errno = e;
-			return -1;
-		} else {
-			char **grown = realloc(c->created, (c->ncreated + 1) * sizeof(*grown));
-			if (!grown || !(grown[c->ncreated] = strdup(copy)))
-				oom();
-			c->created = grown;
-			c->ncreated++;
+			if (e) {
+				*bad = strdup(copy);
+				if (!*bad)
+					oom();
+			}
+			copy[i] = saved;
 		}
-		copy[i] = saved;
+		if ((e != EEXIST && e != ENOENT) || attempt == 49)
+			break;
+		free(*bad);
+		*bad = NULL;
 	}
 	free(copy);
-	return 0;
+	errno = e;
+	return e ? -1 : 0;
 }
 
 /* Write, sync, read back, compare and remove a test file in dir. */
