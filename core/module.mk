@@ -1,6 +1,6 @@
 # core/: the MPI-free base (formats, config, I/O, logging), shared with the
 # commands, and the MPI library behind scr.h.
-CORE_BASE_SRCS := core/job.c core/nodecache.c core/err.c core/crc.c core/io.c core/log.c core/config.c core/meta.c core/layout.c core/path.c core/hostlist.c
+CORE_BASE_SRCS := core/job.c core/nodecache.c core/err.c core/crc.c core/io.c core/log.c core/config.c core/meta.c core/layout.c core/path.c core/hostlist.c core/halt.c
 CORE_MPI_SRCS  := $(filter-out $(CORE_BASE_SRCS),$(wildcard core/*.c))
 
 CORE_BASE_OBJS := $(CORE_BASE_SRCS:%.c=$(BUILD)/%.o)
