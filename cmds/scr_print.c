@@ -1,0 +1,910 @@
+/*
+ * scr_print: show any scr state file in readable form: filemaps of the
+ * control directory, dataset summaries and the index of a prefix, any other
+ * SCR-STATE record file, and redundancy files (their header: scheme, set,
+ * members, each rank's files with sizes and CRCs; not the payload). The
+ * kind is taken from the content, never the name. MPI-free; the files are
+ * decoded by the modules that write them (core/meta.c, redundancy/redfile.c),
+ * so what is shown is what the library reads.
+ *
+ * Files are treated as hostile: a damaged, truncated or foreign file gives
+ * one message naming the file and what is wrong. For that, this command
+ * repeats a few checks the readers make (the END line of a state file, the
+ * framing of a redundancy file: magic, version, header length and CRC,
+ * trailer and payload CRC), since the readers only say that something is.
+ *
+ * Exit status: 0 success, 1 a file could not be read or is damaged (the
+ * others are still printed), 2 usage error.
+ */
+#define _GNU_SOURCE
+#include "crc.h"
+#include "io.h"
+#include "meta.h"
+#include "redfile.h"
+#include "scr_err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_OK    0
+#define EXIT_FAIL  1
+#define EXIT_USAGE 2
+
+/* The framing of a redundancy file (redundancy/redfile.c): an 8-byte magic,
+ * u32 version and u32 header length (little-endian), the header ending in
+ * the CRC32 of what precedes it, the payload, then the payload's CRC32 and
+ * an 8-byte closing magic. */
+#define RED_MAGIC      "SCRRED\n"
+#define RED_END_MAGIC  "REDEND\n"
+#define RED_VERSION    1
+#define RED_FIXED      16
+#define RED_TRAILER    12
+
+static const char usage_text[] =
+	"usage: scr_print [--raw] FILE...\n"
+	"       scr_print --help\n"
+	"\n"
+	"Show scr state files in readable form: filemaps (filemap_<rank>.scr in\n"
+	"the control directory), dataset summaries and the index of a prefix\n"
+	"(.scr/scr.dataset.<id>/summary.scr, .scr/index.scr), any other SCR-STATE\n"
+	"record file, and redundancy files (red.<rank>: scheme, set, members and\n"
+	"the files each rank wrote, with sizes and CRCs; not the payload). The\n"
+	"kind of file is found from its content. Damaged, truncated or foreign\n"
+	"files are reported with what is wrong.\n"
+	"\n"
+	"  -r, --raw   print the records as they are stored, key = value, without\n"
+	"              interpreting them\n"
+	"  -h, --help  show this help\n"
+	"\n"
+	"Exit status: 0 success, 1 a file cannot be read or is damaged (the\n"
+	"others are still printed), 2 usage error.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("scr_print: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\ntry 'scr_print --help'\n", stderr);
+	return EXIT_USAGE;
+}
+
+static void out_of_memory(void)
+{
+	fflush(stdout);
+	fputs("scr_print: out of memory\n", stderr);
+	exit(EXIT_FAIL);
+}
+
+/* The option getopt stopped at: the long one as written, else "-x". */
+static const char *bad_option(char **argv, char shortopt[3])
+{
+	const char *arg = argv[optind - 1];
+	if (!strncmp(arg, "--", 2))
+		return arg;
+	shortopt[1] = (char)optopt;
+	return shortopt;
+}
+
+/* ---- output ---- */
+
+/* A string as shown: control bytes as \xHH and backslashes doubled, so a
+ * hostile value can neither drive the terminal nor break a line. */
+static void put_safe(FILE *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else if (c == '\\')
+			fputs("\\\\", out);
+		else
+			putc(c, out);
+	}
+}
+
+static void indent(int depth)
+{
+	printf("%*s", 2 * depth, "");
+}
+
+/* Between a field's name and its value: " = " for --raw */
+static const char *kv_sep = ": ";
+
+/* "key: value" with a printf value */
+static void field(int depth, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void field(int depth, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	indent(depth);
+	printf("%s%s", key, kv_sep);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* "key: value" with a string value from the file */
+static void field_str(int depth, const char *key, const char *value)
+{
+	indent(depth);
+	printf("%s%s", key, kv_sep);
+	put_safe(stdout, value ? value : "", value ? strlen(value) : 0);
+	putchar('\n');
+}
+
+static void time_text(int64_t t, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	char when[64];
+	if (t > 0 && localtime_r(&tt, &tm) && strftime(when, sizeof(when),
+						      "%Y-%m-%d %H:%M:%S %z", &tm))
+		snprintf(buf, size, "%s (%" PRId64 ")", when, t);
+	else
+		snprintf(buf, size, "%" PRId64, t);
+}
+
+static void field_time(int depth, const char *key, int64_t t, const char *if_zero)
+{
+	char buf[128];
+	if (t == 0 && if_zero) {
+		field(depth, key, "%s", if_zero);
+		return;
+	}
+	time_text(t, buf, sizeof(buf));
+	field(depth, key, "%s", buf);
+}
+
+static const char *yes_no(int v)
+{
+	return v ? "yes" : "no";
+}
+
+static const char *flags_text(int flags)
+{
+	switch (flags & (SCR_FLAG_CKPT_BIT | SCR_FLAG_OUTPUT_BIT)) {
+	case SCR_FLAG_CKPT_BIT:                       return "checkpoint";
+	case SCR_FLAG_OUTPUT_BIT:                     return "output";
+	case SCR_FLAG_CKPT_BIT | SCR_FLAG_OUTPUT_BIT: return "checkpoint, output";
+	default:                                      return "none";
+	}
+}
+
+/* Every problem is reported through here: the file, then what is wrong. */
+static int fail(const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("scr_print: '", stderr);
+	put_safe(stderr, path, strlen(path));
+	fputs("': ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAIL;
+}
+
+/* The heading of a file's output. */
+static void heading(const char *path, const char *what)
+{
+	put_safe(stdout, path, strlen(path));
+	printf(": %s\n", what);
+}
+
+/* ---- state files (SCR-STATE) ---- */
+
+static void print_dataset(int depth, const struct scr_dataset *d)
+{
+	field_str(depth, "name", d->name);
+	field(depth, "type", "%s", flags_text(d->flags));
+	field_time(depth, "created", d->created, NULL);
+	field(depth, "ranks", "%d%s", d->nranks, d->nranks ? "" : " (unknown)");
+	field(depth, "files", "%" PRIu64 " (all ranks)", d->files);
+	field(depth, "bytes", "%" PRIu64 " (all ranks)", d->bytes);
+	field(depth, "complete", "%s", yes_no(d->complete));
+	field_str(depth, "redundancy", d->redundancy && *d->redundancy ? d->redundancy : "-");
+}
+
+static void print_file(int depth, const struct scr_file *f)
+{
+	indent(depth);
+	fputs("file ", stdout);
+	put_safe(stdout, f->path, strlen(f->path));
+	fputs(":\n", stdout);
+	field(depth + 1, "rank", "%d", f->rank);
+	field(depth + 1, "size", "%" PRIu64, f->size);
+	field(depth + 1, "crc", "%08" PRIx32, f->crc);
+	field(depth + 1, "complete", "%s", yes_no(f->complete));
+}
+
+static void print_filemap(const struct scr_filemap *m, int depth)
+{
+	field(depth, "rank", "%d", m->rank);
+	field(depth, "datasets", "%zu", m->n);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct scr_filemap_entry *e = &m->e[i];
+		indent(depth);
+		printf("dataset %d:\n", e->ds.id);
+		print_dataset(depth + 1, &e->ds);
+		field_time(depth + 1, "flushed", e->flushed, "no");
+		field_str(depth + 1, "prefix", e->prefix ? e->prefix : "-");
+		field(depth + 1, "rank files", "%zu", e->nfiles);
+		for (size_t j = 0; j < e->nfiles; j++)
+			print_file(depth + 1, &e->files[j]);
+	}
+}
+
+static void print_summary(const struct scr_summary *s)
+{
+	printf("  dataset %d:\n", s->ds.id);
+	print_dataset(2, &s->ds);
+	field(1, "file records", "%zu", s->nfiles);
+	for (size_t i = 0; i < s->nfiles; i++)
+		print_file(1, &s->files[i]);
+}
+
+static void print_index(const struct scr_index *x)
+{
+	if (x->current)
+		field_str(1, "current", x->current);
+	else
+		field(1, "current", "none (a restart uses the newest valid checkpoint)");
+	field(1, "datasets", "%zu", x->n);
+	for (size_t i = 0; i < x->n; i++) {
+		const struct scr_index_entry *e = &x->e[i];
+		printf("  dataset %d:\n", e->ds.id);
+		print_dataset(2, &e->ds);
+		field_time(2, "flushed", e->flushed, "no");
+		field(2, "failed", "%s", yes_no(e->failed));
+	}
+}
+
+/* Records as stored: tag, then key = value. */
+static void print_records(const struct scr_recfile *f, int depth)
+{
+	for (size_t i = 0; i < f->nrec; i++) {
+		const struct scr_rec *r = &f->rec[i];
+		indent(depth);
+		printf("record %zu: ", i + 1);
+		put_safe(stdout, r->tag, strlen(r->tag));
+		putchar('\n');
+		for (size_t j = 0; j < r->nkv; j++) {
+			indent(depth + 1);
+			put_safe(stdout, r->kv[j].key, strlen(r->kv[j].key));
+			fputs(" = ", stdout);
+			put_safe(stdout, r->kv[j].value, strlen(r->kv[j].value));
+			putchar('\n');
+		}
+	}
+}
+
+static void print_raw_recfile(const char *path, const struct scr_recfile *f)
+{
+	heading(path, "state file (raw)");
+	field_str(1, "kind", f->kind);
+	field(1, "version", "%d", f->version);
+	field(1, "records", "%zu", f->nrec);
+	print_records(f, 1);
+}
+
+/* Number of lines in buf[0, n). */
+static size_t count_lines(const char *buf, size_t n)
+{
+	size_t lines = 0;
+	for (size_t i = 0; i < n; i++)
+		lines += buf[i] == '\n';
+	return lines;
+}
+
+/* A state file of a header line and one body line with a correct END
+ * line: does it decode? Tells which line of a verified file is bad. */
+static int decode_line(const char *header, size_t hlen, const char *line, size_t llen)
+{
+	size_t n = hlen + llen;
+	char *buf = malloc(n + 64);
+	if (!buf)
+		out_of_memory();
+	memcpy(buf, header, hlen);
+	memcpy(buf + hlen, line, llen);
+	n += (size_t)sprintf(buf + n, "END %zu %08" PRIx32 "\n", n, scr_crc32(0, buf, n));
+	struct scr_recfile f;
+	int rc = scr_recfile_decode(buf, n, NULL, &f);
+	scr_recfile_release(&f);
+	free(buf);
+	return rc;
+}
+
+/* Say what is wrong with a state file that did not decode. */
+static int state_error(const char *path, const char *buf, size_t len, int rc)
+{
+	const size_t mlen = strlen(SCR_META_MAGIC " ");
+	const char *hend = memchr(buf, '\n', len);
+	size_t hlen = hend ? (size_t)(hend - buf) + 1 : 0;
+
+	if (rc == -SCR_ENOMEM)
+		out_of_memory();
+	if (rc == -SCR_ETRUNC) {
+		if (len < mlen || !hend)
+			return fail(path, "truncated: the file (%zu bytes) ends inside its "
+				    "header line", len);
+		if (buf[len - 1] != '\n')
+			return fail(path, "truncated: the last line (line %zu) is cut: no "
+				    "newline ends it", count_lines(buf, len) + 1);
+		return fail(path, "truncated: no END line: the file ends after line %zu "
+			    "(the END line that closes every state file is missing)",
+			    count_lines(buf, len));
+	}
+	if (rc == -SCR_ECORRUPT) {
+		/* the END line: "END <count> <crc>" */
+		const char *nl = memrchr(buf, '\n', len - 1);
+		size_t start = nl ? (size_t)(nl - buf) + 1 : 0;
+		unsigned long long count;
+		char crc[16], extra;
+		const char *line = buf + start;
+		size_t lnlen = len - 1 - start;
+		char *copy = strndup(line, lnlen);
+		if (!copy)
+			out_of_memory();
+		int ok = strlen(copy) == lnlen &&
+			 sscanf(copy, "END %llu %8[0-9a-f]%c", &count, crc, &extra) == 2 &&
+			 strlen(crc) == 8;
+		free(copy);
+		size_t lineno = count_lines(buf, len);
+		uint32_t actual = scr_crc32(0, buf, start);
+		/* what sscanf took but the reader did not (a sign, a leading zero) */
+		if (ok && count == start && strtoul(crc, NULL, 16) == actual)
+			ok = 0;
+		if (!ok) {
+			fail(path, "the END line (line %zu) is malformed: expected 'END <bytes> "
+			     "<crc32 in 8 hex digits>'", lineno);
+			return EXIT_FAIL;
+		}
+		if (count != start)
+			return fail(path, "damaged: the END line (line %zu) counts %llu bytes "
+				    "before it, but there are %zu", lineno, count, start);
+		return fail(path, "checksum mismatch: the END line records crc %s, the %zu "
+			    "bytes before it have %08" PRIx32 " (the file was changed or damaged "
+			    "after it was written)", crc, start, actual);
+	}
+	if (rc == -SCR_EFORMAT) {
+		if (len < mlen || memcmp(buf, SCR_META_MAGIC " ", mlen))
+			return fail(path, "not an scr state file: it does not start with '%s'",
+				    SCR_META_MAGIC);
+		if (decode_line(buf, hlen, "", 0) == -SCR_EFORMAT)
+			return fail(path, "line 1, the header, is malformed: expected "
+				    "'SCR-STATE <kind> <version>'");
+		/* the END line verified: find the first body line that fails */
+		const char *end = memrchr(buf, '\n', len - 1);
+		size_t body_end = end ? (size_t)(end - buf) + 1 : len;
+		size_t lineno = 2;
+		for (const char *p = buf + hlen; p < buf + body_end; lineno++) {
+			const char *eol = memchr(p, '\n', (size_t)(buf + body_end - p));
+			size_t n = (size_t)(eol - p) + 1;
+			if (decode_line(buf, hlen, p, n) == -SCR_EFORMAT)
+				return fail(path, "line %zu is malformed: a record is a tag and "
+					    "key=value pairs ([A-Za-z0-9_.-] names, values "
+					    "%%XX-escaped, no key twice)", lineno);
+			p = eol + 1;
+		}
+		return fail(path, "malformed state file");
+	}
+	return fail(path, "%s", scr_strerror(rc));
+}
+
+/* Does buf decode as a typed record of kind? 0 or the decoder's error. */
+static int typed_decode(const char *kind, const char *buf, size_t len)
+{
+	int rc;
+	if (!strcmp(kind, SCR_META_FILEMAP_KIND)) {
+		struct scr_filemap m;
+		rc = scr_filemap_decode(buf, len, &m);
+		scr_filemap_release(&m);
+	} else if (!strcmp(kind, SCR_META_SUMMARY_KIND)) {
+		struct scr_summary sm;
+		rc = scr_summary_decode(buf, len, &sm);
+		scr_summary_release(&sm);
+	} else {
+		struct scr_index x;
+		rc = scr_index_decode(buf, len, &x);
+		scr_index_release(&x);
+	}
+	if (rc == -SCR_ENOMEM)
+		out_of_memory();
+	return rc;
+}
+
+/*
+ * The first body line of a verified state file that the typed reader
+ * rejects: every prefix of a valid filemap, summary or index (without its
+ * "current" line) is valid, so a binary search over prefixes finds it.
+ * Returns the file's line number (the header is line 1) and its error, or
+ * 0 when every prefix passes (for an index: the current line is at fault).
+ */
+static size_t first_bad_line(const char *kind, const char *buf, size_t len, size_t hlen,
+			     size_t skip, int *err)
+{
+	const char *end = memrchr(buf, '\n', len - 1);
+	size_t body_end = end ? (size_t)(end - buf) + 1 : hlen;
+	size_t nlines = count_lines(buf + hlen, body_end - hlen);
+	size_t *off = malloc((nlines + 1) * sizeof(*off));
+	char *tmp = malloc(len + 64);
+	if (!off || !tmp)
+		out_of_memory();
+	off[0] = hlen;
+	for (size_t i = 1; i <= nlines; i++)
+		off[i] = (size_t)((const char *)memchr(buf + off[i - 1], '\n',
+						       body_end - off[i - 1]) - buf) + 1;
+	/* lines [0, k) but line skip (1-based, 0: none), with an END line */
+	size_t lo = 1, hi = nlines + 1, found = 0;
+	while (lo < hi) {
+		size_t k = lo + (hi - lo) / 2, n = hlen;
+		memcpy(tmp, buf, hlen);
+		for (size_t i = 0; i < k; i++) {
+			if (i + 1 == skip)
+				continue;
+			memcpy(tmp + n, buf + off[i], off[i + 1] - off[i]);
+			n += off[i + 1] - off[i];
+		}
+		n += (size_t)sprintf(tmp + n, "END %zu %08" PRIx32 "\n", n, scr_crc32(0, tmp, n));
+		int rc = typed_decode(kind, tmp, n);
+		if (rc) {
+			*err = rc;
+			found = k;
+			hi = k;
+		} else {
+			lo = k + 1;
+		}
+	}
+	free(off);
+	free(tmp);
+	return found ? found + 1 : 0;
+}
+
+/* A typed record that failed validation: which line, and why. */
+static int typed_error(const char *path, const struct scr_recfile *f, const char *buf,
+		       size_t len, int rc)
+{
+	const char *kind = f->kind;
+	size_t hlen = (size_t)((const char *)memchr(buf, '\n', len) - buf) + 1;
+	size_t skip = !strcmp(kind, SCR_META_INDEX_KIND) && f->nrec > 0 &&
+		      !strcmp(f->rec[0].tag, "current") ? 1 : 0;
+	int err = rc;
+	size_t line = first_bad_line(kind, buf, len, hlen, skip, &err);
+	if (!line && skip) {
+		const char *name = "";
+		scr_rec_get_str(&f->rec[0], "name", &name);
+		fflush(stdout);
+		fputs("scr_print: '", stderr);
+		put_safe(stderr, path, strlen(path));
+		fputs("': not a valid index: line 2 makes '", stderr);
+		put_safe(stderr, name, strlen(name));
+		fputs("' current, but no dataset of the index has that name (or the line is "
+		      "malformed)\n", stderr);
+		return EXIT_FAIL;
+	}
+	const char *tag = line >= 2 && line - 2 < f->nrec ? f->rec[line - 2].tag : "?";
+	char where[96] = "";
+	if (line)
+		snprintf(where, sizeof(where), "line %zu (%s): ", line, tag);
+	if (err == -SCR_EPATH)
+		return fail(path, "not a valid %s: %sa file path is absolute or has '..', '.' or "
+			    "empty parts (--raw shows the records as stored)", kind, where);
+	return fail(path, "not a valid %s: %sa record or key that does not belong there, a "
+		    "key missing or a value out of range or out of order (--raw shows the "
+		    "records as stored)", kind, where);
+}
+
+static int print_state(const char *path, int fd, uint64_t size, int raw)
+{
+	if (size > SCR_META_MAX_SIZE)
+		return fail(path, "larger than the %zu MiB a state file may be",
+			    SCR_META_MAX_SIZE >> 20);
+	char *buf = malloc((size_t)size + 1);
+	if (!buf)
+		out_of_memory();
+	size_t len = 0;
+	if (lseek(fd, 0, SEEK_SET) != 0 || scr_read_full(fd, buf, (size_t)size, &len)) {
+		int e = errno;
+		free(buf);
+		return fail(path, "cannot read: %s", strerror(e));
+	}
+	buf[len] = '\0';
+
+	struct scr_recfile f;
+	int rc = scr_recfile_decode(buf, len, NULL, &f);
+	if (rc) {
+		rc = state_error(path, buf, len, rc);
+		free(buf);
+		return rc;
+	}
+	rc = EXIT_OK;
+	if (raw) {
+		print_raw_recfile(path, &f);
+		goto out;
+	}
+
+	char what[160];
+	int known = 1;
+	if (!strcmp(f.kind, SCR_META_FILEMAP_KIND) && f.version == SCR_META_FILEMAP_VERSION) {
+		struct scr_filemap m;
+		int r = scr_filemap_decode(buf, len, &m);
+		if (r) {
+			rc = typed_error(path, &f, buf, len, r);
+			goto out;
+		}
+		snprintf(what, sizeof(what), "filemap of rank %d (SCR-STATE filemap, "
+			 "version %d)", m.rank, f.version);
+		heading(path, what);
+		print_filemap(&m, 1);
+		scr_filemap_release(&m);
+	} else if (!strcmp(f.kind, SCR_META_SUMMARY_KIND) &&
+		   f.version == SCR_META_SUMMARY_VERSION) {
+		struct scr_summary s;
+		int r = scr_summary_decode(buf, len, &s);
+		if (r) {
+			rc = typed_error(path, &f, buf, len, r);
+			goto out;
+		}
+		snprintf(what, sizeof(what), "summary of dataset %d (SCR-STATE summary, "
+			 "version %d)", s.ds.id, f.version);
+		heading(path, what);
+		print_summary(&s);
+		scr_summary_release(&s);
+	} else if (!strcmp(f.kind, SCR_META_INDEX_KIND) && f.version == SCR_META_INDEX_VERSION) {
+		struct scr_index x;
+		int r = scr_index_decode(buf, len, &x);
+		if (r) {
+			rc = typed_error(path, &f, buf, len, r);
+			goto out;
+		}
+		snprintf(what, sizeof(what), "index of a prefix (SCR-STATE index, version %d)",
+			 f.version);
+		heading(path, what);
+		print_index(&x);
+		scr_index_release(&x);
+	} else {
+		known = 0;
+	}
+	if (!known) {
+		/* another kind, or a newer version of a known one: as stored */
+		indent(0);
+		put_safe(stdout, path, strlen(path));
+		fputs(": state file of kind '", stdout);
+		put_safe(stdout, f.kind, strlen(f.kind));
+		printf("', version %d", f.version);
+		if (!strcmp(f.kind, SCR_META_FILEMAP_KIND) || !strcmp(f.kind, SCR_META_SUMMARY_KIND) ||
+		    !strcmp(f.kind, SCR_META_INDEX_KIND))
+			printf(" (newer than this scr_print reads: records as stored)");
+		putchar('\n');
+		field(1, "records", "%zu", f.nrec);
+		print_records(&f, 1);
+	}
+out:
+	scr_recfile_release(&f);
+	free(buf);
+	return rc;
+}
+
+/* ---- redundancy files ---- */
+
+static uint32_t le32(const unsigned char *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* CRC32 of len bytes of fd at off; 0 or -errno (-EIO: the file ends). */
+static int crc_range(int fd, uint64_t off, uint64_t len, uint32_t *crc)
+{
+	size_t cap = (size_t)1 << 20;
+	unsigned char *buf = malloc(cap);
+	if (!buf)
+		out_of_memory();
+	uint32_t c = 0;
+	int rc = 0;
+	while (!rc && len > 0) {
+		size_t n = len < cap ? (size_t)len : cap;
+		rc = scr_red_pread(fd, buf, n, off);
+		if (!rc)
+			c = scr_crc32(c, buf, n);
+		off += n;
+		len -= n;
+	}
+	free(buf);
+	*crc = c;
+	return rc;
+}
+
+static const char *scheme_text(int scheme)
+{
+	switch (scheme) {
+	case SCR_RED_PARTNER: return "PARTNER";
+	case SCR_RED_XOR:     return "XOR";
+	case SCR_RED_RS:      return "RS";
+	default:              return "unknown";
+	}
+}
+
+/* The library's record of a rank (a filemap), in brief. */
+static void print_meta(int depth, const struct scr_red_record *r)
+{
+	struct scr_filemap m;
+	int rc = scr_filemap_decode((const char *)r->meta, r->meta_len, &m);
+	if (rc == -SCR_ENOMEM)
+		out_of_memory();
+	if (rc) {
+		field(depth, "rank record", "%zu bytes, not a readable filemap (%s)",
+		      r->meta_len, scr_strerror(rc));
+		return;
+	}
+	indent(depth);
+	printf("rank record: filemap of rank %d, %zu bytes\n", m.rank, r->meta_len);
+	for (size_t i = 0; i < m.n; i++) {
+		const struct scr_filemap_entry *e = &m.e[i];
+		indent(depth + 1);
+		printf("dataset %d:\n", e->ds.id);
+		print_dataset(depth + 2, &e->ds);
+		field(depth + 2, "rank files", "%zu", e->nfiles);
+	}
+	scr_filemap_release(&m);
+}
+
+static void print_red_record(int depth, const struct scr_red_record *r)
+{
+	indent(depth);
+	printf("record of rank %d:\n", r->rank);
+	field(depth + 1, "files", "%zu", r->nfiles);
+	field(depth + 1, "bytes", "%" PRIu64, scr_red_record_bytes(r));
+	for (size_t i = 0; i < r->nfiles; i++) {
+		indent(depth + 1);
+		fputs("file ", stdout);
+		put_safe(stdout, r->files[i].path, strlen(r->files[i].path));
+		fputs(":\n", stdout);
+		field(depth + 2, "size", "%" PRIu64, r->files[i].size);
+		field(depth + 2, "crc", "%08" PRIx32, r->files[i].crc);
+	}
+	print_meta(depth + 1, r);
+}
+
+static void print_red_record_raw(int depth, size_t i, const struct scr_red_record *r)
+{
+	indent(depth);
+	printf("record %zu:\n", i + 1);
+	field(depth + 1, "rank", "%d", r->rank);
+	field(depth + 1, "nfiles", "%zu", r->nfiles);
+	for (size_t k = 0; k < r->nfiles; k++) {
+		indent(depth + 1);
+		printf("file %zu:\n", k + 1);
+		field_str(depth + 2, "path", r->files[k].path);
+		field(depth + 2, "size", "%" PRIu64, r->files[k].size);
+		field(depth + 2, "crc", "%08" PRIx32, r->files[k].crc);
+	}
+	field(depth + 1, "meta_length", "%zu", r->meta_len);
+}
+
+static void print_members(const struct scr_red_header *h)
+{
+	indent(1);
+	fputs("members:", stdout);
+	for (int i = 0; i < h->set_size; i++)
+		printf(" %d", h->members[i]);
+	fputs(" (ranks by position in the set)\n", stdout);
+}
+
+static void print_red(const char *path, const struct scr_red_header *h, uint64_t hlen,
+		      uint32_t payload_crc, int raw)
+{
+	char what[160];
+	if (raw) {
+		heading(path, "redundancy file (raw)");
+		field(1, "version", "%d", RED_VERSION);
+		field(1, "header_length", "%" PRIu64, hlen);
+		field(1, "scheme", "%d", h->scheme);
+		field(1, "dataset_id", "%d", h->dataset_id);
+		field(1, "nranks", "%d", h->nranks);
+		field(1, "rank", "%d", h->rank);
+		field(1, "set_size", "%d", h->set_size);
+		field(1, "m", "%d", h->m);
+		field(1, "pos", "%d", h->pos);
+		indent(1);
+		printf("members%s", kv_sep);
+		for (int i = 0; i < (h->scheme == SCR_RED_PARTNER ? 3 : h->set_size); i++)
+			printf("%s%d", i ? " " : "", h->members[i]);
+		putchar('\n');
+		field(1, "chunk", "%" PRIu64, h->chunk);
+		field(1, "payload_length", "%" PRIu64, h->payload_len);
+		field(1, "payload_crc", "%08" PRIx32, payload_crc);
+		field(1, "nrecords", "%zu", h->nrecords);
+		for (size_t i = 0; i < h->nrecords; i++)
+			print_red_record_raw(1, i, &h->records[i]);
+		return;
+	}
+	snprintf(what, sizeof(what), "redundancy file of rank %d, dataset %d (%s, version %d)",
+		 h->rank, h->dataset_id, scheme_text(h->scheme), RED_VERSION);
+	heading(path, what);
+	field(1, "scheme", "%s", scheme_text(h->scheme));
+	field(1, "dataset", "%d", h->dataset_id);
+	field(1, "job ranks", "%d", h->nranks);
+	field(1, "rank", "%d", h->rank);
+	if (h->scheme == SCR_RED_PARTNER) {
+		field(1, "left partner", "%d (this file holds a copy of its files)",
+		      h->members[0]);
+		field(1, "right partner", "%d (holds a copy of this rank's files)",
+		      h->members[2]);
+	} else {
+		field(1, "set size", "%d", h->set_size);
+		field(1, "parity blocks", "%d per stripe (survives %d lost rank%s in the set)",
+		      h->m, h->m, h->m == 1 ? "" : "s");
+		field(1, "position", "%d", h->pos);
+		print_members(h);
+		field(1, "chunk", "%" PRIu64 " bytes", h->chunk);
+	}
+	field(1, "header", "%" PRIu64 " bytes", hlen);
+	field(1, "payload", "%" PRIu64 " bytes, crc %08" PRIx32 " (verified)", h->payload_len,
+	      payload_crc);
+	field(1, "records", "%zu", h->nrecords);
+	for (size_t i = 0; i < h->nrecords; i++)
+		print_red_record(1, &h->records[i]);
+}
+
+static int print_redfile(const char *path, int fd, uint64_t size, int raw)
+{
+	unsigned char fixed[RED_FIXED], trailer[RED_TRAILER];
+	if (size < RED_FIXED)
+		return fail(path, "truncated: %" PRIu64 " bytes, shorter than the %d of a "
+			    "redundancy file's fixed header", size, RED_FIXED);
+	int rc = scr_red_pread(fd, fixed, RED_FIXED, 0);
+	if (rc)
+		return fail(path, "cannot read: %s", strerror(-rc));
+	uint32_t version = le32(fixed + 8), hlen = le32(fixed + 12);
+	if (version != RED_VERSION)
+		return fail(path, "redundancy file of unknown format version %" PRIu32
+			    " (damaged, or written by a newer scr): this scr_print reads "
+			    "version %d", version, RED_VERSION);
+	if (hlen < RED_FIXED + 4)
+		return fail(path, "damaged: the header length %" PRIu32 " is impossible (at "
+			    "least %d)", hlen, RED_FIXED + 4);
+	if (hlen > size)
+		return fail(path, "truncated or damaged: the header length says %" PRIu32
+			    " bytes, the file has only %" PRIu64, hlen, size);
+	uint32_t crc, stored;
+	unsigned char b[4];
+	if ((rc = crc_range(fd, 0, hlen - 4, &crc)) || (rc = scr_red_pread(fd, b, 4, hlen - 4)))
+		return fail(path, "cannot read: %s", strerror(-rc));
+	stored = le32(b);
+	if (crc != stored)
+		return fail(path, "header checksum mismatch: stored %08" PRIx32 ", the %" PRIu32
+			    " header bytes have %08" PRIx32 " (the header was changed or damaged)",
+			    stored, hlen - 4, crc);
+	if (size < (uint64_t)hlen + RED_TRAILER)
+		return fail(path, "truncated: %" PRIu64 " bytes, no room for the %d-byte "
+			    "trailer after the %" PRIu32 "-byte header", size, RED_TRAILER, hlen);
+	if ((rc = scr_red_pread(fd, trailer, RED_TRAILER, size - RED_TRAILER)))
+		return fail(path, "cannot read: %s", strerror(-rc));
+	if (memcmp(trailer + 4, RED_END_MAGIC, 8))
+		return fail(path, "truncated or damaged: it does not end with the closing "
+			    "magic of a redundancy file (the end of the payload is missing)");
+	uint64_t payload = size - hlen - RED_TRAILER;
+	if ((rc = crc_range(fd, hlen, payload, &crc)))
+		return fail(path, "cannot read: %s", strerror(-rc));
+	stored = le32(trailer);
+	if (crc != stored)
+		return fail(path, "payload checksum mismatch: stored %08" PRIx32 ", the %"
+			    PRIu64 " payload bytes have %08" PRIx32 " (the parity or copy data "
+			    "was changed or damaged)", stored, payload, crc);
+
+	/* the framing holds: the decoder judges the fields */
+	struct scr_red_header h;
+	uint64_t off;
+	rc = scr_red_header_read(path, &h, &off, 0);
+	if (rc == -ENOMEM)
+		out_of_memory();
+	if (rc == -EINVAL)
+		return fail(path, "damaged: its header checksum is right but its fields are "
+			    "not (scheme, set members, records, file paths or a payload length "
+			    "of %" PRIu64 " bytes that does not fit them)", payload);
+	if (rc)
+		return fail(path, "cannot read: %s", strerror(rc == -ENOENT ? ENOENT : EIO));
+	print_red(path, &h, off, crc, raw);
+	scr_red_header_release(&h);
+	return EXIT_OK;
+}
+
+/* ---- dispatch ---- */
+
+static int print_one(const char *path, int raw)
+{
+	const size_t smlen = strlen(SCR_META_MAGIC " ");
+	unsigned char head[16];
+	struct stat st;
+	int rc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(path, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		rc = fail(path, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = fail(path, "is a directory");
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = fail(path, "not a regular file");
+		goto out;
+	}
+	size_t n = 0;
+	if (scr_read_full(fd, head, sizeof(head), &n)) {
+		rc = fail(path, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	uint64_t size = (uint64_t)st.st_size;
+	if (n == 0) {
+		rc = fail(path, "empty file: not an scr state or redundancy file");
+	} else if (!memcmp(head, SCR_META_MAGIC " ", n < smlen ? n : smlen)) {
+		rc = print_state(path, fd, size, raw);
+	} else if (!memcmp(head, RED_MAGIC, n < 8 ? n : 8)) {
+		rc = print_redfile(path, fd, size, raw);
+	} else {
+		rc = fail(path, "not an scr state or redundancy file: it starts with neither "
+			  "'%s' nor the redundancy file magic", SCR_META_MAGIC);
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "raw",  no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char shortopt[3] = "-?";
+	int c, raw = 0;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":rh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			raw = 1;
+			kv_sep = " = ";
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			return usage_error("unknown option '%s'", bad_option(argv, shortopt));
+		}
+	}
+	if (optind == argc)
+		return usage_error("%s", "name a file to print");
+
+	int rc = EXIT_OK;
+	for (int i = optind; i < argc; i++) {
+		if (i > optind)
+			putchar('\n');
+		if (print_one(argv[i], raw) != EXIT_OK)
+			rc = EXIT_FAIL;
+		fflush(stdout);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "scr_print: cannot write the output: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return rc;
+}
