@@ -159,14 +159,19 @@ static int parse_args(int argc, char **argv, struct copy_args *a)
 }
 
 /* Copy src to dst through dst.scr-part, so a half copy never sits at dst.
- * The caller learns size and CRC of what was copied. */
+ * With expect, the copy replaces dst only when its size and CRC match the
+ * record; otherwise it is removed and 1 returned. */
 static int copy_in(struct copy_run *run, const char *src, const char *dst,
-		   uint64_t *size, uint32_t *crc)
+		   const struct scr_file *expect)
 {
 	char *part = scr_asprintf("%s.scr-part", dst);
+	uint64_t size = 0;
+	uint32_t crc = 0;
 	if (!part)
 		return -SCR_ENOMEM;
-	int rc = scr_copy_file_progress(src, part, size, crc, progress, run);
+	int rc = scr_copy_file_progress(src, part, &size, &crc, progress, run);
+	if (!rc && expect && (size != expect->size || crc != expect->crc))
+		rc = 1;
 	if (!rc && rename(part, dst) != 0)
 		rc = -SCR_EIO;
 	if (rc)
@@ -190,10 +195,16 @@ static int copy_rank(struct copy_run *run, const struct scr_layout *l,
 		const struct scr_file *f = &e->files[i];
 		char *src = scr_layout_dataset_file(l, e->ds.id, f->path);
 		char *dst = scr_asprintf("%s/%s", run->prefix, f->path);
-		uint64_t size = 0;
-		uint32_t crc = 0;
-		int r = src && dst ? copy_in(run, src, dst, &size, &crc) : -SCR_ENOMEM;
-		if (r == -SCR_ENOENT || (r && access(src, R_OK) != 0)) {
+		int r = !src || !dst ? -SCR_ENOMEM
+			: !f->complete ? 2 : copy_in(run, src, dst, f);
+		if (r == 2) {
+			report_bad(run, rank, f->path, "never completed");
+			intact = 0;
+		} else if (r == 1) {
+			report_bad(run, rank, f->path, "size or CRC differs from the record "
+				   "(corrupt in cache)");
+			intact = 0;
+		} else if (r == -SCR_ENOENT || (r && access(src, R_OK) != 0)) {
 			report_bad(run, rank, f->path, "missing from the cache");
 			intact = 0;
 		} else if (r == -SCR_ENOMEM) {
@@ -202,15 +213,9 @@ static int copy_rank(struct copy_run *run, const struct scr_layout *l,
 			fprintf(stderr, "scr_copy: cannot copy '%s' to '%s': %s\n", src, dst,
 				strerror(errno));
 			rc = r;
-		} else if (!f->complete || size != f->size || crc != f->crc) {
-			unlink(dst);
-			report_bad(run, rank, f->path, !f->complete ? "never completed"
-				   : size != f->size ? "size differs from the record"
-				   : "CRC differs from the record (corrupt in cache)");
-			intact = 0;
 		} else {
 			run->files++;
-			run->bytes += size;
+			run->bytes += f->size;
 		}
 		free(src);
 		free(dst);
@@ -227,13 +232,18 @@ static int copy_rank(struct copy_run *run, const struct scr_layout *l,
 	if (!src || !dst) {
 		rc = -SCR_ENOMEM;
 	} else if (access(src, F_OK) == 0) {
-		int r = copy_in(run, src, dst, NULL, NULL);
-		if (!r)
+		int r = copy_in(run, src, dst, NULL);
+		if (!r) {
 			run->red++;
-		else if (r == -SCR_ENOMEM)
+		} else if (r == -SCR_ENOMEM) {
 			rc = r;
-		else
+		} else if (access(src, R_OK) != 0) {
 			report_bad(run, rank, ".scr/red", "redundancy file unreadable");
+		} else {
+			fprintf(stderr, "scr_copy: cannot copy '%s' to '%s': %s\n", src, dst,
+				strerror(errno));
+			rc = r;
+		}
 	}
 	free(src);
 	free(dst);

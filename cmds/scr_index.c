@@ -731,6 +731,7 @@ static int cmd_build(const char *prefix, const char *path, struct scr_index *x, 
 	if (not_intact)
 		printf("scr_index: dataset %d: ranks without intact gathered files: %s; "
 		       "rebuilding them from redundancy data\n", id, not_intact);
+	fflush(stdout);
 	free(not_intact);
 	if (g == 0) {
 		int wrc = index_whole(prefix, path, x, &whole);

@@ -13,8 +13,8 @@
  * dataset scr_postrun should save: the newest checkpoint that is whole or
  * rebuildable and not yet in the prefix.
  *
- * Exit status: 0 ok (--choose: an id was printed), 1 failure, 2 usage,
- * 3 (--choose) nothing needs saving.
+ * Exit status: 0 ok (--choose: an id was printed), 1 failure, 2 usage;
+ * with --choose 3 nothing needs saving, 4 what needs saving is lost.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -39,10 +39,11 @@
 extern char **environ;
 
 #define EXIT_NOTHING 3
+#define EXIT_ALL_LOST 4
 
 static const char usage_text[] =
 	"Usage: scr_inspect_cache [--jobid ID] [--node NAME]\n"
-	"       scr_inspect_cache --merge [--choose] [--prefix DIR]\n"
+	"       scr_inspect_cache --merge [--choose [--below ID]] [--prefix DIR]\n"
 	"\n"
 	"Without --merge: list, one line per rank and dataset, what this node's\n"
 	"cache holds of the job (the datasets' files checked for presence and\n"
@@ -60,12 +61,14 @@ static const char usage_text[] =
 	"  -m, --merge       merge the lists of all nodes read from standard input\n"
 	"  -c, --choose      with --merge: print only the id of the newest checkpoint\n"
 	"                    that is whole or rebuildable and not yet in the prefix\n"
+	"  -b, --below ID    with --choose: only datasets older than ID\n"
 	"  -p, --prefix DIR  the prefix whose index says what is saved already\n"
 	"                    (default: the prefix the datasets were written for)\n"
 	"  -h, --help        this text\n"
 	"\n"
-	"Exit status: 0 ok (--choose: an id was printed), 1 failure, 2 usage error,\n"
-	"3 with --choose: nothing needs saving.\n";
+	"Exit status: 0 ok (--choose: an id was printed), 1 failure, 2 usage error;\n"
+	"with --choose: 3 nothing needs saving, 4 the checkpoints that need saving\n"
+	"have lost ranks their redundancy cannot rebuild.\n";
 
 /* ---- %-encoding of names and paths in the node lines ---- */
 
@@ -400,8 +403,11 @@ static enum ds_state assess(const struct ds_view *d)
 				if (d->r[q].members[i] == r)
 					set = &d->r[q];
 		}
-		if (!set)
-			return lost(d, r) ? DS_LOST : DS_REBUILDABLE;
+		if (!set) {
+			if (lost(d, r))
+				return DS_LOST;
+			continue;   /* its data is there; only its parity is gone */
+		}
 		int missing = 0;
 		for (int i = 0; i < set->nmembers; i++) {
 			int mbr = set->members[i];
@@ -487,7 +493,7 @@ static int by_id_desc(const void *a, const void *b)
 	return (y->id > x->id) - (y->id < x->id);
 }
 
-static int merge(int choose, const char *prefix_opt)
+static int merge(int choose, int below, const char *prefix_opt)
 {
 	struct merged mg = { 0 };
 	char *line = NULL;
@@ -505,7 +511,7 @@ static int merge(int choose, const char *prefix_opt)
 		int saved = in_prefix(prefix, d->id);
 		int ckpt = d->flags & SCR_FLAG_CKPT_BIT;
 		if (choose) {
-			if (chosen || !ckpt || !d->complete)
+			if (chosen || !ckpt || !d->complete || (below && d->id >= below))
 				continue;
 			if (saved) {
 				fprintf(stderr, "scr_inspect_cache: the newest checkpoint, dataset %d "
@@ -513,6 +519,7 @@ static int merge(int choose, const char *prefix_opt)
 				break;
 			}
 			if (st == DS_LOST) {
+				rc = EXIT_ALL_LOST;
 				fprintf(stderr, "scr_inspect_cache: dataset %d '%s' has lost ranks "
 					"its redundancy cannot rebuild: trying an older one\n", d->id,
 					d->name);
@@ -567,27 +574,37 @@ int main(int argc, char **argv)
 		{ "merge",  no_argument,       NULL, 'm' },
 		{ "choose", no_argument,       NULL, 'c' },
 		{ "prefix", required_argument, NULL, 'p' },
+		{ "below",  required_argument, NULL, 'b' },
 		{ "help",   no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *jobid = NULL, *node = NULL, *prefix = NULL;
-	int do_merge = 0, choose = 0, c;
-	while ((c = getopt_long(argc, argv, "j:n:mcp:h", longopts, NULL)) != -1) {
+	int do_merge = 0, choose = 0, below = 0, c;
+	while ((c = getopt_long(argc, argv, "j:n:mcp:b:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': jobid = optarg; break;
 		case 'n': node = optarg; break;
 		case 'm': do_merge = 1; break;
 		case 'c': choose = 1; break;
 		case 'p': prefix = optarg; break;
+		case 'b':
+			below = atoi(optarg);
+			if (below <= 0) {
+				fprintf(stderr, "scr_inspect_cache: --below: '%s' is not a dataset id\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default:
 			fputs("Try 'scr_inspect_cache --help'.\n", stderr);
 			return 2;
 		}
 	}
-	if (optind < argc || (choose && !do_merge) || (prefix && !do_merge)) {
+	if (optind < argc || (choose && !do_merge) || (prefix && !do_merge) || (below && !choose)) {
 		fprintf(stderr, "scr_inspect_cache: %s\nTry 'scr_inspect_cache --help'.\n",
-			optind < argc ? "unexpected argument" : "--choose and --prefix go with --merge");
+			optind < argc ? "unexpected argument"
+				      : "--choose and --prefix go with --merge, --below with --choose");
 		return 2;
 	}
 	if (!do_merge)
@@ -602,7 +619,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	int rc = merge(choose, abs);
+	int rc = merge(choose, below, abs);
 	free(abs);
 	return rc;
 }

@@ -1,0 +1,87 @@
+# scr_postrun after a job that died with its newest checkpoint only in the
+# node caches (SCR_FLUSH=0): every node copies its part at once (pdsh,
+# here with the exec module standing in for the simulated nodes), the lost
+# node's files are rebuilt from the XOR data, a file corrupted in a cache
+# is caught by its CRC and rebuilt too, and a new allocation restarts from
+# the prefix with the answer of an uninterrupted run. Without redundancy a
+# lost node means nothing is saved, said plainly; a second scr_postrun has
+# nothing to do. (Scenario 92 does the same on a SLURM cluster.)
+. "$(dirname "$0")/../lib/harness.sh"
+
+args=(--steps 12 --every 3 --files 2 --bytes 300000)
+export SCR_NODELIST='node[0-3]' SCR_REMOTE='env SCR_NODE_NAME=%h'
+POSTRUN=$BUILD/bin/scr_postrun
+
+fresh() {   # scheme: a clean prefix, and the first run killed at step 10
+	rm -rf "$T/prefix"/* "$T/prefix/.scr" "$T/cache" "$T/cntl"
+	SCR_COPY_TYPE=$1 SCR_FLUSH=0 run 4 2 first -- "$APP" "${args[@]}" --die-at 10 &&
+		fail "the killed run exited 0"
+	expect_in first 'checkpoint at step 9'
+	[ -z "$(ls "$T"/prefix/ckpt.* 2>/dev/null)" ] || fail "files reached the prefix with SCR_FLUSH=0"
+}
+
+postrun() {   # out: scr_postrun, its status in $rc
+	"$POSTRUN" >"$T/out/$1" 2>&1
+	rc=$?
+}
+
+note "XOR: node1 lost"
+reference 4 2 "${args[@]}"
+fresh XOR
+lose_node node1
+postrun xor
+[ $rc -eq 0 ] || { show xor; fail "scr_postrun failed"; }
+expect_in xor "dataset 3 'ckpt.9'"
+expect_in xor 'ranks without cached files: 2-3'
+expect_in xor 'MB copied, .* MB/s, nodes done 4/4'
+expect_in xor 'ranks rebuilt: 2 \(2,3\)'
+expect_in xor 'dataset 3 saved in'
+SCR_JOB_ID=alloc2 run 4 2 restart -- "$APP" "${args[@]}" --expect-restart 9 ||
+	{ show restart; fail "restart from the saved checkpoint failed"; }
+same_result reference restart
+postrun again
+[ $rc -eq 0 ] || { show again; fail "a second scr_postrun failed"; }
+expect_in again 'nothing to save'
+
+note "XOR: nothing lost, every rank gathered intact, no rebuild"
+fresh XOR
+postrun whole
+[ $rc -eq 0 ] || { show whole; fail "scr_postrun failed"; }
+expect_in whole 'all 8 ranks intact'
+expect_not_in whole 'rebuil'
+
+note "XOR: a file corrupted in node2's cache is caught by its CRC and rebuilt"
+fresh XOR
+victim=$(ls "$(cache_of node2)"/scr.dataset.3/ckpt.9/rank_4.* | head -1)
+flip_byte "$victim" 100
+postrun corrupt
+[ $rc -eq 0 ] || { show corrupt; fail "scr_postrun failed"; }
+expect_in corrupt 'bad rank=4 .*CRC differs from the record'
+expect_in corrupt 'ranks rebuilt: 1 \(4\)'
+cmp -s "$T/prefix/ckpt.9/${victim##*/}" "$victim" && fail "the corrupt file was saved as it was"
+SCR_JOB_ID=alloc3 run 4 2 restart3 -- "$APP" "${args[@]}" --expect-restart 9 ||
+	{ show restart3; fail "restart after the corrupt file was rebuilt failed"; }
+same_result reference restart3
+
+note "XOR: node1 lost and a file of node2 corrupted: two losses in one set; the older checkpoint is saved"
+fresh XOR
+lose_node node1
+flip_byte "$victim" 100
+postrun older
+[ $rc -eq 0 ] || { show older; fail "scr_postrun failed"; }
+expect_in older 'dataset 3 could not be saved .*trying an older one'
+expect_in older 'dataset 2 saved in'
+SCR_JOB_ID=alloc4 run 4 2 restart4 -- "$APP" "${args[@]}" --expect-restart 6 ||
+	{ show restart4; fail "restart from the older saved checkpoint failed"; }
+same_result reference restart4
+
+note "SINGLE: a lost node loses every cached checkpoint: said plainly, exit 1"
+fresh SINGLE
+lose_node node3
+postrun single
+[ $rc -eq 1 ] || { show single; fail "scr_postrun should fail when nothing can be saved"; }
+expect_in single 'cannot rebuild'
+expect_in single 'no cached checkpoint could be saved'
+"$SCR_INDEX" --list >"$T/out/list" 2>&1
+expect_not_in list 'ckpt\.'
+echo "all scr_postrun checks passed"
