@@ -230,6 +230,9 @@ static void release_state(void)
 	free(scr.prefix);
 	free(scr.cwd);
 	scr.prefix = scr.cwd = NULL;
+	free(scr.halt_path);
+	free(scr.halt_what);
+	scr.halt_path = scr.halt_what = NULL;
 	if (scr.node != MPI_COMM_NULL && scr.node != 0)
 		MPI_Comm_free(&scr.node);
 	if (scr.world != MPI_COMM_NULL && scr.world != 0)
@@ -338,6 +341,7 @@ SCR_EXPORT int SCR_Init(void)
 	scr.next_id = scr_allreduce_max(&scr, max_id) + 1;
 
 	scr.phase = SCR_PHASE_IDLE;
+	scr_halt_setup(&scr);
 	if (scr.fetch && !scr.bypass)
 		scr_scavenge(&scr);
 	scr_restart_find(&scr, INT_MAX);
@@ -412,6 +416,8 @@ SCR_EXPORT int SCR_Finalize(void)
 		scr.phase = SCR_PHASE_IDLE;
 	if (scr.phase == SCR_PHASE_IDLE)
 		rc = flush_at_finalize();
+	/* a job that ends by itself says so, for whatever would relaunch it */
+	scr_halt_finalize(&scr);
 	release_state();
 	scr.phase = SCR_PHASE_FINALIZED;
 	return rc ? SCR_FAILURE : SCR_SUCCESS;
@@ -618,6 +624,13 @@ SCR_EXPORT int SCR_Complete_output(int valid)
 		return SCR_FAILURE;
 	}
 	int rc = scr_dataset_complete(&scr, valid);
+	if (scr.halt_exit_now) {
+		/* SCR_HALT_EXIT: the checkpoint is in the prefix; end the run on
+		 * every rank as the application would at its end */
+		SCR_Finalize();
+		MPI_Finalize();
+		exit(0);
+	}
 	return rc ? SCR_FAILURE : SCR_SUCCESS;
 }
 
@@ -737,9 +750,15 @@ SCR_EXPORT int SCR_Should_exit(int *flag)
 {
 	if (!flag)
 		return SCR_FAILURE;
-	/* halt conditions (scr_halt, SCR_HALT_SECONDS) arrive with the job
-	 * commands; until one is set, the answer is no on every rank */
 	*flag = 0;
+	if (scr.phase == SCR_PHASE_PASSTHROUGH)
+		return SCR_SUCCESS;   /* no halt conditions without scr */
+	if (scr.phase == SCR_PHASE_UNINIT || scr.phase == SCR_PHASE_FINALIZED) {
+		scr_log_error("SCR_Should_exit called outside SCR_Init/SCR_Finalize");
+		return SCR_FAILURE;
+	}
+	/* halt conditions: scr_halt's file, SCR_HALT_SECONDS (halt_lib.c) */
+	*flag = scr_halt_poll(&scr);
 	return SCR_SUCCESS;
 }
 

@@ -239,8 +239,10 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 		int is_output = ds->flags & SCR_FLAG_OUTPUT_BIT;
 		int flush = is_output || s->bypass ||
 			    (is_ckpt && s->flush_every > 0 && s->ckpts_since_flush >= s->flush_every);
+		int flushed = 0;
 		if (flush) {
 			int frc = scr_flush(s, id);
+			flushed = frc == 0;
 			if (frc == 0 && is_ckpt)
 				s->ckpts_since_flush = 0;
 			/* an output that did not reach the prefix is not done: the
@@ -248,6 +250,10 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 			if (frc && (is_output || s->bypass))
 				rc = frc;
 		}
+		/* a halt condition: this checkpoint is the job's last, in the
+		 * prefix before anything stops (collective) */
+		if (is_ckpt && scr_halt_after_checkpoint(s, id, ds->name, flushed) && !flushed)
+			s->ckpts_since_flush = 0;
 		if (s->bypass) {
 			/* nothing of it is in cache */
 			scr_filemap_remove(&s->filemap, id);

@@ -166,6 +166,13 @@ int scr_tp_complete(const char *name, char *const *rels, int nrels, int valid)
 	return SCR_Complete_output(valid) == SCR_SUCCESS ? 0 : -SCR_EINVAL;
 }
 
+int scr_tp_halt_exit(const char **what)
+{
+	struct scr_state *s = scr_state_get();
+	*what = s->halt_what ? s->halt_what : "halting";
+	return scr_tp_active() && s->halted && s->halt_exit;
+}
+
 /* Every rank learns every file of the restart dataset in cache. */
 static int gather_restart_files(struct scr_state *s)
 {

@@ -61,6 +61,14 @@ int scr_tp_flush_restart(void);
  */
 int scr_tp_complete(const char *name, char *const *rels, int nrels, int valid);
 
+/*
+ * After scr_tp_complete: 1 when a halt condition held at a completed
+ * checkpoint and SCR_HALT_EXIT asks to stop the application (the same
+ * answer on every rank); *what (the library's) says why and which
+ * checkpoint is in the prefix. The shim decides where to stop.
+ */
+int scr_tp_halt_exit(const char **what);
+
 /* Collective: take the restart dataset found at SCR_Init (if any) as read
  * by the application, keeping its files readable through scr_tp_read_path.
  * Sets *restarted_from to its name (malloc'd) or NULL. */

@@ -108,9 +108,12 @@ static struct {
 	volatile sig_atomic_t crashed;   /* a fatal signal: complete nothing more */
 	int abandoned;           /* no agreement at MPI_Finalize: step aside */
 	off_t largest;           /* largest checkpoint file written so far */
+	long halt_gen;           /* SCR_HALT_EXIT: a write-open for this generation
+				  * or a later one stops the application; -1 none */
 } sh = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
+	.halt_gen = -1,
 };
 
 static double now(void)
@@ -414,6 +417,8 @@ static int cache_has_room(const char *route)
 	return ok;
 }
 
+static void halt_stop(void) __attribute__((noreturn));
+
 /* Wait, lock held, until no round is in flight. */
 static void wait_round(void)
 {
@@ -582,6 +587,15 @@ int shim_open(const char *abs, int flags, mode_t mode)
 	long gen = -1;
 	int added = 0;
 	char *route = NULL;
+	if (writing && sh.halt_gen >= 0 && sh.halt_gen != LONG_MAX && in_prefix(abs)) {
+		wait_round();
+		int which = choose_slot(abs + strlen(scr_tp_prefix()) + 1, (flags & O_TRUNC) != 0);
+		if (sh.gen + (which < 0 ? 2 : which) >= sh.halt_gen) {
+			shim_inside--;
+			pthread_mutex_unlock(&sh.lock);
+			halt_stop();
+		}
+	}
 	if (writing && in_prefix(abs))
 		route = route_write(abs, flags, &gen, &added);
 	else if (writing)
@@ -889,7 +903,8 @@ int shim_unlink(const char *abs, int *rc)
 
 /* ---- agreement ---- */
 
-enum { V_DIRTY, V_WRITING, V_SEALED, V_NEG_QUIET_MS, V_NOT_FINAL, V_NEXT, V_NEED_FLUSH, V_LEN };
+enum { V_DIRTY, V_WRITING, V_SEALED, V_NEG_QUIET_MS, V_NOT_FINAL, V_NEXT, V_NEED_FLUSH,
+       V_CLEAN, V_LEN };
 
 /* Dataset name: rank 0's first file's directory (or the file itself). */
 static char *slot_name(const struct slot *s)
@@ -1006,6 +1021,45 @@ static void report_missing(void)
 	free(tokens);
 }
 
+/*
+ * SCR_HALT_EXIT after a completed checkpoint (lock held; the same on every
+ * rank, from the same round). An unmodified application cannot be stopped
+ * at an arbitrary point: a rank taken out of MPI while another waits for it
+ * in a collective hangs the job. Where every rank writes checkpoint files,
+ * the start of the next checkpoint is a point that every rank reaches past
+ * the same collectives: each rank stops at its first write-open of a
+ * checkpoint file that belongs to a dataset none of them had begun when
+ * the halt was decided (one that some rank had begun is written and
+ * completed first). Where some rank wrote no file of the checkpoint (rank 0
+ * writes for all) there is no such point: the application runs on.
+ */
+static void arm_halt(const char *what, long long some_clean, long long next_begun)
+{
+	if (some_clean) {
+		sh.halt_gen = LONG_MAX;
+		if (sh.rank == 0)
+			scr_log_warn("%s; SCR_HALT_EXIT cannot stop this application safely: "
+				     "some ranks write no checkpoint files, so no point is known "
+				     "where every rank can stop; it runs on ('scr_halt --immediate' "
+				     "ends the job)", what);
+		return;
+	}
+	sh.halt_gen = sh.gen + (next_begun ? 1 : 0);
+	if (sh.rank == 0)
+		scr_log_info("%s; the application is stopped when it starts its next "
+			     "checkpoint (SCR_HALT_EXIT=1)", what);
+}
+
+/* Stop the application for SCR_HALT_EXIT: what MPI_Finalize does, then exit 0.
+ * Called from a write-open, outside the lock and the library. */
+static void halt_stop(void)
+{
+	scr_log_debug(1, "SCR_HALT_EXIT: stopping as the next checkpoint starts");
+	shim_finish();
+	PMPI_Finalize();
+	exit(0);
+}
+
 /* One round; returns 1 when the thread may stop (all finalizing, nothing left). */
 static int agreement_round(void)
 {
@@ -1021,6 +1075,7 @@ static int agreement_round(void)
 	v[V_NOT_FINAL] = !sh.finalizing;
 	v[V_NEXT] = sh.slot[1].n > 0;
 	v[V_NEED_FLUSH] = sh.need_flush;
+	v[V_CLEAN] = s0->n == 0;
 	sh.in_round = 1;
 	pthread_mutex_unlock(&sh.lock);
 
@@ -1089,6 +1144,8 @@ static int agreement_round(void)
 		pthread_mutex_unlock(&sh.lock);
 
 		scr_tp_complete(name, rels, n, valid);
+		const char *what = NULL;
+		int halt = sh.halt_gen < 0 && scr_tp_halt_exit(&what);
 
 		pthread_mutex_lock(&sh.lock);
 		free(name);
@@ -1098,6 +1155,8 @@ static int agreement_round(void)
 		memset(&sh.slot[1], 0, sizeof(sh.slot[1]));
 		sh.gen++;
 		sh.completing = 0;
+		if (halt)
+			arm_halt(what, all[V_CLEAN], all[V_NEXT]);
 	}
 	if (all[V_NEED_FLUSH]) {
 		sh.completing = 1;
