@@ -286,6 +286,7 @@ static int parse_list(const char *what, const char *text, struct scr_hostlist *h
 		out_of_memory();
 	if (rc) {
 		report(what, text, &err);
+		scr_hostlist_release(h);
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

@@ -9,12 +9,13 @@
  * number and suffix; names with the same prefix and suffix share a bracket.
  * A number written with a leading zero ("07") has a fixed width, and only
  * ranges of that width can hold it; a number without one ("7", "10") fits
- * any width up to its own length. Each such number is put in the natural
- * width (1), except the run of numbers 10^(W-1), 10^(W-1)+1, ... when the
- * padded 0..9 of width W (e.g. "09") is present: that run joins width W,
- * so n09,n10,n11 becomes n[09-11]. Within a bracket, ranges are ordered by
- * width, then number; that order is the canonical one of
- * scr_hostlist_sort, so expanding a compressed list gives the sorted list.
+ * any width up to its own length. Such a number takes the width of the
+ * padded numbers of its group when it has as many digits (n09,n10,n11
+ * becomes n[09-11], node001...node300 node[001-300]) or continues their
+ * range past 10^W-1 (n098...n1000 becomes n[098-1000]); otherwise the
+ * natural width 1. Within a bracket, ranges are ordered by width, then
+ * number; that order is the canonical one of scr_hostlist_sort, so
+ * expanding a compressed list gives the sorted list.
  */
 #define _GNU_SOURCE
 #include "hostlist.h"
@@ -234,6 +235,10 @@ static const char *show_char(char c, char buf[16])
 		snprintf(buf, 16, "'%c'", c);
 	else if (c == ' ')
 		snprintf(buf, 16, "a space");
+	else if (c == '\n')
+		snprintf(buf, 16, "a newline");
+	else if (c == '\t')
+		snprintf(buf, 16, "a tab");
 	else
 		snprintf(buf, 16, "byte 0x%02x", u);
 	return buf;
@@ -266,7 +271,9 @@ static int unclosed(struct scr_hostlist_error *err, size_t open)
 static int bad_in_range(const char *t, size_t i, size_t open, struct scr_hostlist_error *err)
 {
 	char b[16];
-	if (t[i] == '\0')
+	/* whitespace where no ']' follows: the list went on, the bracket was
+	 * never closed */
+	if (t[i] == '\0' || (is_space(t[i]) && !strchr(t + i, ']')))
 		return unclosed(err, open);
 	if (t[i] == '[')
 		return set_error(err, i + 1, "'[' at position %zu inside brackets: brackets "
@@ -672,36 +679,53 @@ static uint64_t pow10_u64(int n)
 	return x;
 }
 
-/* In the group k[0, n) (sorted by key_cmp with the first widths), move
- * the run of natural numbers 10^(W-1), 10^(W-1)+1, ... to width W when
- * the padded 0..9 of width W ("09", "099") is there. */
+/* Index of the first of the natural numbers k[0, nat) (sorted by value)
+ * that is >= v. */
+static size_t find_value(const struct key *k, size_t nat, uint64_t v)
+{
+	size_t lo = 0, hi = nat;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k[mid].value < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * In the group k[0, n) (sorted by key_cmp with the first widths), give
+ * numbers written without a leading zero the width of the padded ones:
+ * (1) those with exactly W digits when numbers padded to W are there
+ * (n001,n100 -> n[001,100]); (2) the run 10^W, 10^W+1, ... that continues
+ * a width-W range ending at 10^W-1 (n098,n099,...,n999,n1000 ->
+ * n[098-1000]). The others keep the natural width 1.
+ */
 static void widen_group(struct key *k, size_t n)
 {
-	uint32_t widths = 0;   /* W with a padded 10^(W-1)-1 */
+	uint32_t widths = 0;   /* widths of the padded numbers of the group */
 	size_t nat = 0;        /* the natural ones come first, by value */
 	for (size_t i = 0; i < n; i++) {
-		if (k[i].forced && k[i].value == pow10_u64(k[i].ndigits - 1) - 1)
+		if (k[i].forced)
 			widths |= 1u << k[i].ndigits;
 		if (k[i].width == 1)
 			nat = i + 1;
 	}
-	for (int w = 2; w <= MAX_DIGITS; w++) {
+	if (!widths)
+		return;
+	for (size_t i = 0; i < nat; i++)
+		if (widths & (1u << k[i].ndigits))
+			k[i].width = k[i].ndigits;
+	for (int w = 2; w < MAX_DIGITS; w++) {
 		if (!(widths & (1u << w)))
 			continue;
-		uint64_t first = pow10_u64(w - 1);
-		size_t lo = 0, hi = nat;   /* binary search in the natural ones */
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (k[mid].value < first)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (size_t i = lo; i < nat && k[i].width == 1; i++) {
-			if (k[i].value != first + (i - lo))
-				break;
+		uint64_t last = pow10_u64(w) - 1;   /* 99...9: the largest of w digits */
+		size_t i = find_value(k, nat, last);
+		if (i >= nat || k[i].value != last || k[i].width != w)
+			continue;
+		for (i++; i < nat && k[i].width == 1 && k[i].value == k[i - 1].value + 1; i++)
 			k[i].width = w;
-		}
 	}
 }
 

@@ -216,6 +216,9 @@ static void test_errors(void)
 	check_error("n[1-a]", 5, "'a' at position 5 in a range: ranges hold only digits");
 	check_error("n[a]", 3, "'a' at position 3 in a range");
 	check_error("n[1 2]", 4, "a space at position 4 in a range");
+	check_error("n[1\t2]", 4, "a tab at position 4 in a range");
+	check_error("n[1-2 n3", 2, "no ']' closes the '[' at position 2");
+	check_error("n1\nn[2\n", 5, "no ']' closes the '[' at position 5");
 	check_error("n[1-3x]", 6, "'x' at position 6 in a range");
 	check_error("n@1", 2, "'@' at position 2: host names hold only letters");
 	check_error("n1;rm", 3, "';' at position 3");
@@ -315,9 +318,9 @@ static void test_list_ops(void)
 	CHECK_EQ_INT(scr_hostlist_parse(&a, "rack10-n1,n10,login,n2,rack2-n1,n02,n1,x,n", NULL), 0);
 	CHECK_EQ_INT(scr_hostlist_sort(&a), 0);
 	CHECK_EQ_INT(scr_hostlist_join(&a, ",", &s), 0);
-	CHECK_EQ_STR(s, "login,n,n1,n2,n10,n02,rack2-n1,rack10-n1,x");
+	CHECK_EQ_STR(s, "login,n,n1,n2,n02,n10,rack2-n1,rack10-n1,x");
 	free(s);
-	CHECK_EQ_INT(scr_hostlist_find(&a, "n10"), 4);
+	CHECK_EQ_INT(scr_hostlist_find(&a, "n10"), 5);
 	CHECK_EQ_INT(scr_hostlist_find(&a, "x"), 8);
 	scr_hostlist_release(&a);
 }
@@ -338,8 +341,14 @@ static void test_compress(void)
 	check_compress("n01,n02,n03", "n[01-03]");
 	check_compress("n9,n10,n11", "n[9-11]");
 	check_compress("n09,n10,n11", "n[09-11]");
-	check_compress("n08,n09,n10,n12", "n[12,08-10]");
+	check_compress("n08,n09,n10,n12", "n[08-10,12]");
 	check_compress("n098,n099,n100,n101,n1000", "n[1000,098-101]");
+	check_compress("n[098-1000]", "n[098-1000]");
+	check_compress("n[098-999],n[1001-1002]", "n[1001-1002,098-999]");
+	check_compress("n[001-106,108-116,118-300]", "n[001-106,108-116,118-300]");
+	check_compress("n[001-003],n[100-102],n[1000-1001]", "n[1000-1001,001-003,100-102]");
+	check_compress("n[0998-1001]", "n[0998-1001]");
+	check_compress("n9,n01,n10", "n[9,01,10]");
 	check_compress("n10,n11", "n[10-11]");
 	check_compress("n1,n01", "n[1,01]");
 	check_compress("n0,n1,n00", "n[0-1,00]");
