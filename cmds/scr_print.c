@@ -1,7 +1,7 @@
 /*
  * scr_print: show any scr state file in readable form: filemaps of the
- * control directory, dataset summaries and the index of a prefix, any other
- * SCR-STATE record file, and redundancy files (their header: scheme, set,
+ * control directory, dataset summaries, the index and the halt file of a
+ * prefix, any other SCR-STATE record file, and redundancy files (their header: scheme, set,
  * members, each rank's files with sizes and CRCs; not the payload). The
  * kind is taken from the content, never the name. MPI-free; the files are
  * decoded by the modules that write them (core/meta.c, redundancy/redfile.c),
@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include "crc.h"
+#include "halt.h"
 #include "io.h"
 #include "meta.h"
 #include "redfile.h"
@@ -54,12 +55,13 @@ static const char usage_text[] =
 	"       scr_print --help\n"
 	"\n"
 	"Show scr state files in readable form: filemaps (filemap_<rank>.scr in\n"
-	"the control directory), dataset summaries and the index of a prefix\n"
-	"(.scr/scr.dataset.<id>/summary.scr, .scr/index.scr), any other SCR-STATE\n"
-	"record file, and redundancy files (red.<rank>: scheme, set, members and\n"
-	"the files each rank wrote, with sizes and CRCs; not the payload). The\n"
-	"kind of file is found from its content. Damaged, truncated or foreign\n"
-	"files are reported with what is wrong.\n"
+	"the control directory), dataset summaries, the index and the halt file\n"
+	"of a prefix (.scr/scr.dataset.<id>/summary.scr, .scr/index.scr,\n"
+	".scr/halt.scr), any other SCR-STATE record file, and redundancy files\n"
+	"(red.<rank>: scheme, set, members and the files each rank wrote, with\n"
+	"sizes and CRCs; not the payload). The kind of file is found from its\n"
+	"content. Damaged, truncated or foreign files are reported with what is\n"
+	"wrong.\n"
 	"\n"
 	"  -r, --raw   print the records as they are stored, key = value, without\n"
 	"              interpreting them\n"
@@ -273,6 +275,36 @@ static void print_index(const struct scr_index *x)
 	}
 }
 
+static void print_halt(const struct scr_halt *h)
+{
+	if (scr_halt_empty(h))
+		field(1, "conditions", "none");
+	if (h->has & SCR_HALT_HAS_CHECKPOINTS)
+		field(1, "checkpoints left", "%d", h->checkpoints_left);
+	else
+		field(1, "checkpoints left", "not set");
+	if (h->has & SCR_HALT_HAS_BEFORE)
+		field_time(1, "exit before", h->exit_before, NULL);
+	else
+		field(1, "exit before", "not set");
+	if (h->has & SCR_HALT_HAS_AFTER)
+		field_time(1, "exit after", h->exit_after, NULL);
+	else
+		field(1, "exit after", "not set");
+	if (h->has & SCR_HALT_HAS_SECONDS)
+		field(1, "halt seconds", "%d", h->halt_seconds);
+	else
+		field(1, "halt seconds", "not set (SCR_HALT_SECONDS applies)");
+	if (h->exit_reason)
+		field_str(1, "exit reason", h->exit_reason);
+	else
+		field(1, "exit reason", "not set");
+	if (h->job_id)
+		field_str(1, "job id", h->job_id);
+	else
+		field(1, "job id", "not set");
+}
+
 /* Records as stored: tag, then key = value. */
 static void print_records(const struct scr_recfile *f, int depth)
 {
@@ -417,6 +449,10 @@ static int typed_decode(const char *kind, const char *buf, size_t len)
 		struct scr_summary sm;
 		rc = scr_summary_decode(buf, len, &sm);
 		scr_summary_release(&sm);
+	} else if (!strcmp(kind, SCR_HALT_KIND)) {
+		struct scr_halt h;
+		rc = scr_halt_decode(buf, len, &h);
+		scr_halt_release(&h);
 	} else {
 		struct scr_index x;
 		rc = scr_index_decode(buf, len, &x);
@@ -576,6 +612,18 @@ static int print_state(const char *path, int fd, uint64_t size, int raw)
 		heading(path, what);
 		print_index(&x);
 		scr_index_release(&x);
+	} else if (!strcmp(f.kind, SCR_HALT_KIND) && f.version == SCR_HALT_VERSION) {
+		struct scr_halt h;
+		int r = scr_halt_decode(buf, len, &h);
+		if (r) {
+			rc = typed_error(path, &f, buf, len, r);
+			goto out;
+		}
+		snprintf(what, sizeof(what), "halt conditions (SCR-STATE halt, version %d)",
+			 f.version);
+		heading(path, what);
+		print_halt(&h);
+		scr_halt_release(&h);
 	} else {
 		known = 0;
 	}
@@ -587,7 +635,7 @@ static int print_state(const char *path, int fd, uint64_t size, int raw)
 		put_safe(stdout, f.kind, strlen(f.kind));
 		printf("', version %d", f.version);
 		if (!strcmp(f.kind, SCR_META_FILEMAP_KIND) || !strcmp(f.kind, SCR_META_SUMMARY_KIND) ||
-		    !strcmp(f.kind, SCR_META_INDEX_KIND))
+		    !strcmp(f.kind, SCR_META_INDEX_KIND) || !strcmp(f.kind, SCR_HALT_KIND))
 			printf(" (newer than this scr_print reads: records as stored)");
 		putchar('\n');
 		field(1, "records", "%zu", f.nrec);

@@ -283,17 +283,31 @@ cp "$red" "$T/bad/index.scr"
 tool "$PRINT" "$T/bad/red.7" "$T/bad/index.scr"
 has "red\.7: filemap of rank 0"
 has "index\.scr: redundancy file of rank 0"
+# seal FILE BODY: a state file of BODY with its END line (CRC by scr_crc32)
+seal() {
+	printf '%s' "$2" >"$1"
+	printf 'END %d %s\n' "$(wc -c <"$1")" "$("$CRC" <"$1" | cut -c1-8)" >>"$1"
+}
 # a kind scr_print does not know: its records
-body='SCR-STATE halt 1
-halt reason=user%20asked name=%1B[31mx
+seal "$T/bad/notes" 'SCR-STATE notes 1
+note reason=user%20asked name=%1B[31mx
 '
-printf '%s' "$body" >"$T/bad/halt"
-printf 'END %d %s\n' "$(wc -c <"$T/bad/halt")" "$("$CRC" <"$T/bad/halt" | cut -c1-8)" >>"$T/bad/halt"
-tool "$PRINT" "$T/bad/halt"
+tool "$PRINT" "$T/bad/notes"
 [ $rc -eq 0 ] || { shown; fail "an unknown kind exited $rc"; }
-has "state file of kind 'halt', version 1$"
+has "state file of kind 'notes', version 1$"
 has '^    reason = user asked$'
 has '^    name = \\x1b\[31mx$' "(control bytes escaped)"
+# the halt file of a prefix
+seal "$T/bad/halt.scr" 'SCR-STATE halt 1
+halt checkpoints_left=2 exit_after=1795472904 exit_reason=user%20asked
+'
+tool "$PRINT" "$T/bad/halt.scr"
+[ $rc -eq 0 ] || { shown; fail "a halt file exited $rc"; }
+has 'halt\.scr: halt conditions \(SCR-STATE halt, version 1\)$'
+has '^  checkpoints left: 2$'
+has '^  exit after: 2026-11-23 22:28:24 \+0000 \(1795472904\)$'
+has '^  exit before: not set$'
+has '^  exit reason: user asked$'
 
 note "scr_print: damaged, truncated and hostile copies are exit 1, named, never a crash"
 # bad FILE STATUS PATTERN: scr_print FILE exits STATUS, names FILE and says PATTERN
@@ -324,6 +338,10 @@ reseal "$index" "$T/bad/current" '1a current name=nothere'
 bad "$T/bad/current" "not a valid index: line 2 makes 'nothere' current"
 reseal "$summary" "$T/bad/garbage" '3s/.*/file rank=0 rank=1/'
 bad "$T/bad/garbage" 'line 3 is malformed'
+seal "$T/bad/halt2" 'SCR-STATE halt 1
+halt checkpoints_left=2 reason=x
+'
+bad "$T/bad/halt2" 'not a valid halt: line 2 \(halt\): '
 tool "$PRINT" --raw "$T/bad/flags"
 [ $rc -eq 0 ] || { shown; fail "--raw of a valid container with bad records exited $rc"; }
 has '^    flags = 64$'
