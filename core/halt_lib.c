@@ -34,8 +34,10 @@ static void report_file(struct scr_state *s, int rc)
 	free(m);
 }
 
-/* Rank 0: when the allocation ends, 0 when unknown. */
-static int64_t end_time(struct scr_state *s)
+/* Rank 0: when the allocation ends, 0 when unknown. Not knowing it is
+ * worth a warning only where the halt seconds have nothing else to act on
+ * (no exit_before). */
+static int64_t end_time(struct scr_state *s, const struct scr_halt *h)
 {
 	if (s->end_time_looked)
 		return s->end_time;
@@ -49,8 +51,9 @@ static int64_t end_time(struct scr_state *s)
 	if (!job || !*job)
 		job = getenv("SLURM_JOBID");
 	if (!job || !*job) {
-		scr_log_warn("the end of the allocation is unknown (no SCR_END_TIME, no SLURM "
-			     "job): halt seconds act only on exit_before");
+		if (!(h->has & SCR_HALT_HAS_BEFORE))
+			scr_log_warn("the end of the allocation is unknown (no SCR_END_TIME, no "
+				     "SLURM job): SCR_HALT_SECONDS cannot act");
 		return 0;
 	}
 	char *msg = NULL;
@@ -71,7 +74,7 @@ static int64_t end_time(struct scr_state *s)
 /* Rank 0: does a condition hold now? */
 static int evaluate(struct scr_state *s, const struct scr_halt *h, char **reason)
 {
-	int64_t end = scr_halt_needs_end_time(h, s->halt_seconds) ? end_time(s) : 0;
+	int64_t end = scr_halt_needs_end_time(h, s->halt_seconds) ? end_time(s, h) : 0;
 	return scr_halt_eval(h, (int64_t)time(NULL), end, s->halt_seconds, reason);
 }
 

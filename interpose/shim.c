@@ -1033,8 +1033,14 @@ static void report_missing(void)
  * completed first). Where some rank wrote no file of the checkpoint (rank 0
  * writes for all) there is no such point: the application runs on.
  */
-static void arm_halt(const char *what, long long some_clean, long long next_begun)
+static void arm_halt(const char *what, long long some_clean, long long next_begun,
+		     int all_final)
 {
+	if (all_final) {
+		if (sh.rank == 0)
+			scr_log_info("%s; the application is ending (MPI_Finalize)", what);
+		return;
+	}
 	if (some_clean) {
 		sh.halt_gen = LONG_MAX;
 		if (sh.rank == 0)
@@ -1156,7 +1162,7 @@ static int agreement_round(void)
 		sh.gen++;
 		sh.completing = 0;
 		if (halt)
-			arm_halt(what, all[V_CLEAN], all[V_NEXT]);
+			arm_halt(what, all[V_CLEAN], all[V_NEXT], all_final);
 	}
 	if (all[V_NEED_FLUSH]) {
 		sh.completing = 1;
