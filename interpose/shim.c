@@ -1037,6 +1037,7 @@ static void arm_halt(const char *what, long long some_clean, long long next_begu
 		     int all_final)
 {
 	if (all_final) {
+		sh.halt_gen = LONG_MAX;   /* said once; nothing left to stop */
 		if (sh.rank == 0)
 			scr_log_info("%s; the application is ending (MPI_Finalize)", what);
 		return;
