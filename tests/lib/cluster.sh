@@ -6,7 +6,8 @@
 # and the rest of the file system are shared, like a parallel file system.
 # The harness's $T lies in the host's /dev/shm, which no node sees: cluster_up
 # makes a shared directory $PFS on disk (removed at exit) for the prefix
-# (SCR_PREFIX=$PFS/prefix, the working directory) and the jobs' output.
+# (SCR_PREFIX=$PFS/prefix, the working directory) and the jobs' output, and
+# drops the harness's SCR_CACHE_BASE, SCR_CNTL_BASE and SCR_JOB_ID.
 # Bound every SLURM and MPI command (timeout, sbatch -t): a step or mpirun
 # that involves a dead node can hang.
 CLUSTER=$TOP/tests/cluster
@@ -29,8 +30,7 @@ cluster_up() {
 		eval "prev=($(trap -p EXIT))"   # (trap -- 'command' EXIT)
 		trap "cluster_down${prev[2]:+; ${prev[2]}}" EXIT
 		PFS=$(mktemp -d /tmp/scr-pfs.XXXXXX)
-		export SCR_PREFIX=$PFS/prefix
-		mkdir -p "$SCR_PREFIX"
+		mkdir -p "$PFS/prefix"
 	fi
 	# a cluster that is up may still run jobs of an earlier test
 	[ -s "$SCR_CLUSTER_DIR/env.sh" ] && scontrol ping 2>/dev/null | grep -q UP &&
@@ -38,12 +38,17 @@ cluster_up() {
 	NNODES=$n timeout -k 5 90 "$CLUSTER/start.sh" >"$T/out/cluster-start" 2>&1 {CLUSTER_LOCK}>&- ||
 		{ show cluster-start; fail "cannot start the cluster"; }
 	. "$SCR_CLUSTER_DIR/env.sh"
-	# the harness's cache and control bases lie in the host's /dev/shm, out
-	# of the nodes' sight, and its job id is not SLURM's: the library's
-	# defaults (each node's own /dev/shm, SLURM_JOB_ID) apply instead
-	unset SCR_CACHE_BASE SCR_CNTL_BASE SCR_JOB_ID
+	# The harness's prefix, cache and control bases lie in the host's
+	# /dev/shm, out of the nodes' sight, and its job id is not SLURM's: the
+	# prefix moves to $PFS, the library's defaults apply for the others
+	# (each node's own /dev/shm, SLURM_JOB_ID). Values a scenario set itself
+	# are kept.
+	[ "${SCR_PREFIX:-}" != "$T/prefix" ] || export SCR_PREFIX=$PFS/prefix
+	[ "${SCR_CACHE_BASE:-}" != "$T/cache" ] || unset SCR_CACHE_BASE
+	[ "${SCR_CNTL_BASE:-}" != "$T/cntl" ] || unset SCR_CNTL_BASE
+	[ "${SCR_JOB_ID:-}" != alloc1 ] || unset SCR_JOB_ID
 	for ((node = 1; node <= n; node++)); do node_wipe "n$node"; done
-	cd "$SCR_PREFIX"
+	cd "$PFS/prefix"
 }
 
 # The exit trap: stop the cluster, remove $PFS (KEEP=1 keeps it too).
