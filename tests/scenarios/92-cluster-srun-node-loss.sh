@@ -23,7 +23,7 @@ unset SCR_CACHE_BASE SCR_CNTL_BASE SCR_JOB_ID SCR_NODE_NAME
 cat >"$PFS/job.sh" <<JOB
 #!/bin/bash
 export SCR_PREFIX=$SCR_PREFIX SCR_COPY_TYPE=XOR SCR_FLUSH=0 SCR_DEBUG=1
-export SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/' SCR_RUNS=3 SCR_MIN_NODES=4
+export SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/' SCR_RUNS=4 SCR_MIN_NODES=4
 export SCR_WATCHDOG_TIMEOUT=60 SCR_RELAUNCH_DELAY=1
 $BUILD/bin/scr_srun -N4 -n8 env LD_PRELOAD=$SHIM $APP ${args[*]} --pause-ms 4000
 JOB
@@ -39,7 +39,7 @@ done
 cp "$PFS/job.out" "$T/out/job" 2>/dev/null
 grep -q 'dataset 2 protected by XOR' "$PFS/job.out" ||
 	{ timeout 5 scancel "$job"; show job; fail "the job never protected its second checkpoint"; }
-grep -q 'run 1, 5 healthy node(s): n\[1-5\]' "$PFS/job.out" || { show job; fail "run 1 did not see 5 healthy nodes"; }
+expect_in job 'run 1, 5 healthy node\(s\): n\[1-5\]'
 note "n3 dies"
 node_kill n3
 node_down n3 "scr test: node lost"
@@ -47,8 +47,10 @@ node_down n3 "scr test: node lost"
 state=$(wait_job "$job" 240) || { cp "$PFS/job.out" "$T/out/job"; show job; fail "the job did not end"; }
 cp "$PFS/job.out" "$T/out/job"
 [ "$state" = COMPLETED ] || { show job; fail "job state $state"; }
-expect_in job 'run 1 ended with exit status [1-9]'
-expect_in job 'run 2, 4 healthy node\(s\): n\[1-2,4-5\] \(left out: n3\)'
+# (srun --mpi=pmix across fake nodes fails in MPI_Init now and then under
+# load: SCR_RUNS=4 leaves room for such a run, so no run number is assumed)
+expect_in job 'run [1-3] ended with exit status [1-9]'
+expect_in job 'run [2-4], 4 healthy node\(s\): n\[1-2,4-5\] \(left out: n3\)'
 expect_in job 'rebuilt the files of 2 lost rank\(s\) from XOR'
 expect_in job 'the job completed'
 same_result reference job
