@@ -1,12 +1,13 @@
 # scr_halt on a SLURM cluster: a long transparent-mode job (posix_app under
-# LD_PRELOAD with SCR_HALT_EXIT=1) under scr_srun is asked to stop
+# LD_PRELOAD with SCR_HALT_EXIT=1) under scr_run (mpirun in the
+# allocation; scenario 92 covers scr_srun) is asked to stop
 #   1. after its next checkpoint (scr_halt --checkpoints 1, while it runs),
 #   2. when less than 100 s of its 2-minute allocation are left
-#      (scr_halt --seconds 100 set beforehand; scr_srun exports the
+#      (scr_halt --seconds 100 set beforehand; scr_run exports the
 #      allocation's end from squeue as SCR_END_TIME).
 # Each time the job stops cleanly right after a checkpoint: that checkpoint
 # is flushed and indexed in the prefix, the application never reaches its
-# last step, scr_srun does not relaunch it and the batch job completes.
+# last step, scr_run does not relaunch it and the batch job completes.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$TOP/tests/lib/cluster.sh"
 APP=$APPS/posix_app
@@ -15,12 +16,12 @@ HALT=$BUILD/bin/scr_halt
 cluster_up 4
 unset SCR_CACHE_BASE SCR_CNTL_BASE SCR_JOB_ID SCR_NODE_NAME
 
-submit() {   # name minutes: a 200-step job under scr_srun
+submit() {   # name minutes: a 200-step job under scr_run
 	cat >"$PFS/$1.sh" <<JOB
 #!/bin/bash
 export SCR_PREFIX=$SCR_PREFIX SCR_COPY_TYPE=XOR SCR_FLUSH=0 SCR_DEBUG=1 SCR_HALT_EXIT=1
 export SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/' SCR_RUNS=3
-$BUILD/bin/scr_srun -N4 -n8 env LD_PRELOAD=$SHIM $APP --steps 200 --every 2 --files 1 \
+$BUILD/bin/scr_run -np 8 --map-by ppr:2:node env LD_PRELOAD=$SHIM $APP --steps 200 --every 2 --files 1 \
 	--bytes 50000 --pause-ms 1500
 JOB
 	timeout 20 sbatch --parsable -N4 --ntasks-per-node=2 --no-kill -t "$2" \
