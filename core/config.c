@@ -131,7 +131,7 @@ static const struct param_def params[] = {
 	INT_P("SCR_RUNS", 0, "1",
 	      "runs scr_run launches in one allocation, 0 unlimited"),
 	INT_P("SCR_MIN_NODES", 0, "0",
-	      "fewest healthy nodes needed to launch a run, 0 means as many as the first run had"),
+	      "fewest healthy nodes needed to launch a run, 0 means one"),
 	STRING_P("SCR_EXCLUDE_NODES", NULL,
 		 "hostlist of nodes the job commands never use, e.g. n[3,7-8]"),
 	BYTES_P("SCR_FILE_BUF_SIZE", "4MB",
