@@ -4,7 +4,8 @@
 # module standing in for the nodes) with a broken node, an excluded one, a
 # silent one and SLURM states from a stand-in sinfo; scr_env; scr_flush_file
 # on the caches of a real MPI run, flushed and not, with damaged filemaps
-# and index; scr_prerun on usable and too few nodes.
+# and index; scr_prerun on usable and too few nodes, clearing a previous
+# allocation's halt state.
 . "$(dirname "$0")/../lib/harness.sh"
 
 B=$BUILD/bin
@@ -239,6 +240,62 @@ SCR_END_TIME= cmd envnone "$B/scr_env" --runnodes --endtime
 	{ show envnone; fail "unknown values are not empty lines"; }
 cmd envbad "$B/scr_env" --nope
 expect_rc envbad 2
+
+note "scr_prerun: usable and bad nodes, SCR_MIN_NODES"
+PRERUN=$B/scr_prerun
+rm -rf "$T/prefix/.scr"
+touch "$SCR_CACHE_BASE/$(id -un)/scr.alloc1/node2"
+cmd pre "$PRERUN"
+expect_rc pre 0
+[ -d "$T/prefix/.scr" ] || fail "scr_prerun did not create the prefix's .scr"
+expect_in pre "prefix directory $T/prefix \\(created $T/prefix/.scr\\)"
+expect_in pre '^scr_prerun: 5 node\(s\) in the allocation: node\[0-4\]$'
+expect_in pre '^scr_prerun: usable: 4 node\(s\): node\[0-1,3-4\]$'
+expect_in pre '^scr_prerun: bad: 1 node\(s\): node2$'
+expect_in pre "^scr_prerun:   node2: cannot create the job's cache directory .*Not a directory"
+expect_in pre '^scr_prerun: ready: 4 usable node\(s\), 1 needed$'
+SCR_MIN_NODES=4 cmd pre4 "$PRERUN"
+expect_rc pre4 0
+SCR_MIN_NODES=5 cmd pre5 "$PRERUN"
+expect_rc pre5 1
+expect_in pre5 'too few usable nodes: 4, 5 needed \(SCR_MIN_NODES=5\)'
+SCR_EXCLUDE_NODES='node[0-4]' cmd pre0 "$PRERUN"
+expect_rc pre0 1
+expect_in pre0 'usable: 0 node\(s\)$'
+expect_in pre0 'too few usable nodes: 0, 1 needed'
+rm "$SCR_CACHE_BASE/$(id -un)/scr.alloc1/node2"
+SCR_NODELIST='node1,slow' cmd preslow "$PRERUN" --free 1KB
+expect_rc preslow 0
+expect_in preslow "slow: did not answer scr_check_node within SCR_PDSH_TIMEOUT=5s"
+cmd preusage "$PRERUN" --bogus
+expect_rc preusage 2
+
+note "scr_prerun: the halt state a previous allocation left"
+HALT=$B/scr_halt
+[ -x "$HALT" ] || fail "scr_halt is not built"
+"$HALT" --checkpoints 0 --reason "stopped by hand" >/dev/null || fail "scr_halt cannot set conditions"
+"$HALT" --check >/dev/null || fail "the halt conditions do not hold"
+cmd prehalt "$PRERUN"
+expect_rc prehalt 0
+expect_in prehalt 'cleared the halt reason a previous run left: stopped by hand'
+expect_in prehalt 'cleared the checkpoint count a previous run left at 0'
+expect_not_in prehalt 'still holds'
+! "$HALT" --check >/dev/null || fail "a halt condition still holds after scr_prerun"
+# what does not stop the job at once stays; a time that does is warned about
+"$HALT" --checkpoints 3 --after @1000 >/dev/null
+cmd prekeep "$PRERUN"
+expect_rc prekeep 0
+expect_not_in prekeep 'cleared'
+expect_in prekeep 'a halt condition still holds: .*the first run will stop at once'
+"$HALT" --list | grep -q '^  checkpoints left  3$' || fail "scr_prerun changed a checkpoint count above 0"
+# a damaged halt file is reported, not fatal
+echo garbage >"$T/prefix/.scr/halt.scr"
+cmd prebad "$PRERUN"
+expect_rc prebad 0
+expect_in prebad "cannot read the halt file: .*scr_halt --remove"
+"$HALT" --remove >/dev/null
+cmd prenone "$PRERUN"
+expect_not_in prenone 'halt'
 
 note "scr_flush_file: the caches of a real run"
 unset SCR_REMOTE SCR_NODELIST
