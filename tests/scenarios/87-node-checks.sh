@@ -273,14 +273,25 @@ expect_rc preusage 2
 note "scr_prerun: the halt state a previous allocation left"
 HALT=$B/scr_halt
 [ -x "$HALT" ] || fail "scr_halt is not built"
+for why in "SCR_Finalize called" "checkpoints left reached 0" "allocation ends at 12:00: 60 s left"; do
+	"$HALT" --checkpoints 0 --reason "$why" >/dev/null || fail "scr_halt cannot set conditions"
+	"$HALT" --check >/dev/null || fail "the halt conditions do not hold"
+	cmd prehalt "$PRERUN"
+	expect_rc prehalt 0
+	expect_in prehalt "cleared the halt reason a previous run left: $why"
+	expect_in prehalt 'cleared the checkpoint count a previous run left at 0'
+	expect_not_in prehalt 'still holds'
+	! "$HALT" --check >/dev/null || fail "a halt condition still holds after scr_prerun ($why)"
+done
+# a reason a user set stays, and is shown
 "$HALT" --checkpoints 0 --reason "stopped by hand" >/dev/null || fail "scr_halt cannot set conditions"
-"$HALT" --check >/dev/null || fail "the halt conditions do not hold"
-cmd prehalt "$PRERUN"
-expect_rc prehalt 0
-expect_in prehalt 'cleared the halt reason a previous run left: stopped by hand'
-expect_in prehalt 'cleared the checkpoint count a previous run left at 0'
-expect_not_in prehalt 'still holds'
-! "$HALT" --check >/dev/null || fail "a halt condition still holds after scr_prerun"
+cmd preuser "$PRERUN"
+expect_rc preuser 0
+expect_not_in preuser 'cleared the halt reason'
+expect_in preuser 'cleared the checkpoint count a previous run left at 0'
+expect_in preuser 'a halt condition still holds: stopped by hand: the first run will stop at once'
+"$HALT" --list | grep -q '^  exit reason  *stopped by hand$' || fail "scr_prerun cleared a user's reason"
+"$HALT" --remove >/dev/null
 # what does not stop the job at once stays; a time that does is warned about
 "$HALT" --checkpoints 3 --after @1000 >/dev/null
 cmd prekeep "$PRERUN"
