@@ -43,8 +43,6 @@
  * storage's allocator, small enough for a nearly full RAM disk. */
 #define TEST_BYTES (64 * 1024)
 
-extern char **environ;
-
 static const char usage_text[] =
 	"usage: scr_check_node [--cache DIR]... [--cntl DIR] [--free BYTES] [--quiet]\n"
 	"       scr_check_node --help\n"
@@ -433,11 +431,9 @@ int main(int argc, char **argv)
 
 	/* the configuration, as the library will read it on this node */
 	char *cwd = getcwd(NULL, 0);
-	struct scr_config *cfg = scr_config_new();
-	char *warnings = NULL, *msg = NULL;
-	int rc = cwd && cfg ? scr_job_load_config(cfg, cwd, environ, &warnings, &msg)
-			    : -SCR_ENOMEM;
-	free(warnings);   /* unknown SCR_* variables are the library's to report */
+	struct scr_config *cfg = NULL;
+	char *msg = NULL;
+	int rc = cwd ? scr_job_command_config(cwd, &cfg, &msg) : -SCR_ENOMEM;
 	struct scr_layout l;
 	if (!rc)
 		rc = scr_job_layout(cfg, NULL, NULL, &l, &msg);

@@ -36,8 +36,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
 static const char usage_text[] =
 	"Usage: scr_copy --id ID [--prefix DIR] [--jobid ID] [--node NAME] [--progress SECONDS]\n"
 	"\n"
@@ -290,12 +288,11 @@ int main(int argc, char **argv)
 		return rc;
 
 	char *cwd = getcwd(NULL, 0);
-	struct scr_config *cfg = scr_config_new();
-	char *warnings = NULL, *msg = NULL, *prefix = NULL;
+	struct scr_config *cfg = NULL;
+	char *msg = NULL, *prefix = NULL;
 	struct scr_layout l = { 0 };
 	struct scr_node_cache nc = { 0 };
-	rc = cwd && cfg ? scr_job_load_config(cfg, cwd, environ, &warnings, &msg) : -SCR_ENOMEM;
-	free(warnings);
+	rc = cwd ? scr_job_command_config(cwd, &cfg, &msg) : -SCR_ENOMEM;
 	if (!rc)
 		prefix = a.prefix ? scr_path_absolute(cwd, a.prefix) : scr_job_prefix(cfg, cwd);
 	if (!rc && !prefix)

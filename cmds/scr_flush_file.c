@@ -32,8 +32,6 @@
 #define EXIT_FAIL  1
 #define EXIT_USAGE 2
 
-extern char **environ;
-
 enum op { OP_LIST, OP_LATEST, OP_NEEDFLUSH };
 
 static const char usage_text[] =
@@ -186,11 +184,9 @@ static int load(struct view *v, const char *prefix_opt, const char *jobid)
 {
 	memset(v, 0, sizeof(*v));
 	char *cwd = getcwd(NULL, 0);
-	struct scr_config *cfg = scr_config_new();
-	char *warnings = NULL, *msg = NULL;
-	int rc = cwd && cfg ? scr_job_load_config(cfg, cwd, environ, &warnings, &msg)
-			    : -SCR_ENOMEM;
-	free(warnings);   /* unknown SCR_* variables are the library's to report */
+	struct scr_config *cfg = NULL;
+	char *msg = NULL;
+	int rc = cwd ? scr_job_command_config(cwd, &cfg, &msg) : -SCR_ENOMEM;
 	struct scr_layout l;
 	if (!rc)
 		rc = scr_job_layout(cfg, jobid, NULL, &l, &msg);

@@ -629,10 +629,9 @@ int main(int argc, char **argv)
 	/* the prefix and SCR_HALT_SECONDS / SCR_END_TIME from the configuration
 	 * layers, as the library sees them */
 	char *cwd = getcwd(NULL, 0);
-	struct scr_config *cfg = scr_config_new();
-	char *warnings = NULL, *msg = NULL;
-	rc = cwd && cfg ? scr_job_load_config(cfg, cwd, environ, &warnings, &msg) : -SCR_ENOMEM;
-	free(warnings);   /* unknown SCR_* variables are the library's to report */
+	struct scr_config *cfg = NULL;
+	char *msg = NULL;
+	rc = cwd ? scr_job_command_config(cwd, &cfg, &msg) : -SCR_ENOMEM;
 	if (rc == -SCR_ENOMEM)
 		oom();
 	if (rc && !a.prefix) {

@@ -36,8 +36,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-extern char **environ;
-
 #define EXIT_NOTHING 3
 #define EXIT_ALL_LOST 4
 
@@ -175,13 +173,11 @@ static void list_entry(const struct scr_layout *l, int rank, const struct scr_fi
 static int node_list(const char *jobid, const char *node)
 {
 	char *cwd = getcwd(NULL, 0);
-	struct scr_config *cfg = scr_config_new();
-	char *warnings = NULL, *msg = NULL;
+	struct scr_config *cfg = NULL;
+	char *msg = NULL;
 	struct scr_layout l = { 0 };
 	struct scr_node_cache nc = { 0 };
-	int rc = cwd && cfg ? scr_job_load_config(cfg, cwd, environ, &warnings, &msg)
-			    : -SCR_ENOMEM;
-	free(warnings);
+	int rc = cwd ? scr_job_command_config(cwd, &cfg, &msg) : -SCR_ENOMEM;
 	if (!rc)
 		rc = scr_job_layout(cfg, jobid, node, &l, &msg);
 	if (!rc)

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-extern char **environ;
 
 static const char usage_text[] =
 	"Usage: scr_param [--prefix-dir] [--cache-base] [--cntl-base] [--job-id] [NAME...]\n"
@@ -74,11 +73,9 @@ int main(int argc, char **argv)
 	}
 
 	char *cwd = getcwd(NULL, 0);
-	struct scr_config *cfg = scr_config_new();
-	char *warnings = NULL, *msg = NULL;
-	int rc = cwd && cfg ? scr_job_load_config(cfg, cwd, environ, &warnings, &msg)
-			    : -SCR_ENOMEM;
-	free(warnings);   /* unknown SCR_* variables are the library's to report */
+	struct scr_config *cfg = NULL;
+	char *msg = NULL;
+	int rc = cwd ? scr_job_command_config(cwd, &cfg, &msg) : -SCR_ENOMEM;
 	if (rc) {
 		fprintf(stderr, "scr_param: %s\n", msg ? msg : scr_strerror(rc));
 		free(msg);

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef SCR_SYSTEM_CONF
 #define SCR_SYSTEM_CONF "/etc/scr.conf"
@@ -44,6 +45,17 @@ int scr_job_load_config(struct scr_config *cfg, const char *cwd, char *const *en
 		return -SCR_ENOMEM;
 	rc = scr_config_parse_file(cfg, SCR_CONF_USER, path, 1, msg);
 	free(path);
+	return rc;
+}
+
+int scr_job_command_config(const char *cwd, struct scr_config **cfg, char **msg)
+{
+	char *warnings = NULL;
+	*cfg = scr_config_new();
+	if (!*cfg)
+		return -SCR_ENOMEM;
+	int rc = scr_job_load_config(*cfg, cwd, environ, &warnings, msg);
+	free(warnings);
 	return rc;
 }
 

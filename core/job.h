@@ -20,6 +20,15 @@
 int scr_job_load_config(struct scr_config *cfg, const char *cwd, char *const *envp,
 			char **warnings, char **msg);
 
+/*
+ * For the commands: a new config loaded as the library loads it in cwd
+ * (scr_job_load_config over the process environment). Unknown SCR_*
+ * variables are the library's to report and are dropped here. *cfg is set
+ * even when loading fails (NULL only when out of memory), so the caller
+ * can still read what came before the error; the caller frees it.
+ */
+int scr_job_command_config(const char *cwd, struct scr_config **cfg, char **msg);
+
 /* Parameter value, NULL when unset or empty (belongs to cfg). */
 const char *scr_job_param(const struct scr_config *cfg, const char *name);
 
