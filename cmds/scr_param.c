@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 static const char usage_text[] =
 	"Usage: scr_param [--prefix-dir] [--cache-base] [--cntl-base] [--job-id] [NAME...]\n"
 	"\n"
