@@ -352,16 +352,6 @@ static void warn_stderr(const char *msg)
 	free(m);
 }
 
-static const char *scheme_name(int scheme)
-{
-	switch (scheme) {
-	case SCR_RED_PARTNER: return "PARTNER";
-	case SCR_RED_XOR:     return "XOR";
-	case SCR_RED_RS:      return "RS";
-	default:              return "unknown";
-	}
-}
-
 /* The ranks of out in state st, as "0,1,4-7" (malloc'd; "" for none). */
 static char *rank_list(const struct scr_red_offline *out, int st, int *count)
 {
@@ -429,7 +419,7 @@ static int parity_per_set(const char *red_dir, int id, int nranks)
 /* Why the ranks are beyond the scheme's reach, for the error message. */
 static void explain_loss(const char *red_dir, const struct scr_red_offline *out)
 {
-	const char *s = scheme_name(out->scheme);
+	const char *s = scr_red_scheme_name(out->scheme);
 	int m;
 	switch (out->scheme) {
 	case SCR_RED_XOR:
@@ -786,7 +776,7 @@ static int cmd_build(const char *prefix, const char *path, struct scr_index *x, 
 		fprintf(stderr, "scr_index: dataset %d: the files of %s %s are lost and "
 			"cannot be rebuilt (%s, %d ranks)\n", id,
 			nlost == 1 ? "rank" : "ranks", lost ? lost : "?",
-			scheme_name(out.scheme), out.nranks);
+			scr_red_scheme_name(out.scheme), out.nranks);
 		explain_loss(red_dir, &out);
 		fprintf(stderr, "scr_index: to fix it, copy the files of %s %s (data files into "
 			"'%s', or redundancy files into '%s') from any node that still holds "
@@ -825,7 +815,7 @@ static int cmd_build(const char *prefix, const char *path, struct scr_index *x, 
 	char *rebuilt = rank_list(&out, SCR_RED_REBUILT, &nrebuilt);
 	char *name = printable(sum.ds.name);
 	printf("scr_index: dataset %d '%s' rebuilt in '%s' (%s, %d ranks)\n", id, name,
-	       prefix, scheme_name(out.scheme), out.nranks);
+	       prefix, scr_red_scheme_name(out.scheme), out.nranks);
 	printf("  ranks intact:  %d%s%s%s\n", nintact, nintact ? " (" : "",
 	       nintact ? (intact ? intact : "?") : "", nintact ? ")" : "");
 	printf("  ranks rebuilt: %d%s%s%s\n", nrebuilt, nrebuilt ? " (" : "",

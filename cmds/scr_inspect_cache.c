@@ -107,16 +107,6 @@ static void warn_stderr(const char *msg)
 	fprintf(stderr, "scr_inspect_cache: %s\n", msg);
 }
 
-static const char *scheme_of(int scheme)
-{
-	switch (scheme) {
-	case SCR_RED_PARTNER: return "PARTNER";
-	case SCR_RED_XOR:     return "XOR";
-	case SCR_RED_RS:      return "RS";
-	default:              return "?";
-	}
-}
-
 static void list_entry(const struct scr_layout *l, int rank, const struct scr_filemap_entry *e)
 {
 	int data_ok = 1;
@@ -143,7 +133,7 @@ static void list_entry(const struct scr_layout *l, int rank, const struct scr_fi
 		if (scr_red_header_read(red, &h, &off, 0) == 0) {
 			if (h.dataset_id == e->ds.id && h.rank == rank) {
 				red_state = "ok";
-				scheme = scheme_of(h.scheme);
+				scheme = scr_red_scheme_name(h.scheme);
 				have_header = 1;
 			} else {
 				scr_red_header_release(&h);

@@ -676,16 +676,6 @@ static int crc_range(int fd, uint64_t off, uint64_t len, uint32_t *crc)
 	return rc;
 }
 
-static const char *scheme_text(int scheme)
-{
-	switch (scheme) {
-	case SCR_RED_PARTNER: return "PARTNER";
-	case SCR_RED_XOR:     return "XOR";
-	case SCR_RED_RS:      return "RS";
-	default:              return "unknown";
-	}
-}
-
 /* The library's record of a rank (a filemap), in brief. */
 static void print_meta(int depth, const struct scr_red_record *r)
 {
@@ -781,9 +771,9 @@ static void print_red(const char *path, const struct scr_red_header *h, uint64_t
 		return;
 	}
 	snprintf(what, sizeof(what), "redundancy file of rank %d, dataset %d (%s, version %d)",
-		 h->rank, h->dataset_id, scheme_text(h->scheme), RED_VERSION);
+		 h->rank, h->dataset_id, scr_red_scheme_name(h->scheme), RED_VERSION);
 	heading(path, what);
-	field(1, "scheme", "%s", scheme_text(h->scheme));
+	field(1, "scheme", "%s", scr_red_scheme_name(h->scheme));
 	field(1, "dataset", "%d", h->dataset_id);
 	field(1, "job ranks", "%d", h->nranks);
 	field(1, "rank", "%d", h->rank);

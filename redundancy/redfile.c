@@ -278,6 +278,16 @@ const struct scr_red_record *scr_red_header_record(const struct scr_red_header *
 	return NULL;
 }
 
+const char *scr_red_scheme_name(int scheme)
+{
+	switch (scheme) {
+	case SCR_RED_PARTNER: return "PARTNER";
+	case SCR_RED_XOR:     return "XOR";
+	case SCR_RED_RS:      return "RS";
+	default:              return "unknown";
+	}
+}
+
 char *scr_red_file_path(const char *dataset_dir, int rank)
 {
 	char *p = NULL;

@@ -19,6 +19,9 @@
 
 enum scr_red_scheme { SCR_RED_PARTNER = 1, SCR_RED_XOR = 2, SCR_RED_RS = 3 };
 
+/* "PARTNER", "XOR", "RS", or "unknown" for any other value. */
+const char *scr_red_scheme_name(int scheme);
+
 struct scr_red_rfile {
 	char *path;       /* relative to the dataset directory */
 	uint64_t size;
