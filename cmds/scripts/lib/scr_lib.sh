@@ -24,6 +24,18 @@ scr_alloc_nodes() {
 	fi
 }
 
+# scr_nodes_not_down: the allocation's nodes split, without asking any
+# node, into scr_up (hostlist) and scr_down (those SLURM or
+# SCR_EXCLUDE_NODES count as down; empty when none).
+scr_nodes_not_down() {
+	local all
+	all=$(scr_alloc_nodes)
+	scr_up=$all scr_down=""
+	[ -x "$SCR_BIN/scr_list_down_nodes" ] &&
+		scr_down=$("$SCR_BIN/scr_list_down_nodes" --skip-check "$all")
+	[ -z "$scr_down" ] || scr_up=$(scr_hosts --minus "$all" "$scr_down")
+}
+
 # scr_on_nodes HOSTLIST COMMAND...: run COMMAND on every node at once with
 # pdsh; each output line comes back as "node: line". How pdsh reaches a node:
 #   SCR_REMOTE set      its value is a command prefix pdsh's exec module runs
