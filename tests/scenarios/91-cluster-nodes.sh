@@ -3,7 +3,9 @@
 # listed with SLURM's reason; a node whose cache base is a read-only mount
 # is listed with scr_check_node's reason, found through a pdsh + srun step
 # on it; scr_prerun reports both and succeeds with enough usable nodes,
-# fails with SCR_MIN_NODES above them; scr_env gives the job and its nodes.
+# fails with SCR_MIN_NODES above them; scr_srun launches on the usable nodes
+# only (a node SLURM still counts as up but whose storage is bad is left
+# out with srun --exclude); scr_env gives the job and its nodes.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$TOP/tests/lib/cluster.sh"
 
@@ -101,6 +103,13 @@ SCR_MIN_NODES=3 cmd prerun3 "$B/scr_prerun"
 SCR_MIN_NODES=4 cmd prerun4 "$B/scr_prerun"
 [ $rc -eq 1 ] || { show prerun4; fail "scr_prerun exited $rc with 3 usable nodes and SCR_MIN_NODES=4"; }
 expect_in prerun4 'too few usable nodes: 3, 4 needed'
+
+note "scr_srun launches on the usable nodes only"
+SCR_RUNS=1 cmd srun "$B/scr_srun" --no-postrun --overlap -N3 -n3 hostname
+[ $rc -eq 0 ] || { show srun; fail "scr_srun failed on the 3 usable nodes"; }
+expect_in srun 'run 1, 3 healthy node\(s\): n\[1-2,5\] \(left out: n\[3-4\]\)'
+[ "$(grep -x 'n[0-9]' "$T/out/srun" | sort | paste -sd, -)" = n1,n2,n5 ] ||
+	{ show srun; fail "scr_srun's run was not on n1, n2 and n5"; }
 
 note "n4 repaired: usable again; n3 back in service but no longer in the job"
 onnode n4 umount /dev/shm/scr91 || fail "cannot unmount n4's read-only tmpfs"
