@@ -17,7 +17,8 @@ unset SCR_CONF_FILE SCR_FLUSH SCR_CACHE_SIZE SCR_DEBUG SCR_ENABLE
 cd "$T/prefix"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-note() { echo "--- $*"; }
+# a section of a scenario, with the seconds since it started (slow parts show)
+note() { echo "--- [${SECONDS}s] $*"; }
 
 # run NODES RANKS_PER_NODE OUT -- command...: one MPI job, rank r on node
 # "node<r / RANKS_PER_NODE>" (SCR_NODE_NAME), stdout+stderr to $T/out/OUT.
@@ -89,12 +90,18 @@ reference() {   # nodes ppn app-args...
 	expect_in reference 'result '
 }
 
-cache_of() { echo "$SCR_CACHE_BASE/$(id -un)/scr.$SCR_JOB_ID/$1/cache"; }
-cntl_of() { echo "$SCR_CNTL_BASE/$(id -un)/scr.$SCR_JOB_ID/$1/cntl"; }
+ME=$(id -un)
+cache_of() { echo "$SCR_CACHE_BASE/$ME/scr.$SCR_JOB_ID/$1/cache"; }
+cntl_of() { echo "$SCR_CNTL_BASE/$ME/scr.$SCR_JOB_ID/$1/cntl"; }
 
-# "Lose" a node: delete every path that carries its name.
+# "Lose" nodes: delete every path that carries their names.
 lose_node() {
-	rm -rf "$(cache_of "$1")" "$(cntl_of "$1")"
+	local n paths=()
+	for n in "$@"; do
+		paths+=("$SCR_CACHE_BASE/$ME/scr.$SCR_JOB_ID/$n/cache"
+			"$SCR_CNTL_BASE/$ME/scr.$SCR_JOB_ID/$n/cntl")
+	done
+	rm -rf "${paths[@]}"
 }
 
 flip_byte() {   # file offset

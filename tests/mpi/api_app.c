@@ -7,14 +7,23 @@
  *
  *   api_app [--steps N] [--every K] [--bytes B] [--files F] [--die-at S]
  *           [--output-every K] [--prefix-dir D] [--expect-restart S]
+ *           [--cases FILE]
  *
  * --die-at S          SIGKILL every rank right after the checkpoint of step S
  * --expect-restart S  fail (exit 3) unless the run restarted from step S
  *                     (0: expect no restart)
+ * --cases FILE        run the whole program (SCR_Init to SCR_Finalize) once
+ *                     per line of FILE, in the same MPI job. A line is
+ *                     "DIR NODE..." with one node name per rank: the run
+ *                     takes SCR_CACHE_BASE=DIR/cache, SCR_CNTL_BASE=DIR/cntl
+ *                     and SCR_NODE_NAME=NODE, and each rank's stdout and
+ *                     stderr go to DIR/out.RANK. Many restarts then cost one
+ *                     launch (scenario 80's exhaustive node-loss sweep).
  * Exit: 0 ok, 2 usage, 3 expectation failed, 4 SCR call failed.
  */
 #include "scr.h"
 
+#include <fcntl.h>
 #include <mpi.h>
 #include <signal.h>
 #include <stdint.h>
@@ -27,7 +36,7 @@
 struct opts {
 	int steps, every, files, die_at, output_every, expect_restart;
 	long bytes;
-	const char *dir;
+	const char *dir, *cases;
 };
 
 static int rank, nranks;
@@ -37,7 +46,7 @@ static void usage(void)
 	if (rank == 0)
 		fprintf(stderr, "usage: api_app [--steps N] [--every K] [--bytes B] "
 			"[--files F] [--die-at S] [--output-every K] [--dir D] "
-			"[--expect-restart S]\n");
+			"[--expect-restart S] [--cases FILE]\n");
 	MPI_Finalize();
 	exit(2);
 }
@@ -59,6 +68,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "--output-every")) o->output_every = atoi(v);
 		else if (!strcmp(a, "--expect-restart")) o->expect_restart = atoi(v);
 		else if (!strcmp(a, "--dir")) o->dir = v;
+		else if (!strcmp(a, "--cases")) o->cases = v;
 		else usage();
 		i++;
 	}
@@ -164,18 +174,16 @@ static int read_ckpt(const struct opts *o, unsigned char *st, size_t n, const ch
 	return step;
 }
 
-int main(int argc, char **argv)
+/* One run of the program, SCR_Init to SCR_Finalize: restart from what SCR
+ * offers, compute to the last step, print the result. Returns the exit
+ * status. */
+static int run_once(const struct opts *o)
 {
-	MPI_Init(&argc, &argv);
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-	struct opts o;
-	parse(argc, argv, &o);
 	if (SCR_Init() != SCR_SUCCESS) {
 		fprintf(stderr, "api_app: SCR_Init failed\n");
 		MPI_Abort(MPI_COMM_WORLD, 4);
 	}
-	size_t n = state_size(&o);
+	size_t n = state_size(o);
 	unsigned char *st = malloc(n);
 	if (!st)
 		MPI_Abort(MPI_COMM_WORLD, 1);
@@ -185,7 +193,7 @@ int main(int argc, char **argv)
 	char dsname[SCR_MAX_FILENAME];
 	while (SCR_Have_restart(&have, dsname) == SCR_SUCCESS && have) {
 		SCR_Start_restart(dsname);
-		int step = read_ckpt(&o, st, n, dsname);
+		int step = read_ckpt(o, st, n, dsname);
 		if (SCR_Complete_restart(step >= 0) == SCR_SUCCESS) {
 			start = step;
 			break;
@@ -197,18 +205,19 @@ int main(int argc, char **argv)
 		printf("api_app: restarted from step %d\n", start);
 	else if (rank == 0)
 		printf("api_app: starting fresh\n");
-	if (o.expect_restart >= 0 && start != o.expect_restart) {
+	if (o->expect_restart >= 0 && start != o->expect_restart) {
 		if (rank == 0)
 			fprintf(stderr, "api_app: expected restart from step %d, got %d\n",
-				o.expect_restart, start);
-		MPI_Finalize();
+				o->expect_restart, start);
+		free(st);
+		SCR_Finalize();
 		return 3;
 	}
 
-	for (int step = start + 1; step <= o.steps; step++) {
+	for (int step = start + 1; step <= o->steps; step++) {
 		advance(st, n, step);
-		if (step % o.every == 0) {
-			if (write_ckpt(&o, st, n, step, SCR_FLAG_CHECKPOINT) != 0) {
+		if (step % o->every == 0) {
+			if (write_ckpt(o, st, n, step, SCR_FLAG_CHECKPOINT) != 0) {
 				if (rank == 0)
 					fprintf(stderr, "api_app: checkpoint %d failed\n", step);
 				MPI_Abort(MPI_COMM_WORLD, 4);
@@ -216,10 +225,10 @@ int main(int argc, char **argv)
 			if (rank == 0)
 				printf("api_app: checkpoint at step %d\n", step);
 		}
-		if (o.output_every > 0 && step % o.output_every == 0 &&
-		    write_ckpt(&o, st, n, step, SCR_FLAG_OUTPUT) != 0)
+		if (o->output_every > 0 && step % o->output_every == 0 &&
+		    write_ckpt(o, st, n, step, SCR_FLAG_OUTPUT) != 0)
 			MPI_Abort(MPI_COMM_WORLD, 4);
-		if (step == o.die_at) {
+		if (step == o->die_at) {
 			fflush(stdout);
 			MPI_Barrier(MPI_COMM_WORLD);
 			if (rank == 0) {
@@ -237,6 +246,74 @@ int main(int argc, char **argv)
 		printf("api_app: result %lx\n", (unsigned long)all);
 	free(st);
 	SCR_Finalize();
-	MPI_Finalize();
 	return 0;
+}
+
+/* Point fd at path (append), or back at saved when path is NULL. */
+static void redirect(int fd, const char *path, int saved)
+{
+	fflush(fd == 1 ? stdout : stderr);
+	int to = path ? open(path, O_WRONLY | O_CREAT | O_APPEND, 0644) : saved;
+	if (to < 0 || dup2(to, fd) < 0) {
+		perror(path ? path : "api_app: restoring output");
+		MPI_Abort(MPI_COMM_WORLD, 1);
+	}
+	if (path)
+		close(to);
+}
+
+/* --cases: one run per line, each with its own node-local directories and
+ * node name, in this one MPI job. Every rank reads the same file. */
+static int run_cases(const struct opts *o)
+{
+	FILE *fp = fopen(o->cases, "r");
+	if (!fp) {
+		perror(o->cases);
+		MPI_Abort(MPI_COMM_WORLD, 2);
+	}
+	int out = dup(1), err = dup(2), worst = 0, lineno = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, fp) > 0) {
+		lineno++;
+		char *save = NULL, *dir = strtok_r(line, " \t\n", &save), *node = NULL;
+		if (!dir)
+			continue;
+		for (int r = 0; r <= rank; r++)
+			node = strtok_r(NULL, " \t\n", &save);
+		if (!node) {
+			fprintf(stderr, "api_app: %s:%d: no node name for rank %d\n", o->cases,
+				lineno, rank);
+			MPI_Abort(MPI_COMM_WORLD, 2);
+		}
+		char cache[1024], cntl[1024], log[1024];
+		snprintf(cache, sizeof(cache), "%s/cache", dir);
+		snprintf(cntl, sizeof(cntl), "%s/cntl", dir);
+		snprintf(log, sizeof(log), "%s/out.%d", dir, rank);
+		setenv("SCR_CACHE_BASE", cache, 1);
+		setenv("SCR_CNTL_BASE", cntl, 1);
+		setenv("SCR_NODE_NAME", node, 1);
+		redirect(1, log, -1);
+		redirect(2, log, -1);
+		int rc = run_once(o);
+		redirect(1, NULL, out);
+		redirect(2, NULL, err);
+		if (rc > worst)
+			worst = rc;
+	}
+	free(line);
+	fclose(fp);
+	return worst;
+}
+
+int main(int argc, char **argv)
+{
+	MPI_Init(&argc, &argv);
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+	struct opts o;
+	parse(argc, argv, &o);
+	int rc = o.cases ? run_cases(&o) : run_once(&o);
+	MPI_Finalize();
+	return rc;
 }
