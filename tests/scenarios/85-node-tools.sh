@@ -384,22 +384,33 @@ grep -q "filemap of rank 0" "$T/out/o" && grep -q "index of a prefix" "$T/out/o"
 	{ shown; fail "the good files were not printed"; }
 
 # every truncation and every flipped byte of the filemap, and of the start
-# and end of the redundancy file: always exit 1 with a message, no crash
+# and end of the redundancy file: always exit 1 with a message, no crash.
+# The copies are made by one perl (Debian's perl-base is always there) and
+# printed by one scr_print, which reports each file on its own.
 fuzz() {   # FILE OFFSETS...
-	local src=$1 o; shift
-	for o in "$@"; do
-		head -c "$o" "$src" >"$T/bad/fz"
-		"$PRINT" "$T/bad/fz" >/dev/null 2>"$T/out/e"
-		rc=$?
-		[ $rc -eq 1 ] && grep -q "^scr_print: '$T/bad/fz': " "$T/out/e" ||
-			{ cat "$T/out/e"; fail "$src cut to $o bytes: exit $rc"; }
-		cp "$src" "$T/bad/fz"
-		flip_byte "$T/bad/fz" "$o"
-		"$PRINT" "$T/bad/fz" >/dev/null 2>"$T/out/e"
-		rc=$?
-		[ $rc -eq 1 ] && grep -q "^scr_print: '$T/bad/fz': " "$T/out/e" ||
-			{ cat "$T/out/e"; fail "$src with byte $o flipped: exit $rc"; }
-	done
+	local src=$1 dir=$T/fuzz/${1##*/} named; shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	perl -e 'my ($src, $dir, @offsets) = @ARGV;
+		open(my $in, "<:raw", $src) or die "$src: $!";
+		local $/; my $data = <$in>;
+		sub put { open(my $o, ">:raw", $_[0]) or die "$_[0]: $!"; print $o $_[1]; close($o) }
+		for my $o (@offsets) {
+			put("$dir/cut.$o", substr($data, 0, $o));
+			my $d = $data; substr($d, $o, 1) = chr(ord(substr($d, $o, 1)) ^ 0xff);
+			put("$dir/flip.$o", $d);
+		}' "$src" "$dir" "$@" || fail "cannot make damaged copies of $src"
+	"$PRINT" "$dir"/* >/dev/null 2>"$T/out/e"
+	rc=$?
+	[ $rc -eq 1 ] || { tail -n 5 "$T/out/e"; fail "scr_print of damaged copies of $src: exit $rc"; }
+	# every copy is named with its problem, and nothing else is said
+	named=$(grep -c "^scr_print: '$dir/\(cut\|flip\)\.[0-9]*': ." "$T/out/e")
+	[ "$named" -eq $((2 * $#)) ] && [ "$(wc -l <"$T/out/e")" -eq "$named" ] || {
+		ls "$dir" | while read -r f; do
+			grep -q "^scr_print: '$dir/$f': " "$T/out/e" || echo "not reported: $f"
+		done | head
+		fail "$src: $named of $((2 * $#)) damaged copies reported"
+	}
 }
 fuzz "$fmap" $(seq 0 $((size - 1)))
 fuzz "$red" $(seq 0 3 $((hlen + 40))) $(seq $((rsize - 40)) $((rsize - 1)))
