@@ -12,14 +12,25 @@ export SCR_FLUSH=0 SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/'
 args=(--steps 8 --every 2 --files 3 --bytes 50000)
 APP=$APPS/posix_app
 
-# kill every process of the test that runs on node (by its SCR_NODE_NAME)
-kill_node() {
-	local node=$1 p
-	for p in /proc/[0-9]*; do
-		tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qx "SCR_NODE_NAME=$node" || continue
-		tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qx "SCR_CACHE_BASE=$SCR_CACHE_BASE" || continue
-		kill -9 "${p#/proc/}" 2>/dev/null
+# pids_on NODE: the processes of this test that run on NODE (by their
+# SCR_NODE_NAME and SCR_CACHE_BASE), in pids=()
+pids_on() {
+	local on p
+	on=$(grep -lzx "SCR_NODE_NAME=$1" /proc/[0-9]*/environ 2>/dev/null)
+	pids=()
+	[ -n "$on" ] || return 0
+	for p in $(grep -lzx "SCR_CACHE_BASE=$SCR_CACHE_BASE" $on 2>/dev/null); do
+		p=${p#/proc/}
+		pids+=(${p%/environ})
 	done
+}
+
+wait_for() {   # pattern: until the first run's output has it (30 s at most)
+	for ((i = 0; i < 600; i++)); do
+		grep -q "$1" "$T/out/first" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
 }
 
 reference 4 2 "${args[@]}"
@@ -27,18 +38,19 @@ reference 4 2 "${args[@]}"
 for scheme in XOR PARTNER; do
 	note "$scheme: node1 fails mid-run"
 	rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
-	SCR_COPY_TYPE=$scheme SCR_DEBUG=1 run_tp 4 2 first -- "$APP" "${args[@]}" --pause-ms 1500 &
+	# a long pause after each checkpoint: the kill lands after checkpoint 4
+	# is protected and before checkpoint 6 begins, however loaded the machine
+	SCR_COPY_TYPE=$scheme SCR_DEBUG=1 run_tp 4 2 first -- "$APP" "${args[@]}" --pause-ms 3000 &
 	job=$!
-	# wait until checkpoint 4 is complete (protected) on every rank
-	for ((i = 0; i < 300; i++)); do
-		grep -q "dataset 2 protected by $scheme" "$T/out/first" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep -q "dataset 2 protected by $scheme" "$T/out/first" ||
-		{ kill_node node0; wait $job; show first; fail "$scheme: checkpoint 4 never completed"; }
+	# node1's ranks, found while the run is at its first checkpoint
+	wait_for "dataset 1 protected by $scheme" && pids_on node1
+	[ ${#pids[@]} -eq 2 ] || { kill $job; wait $job; show first; fail "$scheme: node1's ranks not found"; }
+	wait_for "dataset 2 protected by $scheme" ||
+		{ kill $job; wait $job; show first; fail "$scheme: checkpoint 4 never completed"; }
+	kill -9 "${pids[@]}"
 	lose_node node1
-	kill_node node1
 	wait $job && fail "$scheme: the job survived the loss of a node"
+	expect_not_in first "checkpoint at step 6" "(node1 was lost too late)"
 	[ -d "$(cache_of node1)" ] && [ -n "$(find "$(cache_of node1)" -type f -path '*ckpt.4*')" ] &&
 		fail "$scheme: node1's cache still holds checkpoint 4"
 
