@@ -9,7 +9,8 @@ check_app() {   # name app [app options...]
 	local name=$1 app=$2; shift 2
 	note "$name"
 	rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
-	APP=$APPS/$app reference 2 2 "${common[@]}" "$@"
+	# no scr, nothing to wait for: the reference runs without pauses
+	APP=$APPS/$app reference 2 2 "${common[@]}" "$@" --pause-ms 0
 	run_tp 2 2 "$name-1" -- "$APPS/$app" "${common[@]}" "$@" --die-at 4 &&
 		fail "$name: the killed run exited 0"
 	expect_in "$name-1" "checkpoint at step 4"

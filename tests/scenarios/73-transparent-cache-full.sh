@@ -15,7 +15,7 @@ args=(--steps 6 --every 2 --pause-ms 2200 --bytes 200000)
 # the first checkpoint of 4 x 300 kB overflows the 1 MiB cache mid-write
 big=(--steps 6 --every 2 --pause-ms 2200 --bytes 300000)
 
-APP=$APPS/posix_app reference 2 2 "${big[@]}"
+APP=$APPS/posix_app reference 2 2 "${big[@]}" --pause-ms 0
 run_tp 2 2 full -- "$APPS/posix_app" "${big[@]}" || { show full; fail "the application failed"; }
 same_result reference full
 expect_in full "the cache is full"
@@ -27,7 +27,7 @@ done
 
 note "stdio streams (their writes bypass the wrappers): files go in place before the cache fills"
 rm -rf "$small"/* "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
-APP=$APPS/stdio_app reference 2 2 "${args[@]}"
+APP=$APPS/stdio_app reference 2 2 "${args[@]}" --pause-ms 0
 run_tp 2 2 stdio -- "$APPS/stdio_app" "${args[@]}" || { show stdio; fail "stdio_app saw an error"; }
 same_result reference stdio
 expect_in stdio "the cache is (nearly )?full"
