@@ -7,6 +7,7 @@
 #include "io.h"
 #include "log.h"
 #include "scr_err.h"
+#include "transparent.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -142,13 +143,31 @@ static void routed_release(struct scr_state *s)
 	s->nrouted = s->routed_cap = 0;
 }
 
+/* The size and CRC taken when the shim saw rel closed, if the file still
+ * has that size. */
+static int known_crc(struct scr_state *s, size_t i, struct scr_file *f)
+{
+	for (size_t k = 0; k < s->nknown; k++) {
+		const struct scr_tp_file *t = &s->known[k];
+		if (!t->closed || strcmp(t->rel, s->routed[i].rel))
+			continue;
+		struct stat st;
+		if (stat(s->routed[i].cache, &st) != 0 || (uint64_t)st.st_size != t->size)
+			return 0;
+		f->size = t->size;
+		f->crc = t->crc;
+		return 1;
+	}
+	return 0;
+}
+
 /* Size and CRC of every routed file into a filemap entry. */
 static int record_files(struct scr_state *s, struct scr_filemap_entry *e)
 {
 	int ok = 1;
 	for (size_t i = 0; i < s->nrouted; i++) {
 		struct scr_file f = { .rank = s->rank, .path = s->routed[i].rel, .complete = 1 };
-		int rc = scr_crc_file(s->routed[i].cache, &f.size, &f.crc);
+		int rc = known_crc(s, i, &f) ? 0 : scr_crc_file(s->routed[i].cache, &f.size, &f.crc);
 		if (rc) {
 			scr_log_error("cannot read '%s' (routed as '%s'): %s", s->routed[i].cache,
 				      s->routed[i].rel, rc == -SCR_ENOENT ?

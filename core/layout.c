@@ -86,3 +86,8 @@ char *scr_layout_filemap_path(const struct scr_layout *l, int rank)
 {
 	return scr_asprintf("%s/filemap_%d.scr", l->cntl_dir, rank);
 }
+
+char *scr_layout_pending_path(const struct scr_layout *l, int rank)
+{
+	return scr_asprintf("%s/pending_%d.scr", l->cntl_dir, rank);
+}

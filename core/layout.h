@@ -5,6 +5,8 @@
  *   dataset dir  <cache dir>/scr.dataset.<id>/<path relative to prefix>
  *   control dir  <cntl_base>/<user>/scr.<jobid>/<node>/cntl
  *   filemap      <control dir>/filemap_<rank>.scr
+ *   journal      <control dir>/pending_<rank>.scr (transparent mode: files
+ *                closed in datasets not yet complete, in filemap format)
  *
  * The node name is a path component so that several simulated nodes can
  * share one host and "losing a node" is deleting the paths carrying its name.
@@ -35,6 +37,7 @@ void scr_layout_release(struct scr_layout *l);
 /* malloc'd paths; NULL when out of memory */
 char *scr_layout_dataset_dir(const struct scr_layout *l, int id);
 char *scr_layout_filemap_path(const struct scr_layout *l, int rank);
+char *scr_layout_pending_path(const struct scr_layout *l, int rank);
 /* <dataset dir>/<rel>: where a file of dataset id is cached on this node */
 char *scr_layout_dataset_file(const struct scr_layout *l, int id, const char *rel);
 

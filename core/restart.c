@@ -30,8 +30,7 @@ void scr_restart_clear(struct scr_state *s)
 	s->restart_src = SCR_RESTART_NONE;
 }
 
-/* Whether a file holds what its record says; sizes only unless with_crc. */
-static int file_intact(const char *path, const struct scr_file *f, int with_crc)
+int scr_file_intact(const char *path, const struct scr_file *f, int with_crc)
 {
 	if (!with_crc) {
 		struct stat st;
@@ -70,7 +69,7 @@ static int cache_entry_intact(struct scr_state *s, const struct scr_filemap_entr
 	int ok = dsdir != NULL;
 	for (size_t i = 0; ok && i < e->nfiles; i++) {
 		char *p = scr_asprintf("%s/%s", dsdir, e->files[i].path);
-		ok = p && file_intact(p, &e->files[i], s->crc_on_restart);
+		ok = p && scr_file_intact(p, &e->files[i], s->crc_on_restart);
 		free(p);
 	}
 	free(dsdir);
@@ -363,7 +362,7 @@ static int fetch(struct scr_state *s, const struct pick *p, int *in_cache)
 			free(dst);
 		} else {
 			/* prefix files may have been overwritten since: always CRC */
-			ok = file_intact(src, f, 1);
+			ok = scr_file_intact(src, f, 1);
 		}
 		free(src);
 	}

@@ -62,6 +62,10 @@ struct scr_state {
 	struct scr_routed *routed;
 	int route_failed;            /* a file went in place: this rank's part is incomplete */
 	double out_started;
+	/* transparent mode: the size and CRC the shim took at each file's close,
+	 * so that completion does not read the files again (NULL: read them) */
+	const struct scr_tp_file *known;
+	size_t nknown;
 
 	/* restart */
 	int restart_id;              /* 0: none */
@@ -181,6 +185,17 @@ void scr_halt_finalize(struct scr_state *s);
 /* restart.c: find a dataset to restart from, in cache or in the prefix */
 int scr_restart_find(struct scr_state *s, int below_id);
 void scr_restart_clear(struct scr_state *s);
+/* Whether a file holds what its record says (sizes only unless with_crc);
+ * says what is wrong on stderr */
+int scr_file_intact(const char *path, const struct scr_file *f, int with_crc);
+
+/* pending.c (transparent mode): the journal of files closed in datasets
+ * not yet complete, and finishing such datasets at the next start */
+struct scr_tp_pending;
+int scr_pending_write(struct scr_state *s, const struct scr_tp_pending *p, size_t n);
+/* Collective: finish what the journals name; returns the newest dataset
+ * finished, 0 when none */
+int scr_pending_finish(struct scr_state *s);
 
 /* comm.c: collective helpers */
 int scr_allreduce_and(struct scr_state *s, int mine);

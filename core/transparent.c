@@ -10,6 +10,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,10 +41,11 @@ const char *scr_tp_prefix(void)
 	return scr_tp_active() ? scr_state_get()->prefix : NULL;
 }
 
-int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel)
+int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel, int *id)
 {
 	struct scr_state *s = scr_state_get();
 	*route = *rel = NULL;
+	*id = s->next_id + ahead;
 	if (!scr_tp_active())
 		return -SCR_ESTATE;
 	char *r = scr_path_below(abs_path, s->prefix);
@@ -151,19 +153,34 @@ int scr_tp_flush_restart(void)
 	return scr_flush(s, s->tp_restart_id);
 }
 
-int scr_tp_complete(const char *name, char *const *rels, int nrels, int valid)
+int scr_tp_caching(void)
+{
+	return scr_tp_active() && !scr_state_get()->bypass;
+}
+
+int scr_tp_journal(const struct scr_tp_pending *p, size_t n)
+{
+	return scr_tp_caching() ? scr_pending_write(scr_state_get(), p, n) : 0;
+}
+
+int scr_tp_complete(const char *name, const struct scr_tp_file *files, size_t n, int valid)
 {
 	struct scr_state *s = scr_state_get();
 	if (SCR_Start_output(name, SCR_FLAG_CHECKPOINT) != SCR_SUCCESS)
 		return -SCR_ESTATE;
 	char file[SCR_MAX_FILENAME];
-	for (int i = 0; i < nrels; i++) {
-		char *abs = scr_asprintf("%s/%s", s->prefix, rels[i]);
+	for (size_t i = 0; i < n; i++) {
+		char *abs = scr_asprintf("%s/%s", s->prefix, files[i].rel);
 		if (!abs || SCR_Route_file(abs, file) != SCR_SUCCESS)
 			valid = 0;
 		free(abs);
 	}
-	return SCR_Complete_output(valid) == SCR_SUCCESS ? 0 : -SCR_EINVAL;
+	s->known = files;
+	s->nknown = n;
+	int rc = SCR_Complete_output(valid) == SCR_SUCCESS ? 0 : -SCR_EINVAL;
+	s->known = NULL;
+	s->nknown = 0;
+	return rc;
 }
 
 int scr_tp_halt_exit(const char **what)
@@ -202,6 +219,10 @@ int scr_tp_begin(char **restarted_from)
 	struct scr_state *s = scr_state_get();
 	*restarted_from = NULL;
 	s->tp_mode = 1;
+	/* files closed but never completed are newer than anything SCR_Init
+	 * found: finish them and look again */
+	if (!s->bypass && scr_pending_finish(s) > 0)
+		scr_restart_find(s, INT_MAX);
 	int have = 0;
 	char name[SCR_MAX_FILENAME];
 	if (SCR_Have_restart(&have, name) != SCR_SUCCESS || !have)

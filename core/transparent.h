@@ -20,14 +20,46 @@ long long scr_tp_int(const char *name, long long dflt);
 /* The prefix directory (absolute), or NULL when inactive. */
 const char *scr_tp_prefix(void);
 
+#include <stddef.h>
+#include <stdint.h>
+
+/* A checkpoint file of a dataset being written, as the shim knows it. */
+struct scr_tp_file {
+	const char *rel;    /* below the prefix */
+	int closed;         /* the application closed it; size and crc taken then */
+	uint64_t size;
+	uint32_t crc;
+};
+
+/* A dataset being written on this rank. */
+struct scr_tp_pending {
+	int id;
+	const char *name;   /* this rank's idea of its name */
+	size_t n;
+	const struct scr_tp_file *files;
+};
+
 /*
  * Where to write abs_path as a file of the dataset that will be completed
- * after `ahead` others (0: the next one). Parent directories are made.
- * With SCR_CACHE_BYPASS the answer is abs_path itself. *rel gets the path
- * below the prefix. Both malloc'd. -SCR_EPATH when abs_path is not under
- * the prefix; other errors when the cache cannot take it.
+ * after `ahead` others (0: the next one); *id gets that dataset's id.
+ * Parent directories are made. With SCR_CACHE_BYPASS the answer is abs_path
+ * itself. *rel gets the path below the prefix. Both malloc'd. -SCR_EPATH
+ * when abs_path is not under the prefix; other errors when the cache
+ * cannot take it.
  */
-int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel);
+int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel, int *id);
+
+/* 1 when this rank's files live in the cache (not SCR_CACHE_BYPASS): only
+ * then is there anything to journal. */
+int scr_tp_caching(void);
+
+/*
+ * Record durably which files this rank closed in the datasets not complete
+ * yet (replacing the previous record), for the next run to finish them if
+ * this one dies first. Touches nothing that completion changes, so it may
+ * run while another thread is inside the library.
+ */
+int scr_tp_journal(const struct scr_tp_pending *p, size_t n);
 
 /*
  * The newest copy of abs_path held for this rank: its own files of
@@ -56,10 +88,11 @@ int scr_tp_flush_restart(void);
 
 /*
  * Collective over all ranks: complete the next dataset with the files this
- * rank routed for it (rel paths), named after rank 0's name (NULL: default).
- * Returns 0 when every rank's files were complete and valid.
+ * rank routed for it, named after rank 0's name (NULL: default); the sizes
+ * and CRCs of closed files are taken as given. Returns 0 when every rank's
+ * files were complete and valid.
  */
-int scr_tp_complete(const char *name, char *const *rels, int nrels, int valid);
+int scr_tp_complete(const char *name, const struct scr_tp_file *files, size_t n, int valid);
 
 /*
  * After scr_tp_complete: 1 when a halt condition held at a completed
@@ -69,9 +102,10 @@ int scr_tp_complete(const char *name, char *const *rels, int nrels, int valid);
  */
 int scr_tp_halt_exit(const char **what);
 
-/* Collective: take the restart dataset found at SCR_Init (if any) as read
- * by the application, keeping its files readable through scr_tp_read_path.
- * Sets *restarted_from to its name (malloc'd) or NULL. */
+/* Collective: finish the datasets whose files the previous run closed but
+ * did not complete (journal), then take the restart dataset (if any) as
+ * read by the application, keeping its files readable through
+ * scr_tp_read_path. Sets *restarted_from to its name (malloc'd) or NULL. */
 int scr_tp_begin(char **restarted_from);
 
 #endif

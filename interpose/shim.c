@@ -40,6 +40,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -69,10 +70,14 @@ static void open_file_free(struct open_file *f)
 struct slot_file {
 	char *rel;       /* below the prefix */
 	char *route;     /* where it is written */
+	int closed;      /* closed since its last write-open: size and crc hold */
+	uint64_t size;
+	uint32_t crc;
 };
 
 /* A dataset being written by this rank. */
 struct slot {
+	int id;          /* the library's dataset id */
 	size_t n, cap;
 	struct slot_file *f;
 	int writers;     /* open writable fds */
@@ -104,7 +109,7 @@ static struct {
 	MPI_Comm comm;
 	int rank;
 	double settle, watchdog;
-	int warned_fallback, warned_wait, warned_remote;
+	int warned_fallback, warned_wait, warned_remote, warned_journal;
 	volatile sig_atomic_t crashed;   /* a fatal signal: complete nothing more */
 	int abandoned;           /* no agreement at MPI_Finalize: step aside */
 	off_t largest;           /* largest checkpoint file written so far */
@@ -115,6 +120,10 @@ static struct {
 	.cond = PTHREAD_COND_INITIALIZER,
 	.halt_gen = -1,
 };
+
+static struct slot_file *slot_find(struct slot *s, const char *rel);
+static void mark_closed(struct slot_file *sf);
+static void journal_update(void);
 
 static double now(void)
 {
@@ -204,6 +213,13 @@ char *shim_match(int dirfd, const char *path)
 	return abs;
 }
 
+static int in_prefix(const char *abs)
+{
+	const char *prefix = scr_tp_prefix();
+	size_t n = prefix ? strlen(prefix) : 0;
+	return prefix && !strncmp(abs, prefix, n) && abs[n] == '/' && abs[n + 1];
+}
+
 /* ---- open file table ---- */
 
 static int table_put(int fd, long gen, int writable, const char *abs, const char *route)
@@ -275,6 +291,13 @@ int shim_close(int fd, int (*real_close)(int), FILE *fp)
 	struct slot *s = f->writable ? slot_of_gen(f->gen) : NULL;
 	if (rc != 0 && s)
 		s->broken = 1;   /* the file may be short: never a checkpoint */
+	/* from here on the file is the application's to find after a crash */
+	struct slot_file *sf = rc == 0 && s && f->abs && in_prefix(f->abs)
+		? slot_find(s, f->abs + strlen(scr_tp_prefix()) + 1) : NULL;
+	if (sf) {
+		mark_closed(sf);
+		journal_update();
+	}
 	table_drop(fd);
 	pthread_cond_broadcast(&sh.cond);
 	pthread_mutex_unlock(&sh.lock);
@@ -302,22 +325,24 @@ static int slot_add(struct slot *s, char *rel, char *route)
 		s->f = grown;
 		s->cap = cap;
 	}
-	s->f[s->n].rel = rel;
-	s->f[s->n].route = route;
+	s->f[s->n] = (struct slot_file){ .rel = rel, .route = route };
 	s->n++;
 	return 0;
 }
 
-static void slot_remove(struct slot *s, const char *rel)
+/* Returns 1 when the file was closed: the caller updates the journal. */
+static int slot_remove(struct slot *s, const char *rel)
 {
 	struct slot_file *f = slot_find(s, rel);
 	if (!f)
-		return;
+		return 0;
 	size_t k = (size_t)(f - s->f);
+	int was_closed = f->closed;
 	free(f->rel);
 	free(f->route);
 	memmove(&s->f[k], &s->f[k + 1], (s->n - k - 1) * sizeof(*s->f));
 	s->n--;
+	return was_closed;
 }
 
 /*
@@ -327,12 +352,15 @@ static void slot_remove(struct slot *s, const char *rel)
  */
 static void forget_name(const char *rel)
 {
+	int journal = 0;
 	for (int i = 0; i < 2; i++) {
 		if (slot_find(&sh.slot[i], rel)) {
-			slot_remove(&sh.slot[i], rel);
+			journal |= slot_remove(&sh.slot[i], rel);
 			sh.slot[i].broken = 1;
 		}
 	}
+	if (journal)
+		journal_update();
 }
 
 static void slot_release(struct slot *s)
@@ -343,6 +371,71 @@ static void slot_release(struct slot *s)
 	}
 	free(s->f);
 	memset(s, 0, sizeof(*s));
+}
+
+/* ---- the journal of closed files ---- */
+
+static char *slot_name(const struct slot *s);
+
+/* A slot's files as the library takes them (the strings stay the slot's). */
+static struct scr_tp_file *slot_files(const struct slot *s)
+{
+	struct scr_tp_file *f = calloc(s->n ? s->n : 1, sizeof(*f));
+	for (size_t i = 0; f && i < s->n; i++)
+		f[i] = (struct scr_tp_file){ .rel = s->f[i].rel, .closed = s->f[i].closed,
+					     .size = s->f[i].size, .crc = s->f[i].crc };
+	return f;
+}
+
+/*
+ * Lock held: rewrite this rank's journal from both slots, so that every
+ * file closed so far outlives a crash before its checkpoint completes.
+ */
+static void journal_update(void)
+{
+	if (!scr_tp_caching())
+		return;
+	shim_inside++;
+	int saved = errno;
+	struct scr_tp_pending p[2];
+	struct scr_tp_file *files[2] = { NULL, NULL };
+	char *names[2] = { NULL, NULL };
+	size_t n = 0;
+	int rc = 0;
+	for (int i = 0; i < 2 && !rc; i++) {
+		struct slot *s = &sh.slot[i];
+		if (s->n == 0)
+			continue;
+		files[i] = slot_files(s);
+		names[i] = slot_name(s);
+		if (!files[i])
+			rc = -SCR_ENOMEM;
+		else
+			p[n++] = (struct scr_tp_pending){ .id = s->id, .name = names[i],
+							  .n = s->n, .files = files[i] };
+	}
+	if (!rc)
+		rc = scr_tp_journal(p, n);
+	if (rc)
+		shim_warn_once(&sh.warned_journal, "cannot record the checkpoint files closed "
+			       "so far (%s): if the job dies before their checkpoint "
+			       "completes, they are lost", scr_strerror(rc));
+	for (int i = 0; i < 2; i++) {
+		free(files[i]);
+		free(names[i]);
+	}
+	errno = saved;
+	shim_inside--;
+}
+
+/* Lock held: the application closed sf; its size and CRC are taken now. */
+static void mark_closed(struct slot_file *sf)
+{
+	shim_inside++;
+	int saved = errno;
+	sf->closed = scr_crc_file(sf->route, &sf->size, &sf->crc) == 0;
+	errno = saved;
+	shim_inside--;
 }
 
 /*
@@ -471,11 +564,16 @@ static char *route_write(const char *abs, int flags, long *gen, int *added)
 	struct slot_file *known = slot_find(s, relp);
 	if (known) {
 		*gen = sh.gen + which;
+		if (known->closed) {
+			/* written again in place: until its next close it is torn */
+			known->closed = 0;
+			journal_update();
+		}
 		return strdup(known->route);
 	}
 	if (s->n == 0)
 		scr_tp_make_room();
-	int rc = scr_tp_write_path(which, abs, &route, &rel);
+	int rc = scr_tp_write_path(which, abs, &route, &rel, &s->id);
 	if (rc) {
 		fallback_warning(abs, scr_strerror(rc));
 		forget_name(relp);
@@ -569,13 +667,6 @@ char *shim_lookup(const char *abs)
 	shim_inside--;
 	pthread_mutex_unlock(&sh.lock);
 	return route ? route : strdup(abs);
-}
-
-static int in_prefix(const char *abs)
-{
-	const char *prefix = scr_tp_prefix();
-	size_t n = prefix ? strlen(prefix) : 0;
-	return prefix && !strncmp(abs, prefix, n) && abs[n] == '/' && abs[n + 1];
 }
 
 int shim_open(const char *abs, int flags, mode_t mode)
@@ -839,14 +930,21 @@ int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *
 				slot_remove(&sh.slot[gen - sh.gen], dst_abs + plen + 1);
 			else
 				sh.slot[gen - sh.gen].last = now();
+			if (*rc == 0) {
+				/* the new name replaces the old one in the journal at once */
+				struct slot_file *to = slot_find(&sh.slot[gen - sh.gen], dst_abs + plen + 1);
+				if (to)
+					mark_closed(to);
+				journal_update();
+			}
 			free(route);
 			handled = 1;
 		}
 	} else if (from_route || older) {
 		/* a checkpoint file leaves scr under a name that is not one */
 		*rc = scr_copy_file(from_route ? from_route : older, dst_abs, NULL, NULL) == 0 ? 0 : -1;
-		if (*rc == 0 && from_rel)
-			slot_remove(&sh.slot[from_slot], from_rel);
+		if (*rc == 0 && from_rel && slot_remove(&sh.slot[from_slot], from_rel))
+			journal_update();
 		handled = 1;
 	}
 	if (handled && *rc == 0 && older) {
@@ -875,12 +973,17 @@ int shim_unlink(const char *abs, int *rc)
 		const char *rel = abs + strlen(prefix) + 1;
 		for (int i = 1; i >= 0; i--) {
 			struct slot_file *f = slot_find(&sh.slot[i], rel);
-			if (!f)
+			char *route = f ? strdup(f->route) : NULL;
+			if (!route)
 				continue;
-			int r = REAL(unlink)(f->route);
+			/* out of the journal first: a crash in between leaves no
+			 * record of a file that is gone */
+			if (slot_remove(&sh.slot[i], rel))
+				journal_update();
+			int r = REAL(unlink)(route);
+			free(route);
 			if (!handled)
 				*rc = r;   /* the newest version answers */
-			slot_remove(&sh.slot[i], rel);
 			handled = 1;
 		}
 		char *older = handled ? NULL : route_read(abs);
@@ -1138,30 +1241,29 @@ static int agreement_round(void)
 		/* slot 0 cannot change meanwhile: write-opens, renames and
 		 * unlinks wait for the round, lookups for the library */
 		struct slot *c = &sh.slot[0];
-		char **rels = malloc((c->n ? c->n : 1) * sizeof(char *));
-		int valid = rels != NULL && c->writers == 0 && !c->broken && !skip;
+		struct scr_tp_file *files = slot_files(c);
+		int valid = files != NULL && c->writers == 0 && !c->broken && !skip;
 		if (c->writers > 0)
 			scr_log_warn("%d checkpoint file(s) still open at MPI_Finalize: "
 				     "that checkpoint is not used for a restart", c->writers);
-		for (size_t i = 0; rels && i < c->n; i++)
-			rels[i] = c->f[i].rel;
-		int n = rels ? (int)c->n : 0;
+		size_t n = files ? c->n : 0;
 		char *name = sh.rank == 0 ? slot_name(c) : NULL;   /* rank 0's is used */
 		sh.completing = 1;
 		pthread_mutex_unlock(&sh.lock);
 
-		scr_tp_complete(name, rels, n, valid);
+		scr_tp_complete(name, files, n, valid);
 		const char *what = NULL;
 		int halt = sh.halt_gen < 0 && scr_tp_halt_exit(&what);
 
 		pthread_mutex_lock(&sh.lock);
 		free(name);
-		free(rels);
+		free(files);
 		slot_release(&sh.slot[0]);
 		sh.slot[0] = sh.slot[1];
 		memset(&sh.slot[1], 0, sizeof(sh.slot[1]));
 		sh.gen++;
 		sh.completing = 0;
+		journal_update();   /* what is left pending: the next dataset's files */
 		if (halt)
 			arm_halt(what, all[V_CLEAN], all[V_NEXT], all_final);
 	}
@@ -1259,6 +1361,9 @@ void shim_start(int thread_level)
 
 	char *from = NULL;
 	scr_tp_begin(&from);
+	/* this run's journal, empty: it also tells the next run that this
+	 * rank's node-local storage was there */
+	journal_update();
 	if (sh.rank == 0)
 		scr_log_debug(1, "transparent mode: %s", from ? "restarted from cache/prefix" :
 			      "no checkpoint to restart from");

@@ -1,0 +1,251 @@
+/*
+ * Transparent mode: checkpoint files the application closed before their
+ * dataset completed. To the application a closed file is durable, so each
+ * rank keeps a journal of them in its control directory (pending_<rank>.scr,
+ * in filemap format: one entry per dataset not yet complete, with the size
+ * and CRC of every file at its close). The shim rewrites it at every change.
+ *
+ * At the next start in the same allocation, a dataset the journals name and
+ * no filemap holds complete is finished here: every rank checks its files
+ * against their records, the ranks agree, and the dataset becomes complete
+ * and protected, the newest to restart from. It is dropped, with a message,
+ * when a rank's journal is gone (its node-local storage was lost before
+ * the dataset was protected: its part cannot be known, let alone rebuilt)
+ * or a file fails its check. Files still open when the job died were never
+ * recorded: they are not part of it and are never served.
+ */
+#define _GNU_SOURCE
+#include "state.h"
+
+#include "io.h"
+#include "log.h"
+#include "scr_err.h"
+#include "transparent.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int scr_pending_write(struct scr_state *s, const struct scr_tp_pending *p, size_t n)
+{
+	struct scr_filemap m;
+	scr_filemap_init(&m, s->rank);
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct scr_dataset ds = { .id = p[i].id, .name = (char *)p[i].name,
+					  .flags = SCR_FLAG_CKPT_BIT,
+					  .created = (int64_t)time(NULL), .nranks = s->nranks };
+		struct scr_filemap_entry *e = scr_filemap_add(&m, &ds);
+		if (!e || !(e->prefix = strdup(s->prefix))) {
+			rc = -SCR_ENOMEM;
+			break;
+		}
+		for (size_t k = 0; !rc && k < p[i].n; k++) {
+			const struct scr_tp_file *f = &p[i].files[k];
+			if (!f->closed)
+				continue;   /* still open: not part of anything yet */
+			struct scr_file rec = { .rank = s->rank, .path = (char *)f->rel,
+						.size = f->size, .crc = f->crc, .complete = 1 };
+			rc = scr_filemap_add_file(e, &rec);
+			e->ds.bytes += f->size;
+		}
+		e->ds.files = e->nfiles;
+	}
+	char *path = rc ? NULL : scr_layout_pending_path(&s->layout, s->rank);
+	if (!rc && !path)
+		rc = -SCR_ENOMEM;
+	if (!rc)
+		rc = scr_filemap_write(path, &m);
+	free(path);
+	scr_filemap_release(&m);
+	return rc;
+}
+
+/* This rank's journal, if it has a usable one (1), else 0. */
+static int read_journal(struct scr_state *s, struct scr_filemap *j)
+{
+	char *path = scr_layout_pending_path(&s->layout, s->rank);
+	int rc = path ? scr_filemap_read(path, j) : -SCR_ENOMEM;
+	if (rc == 0 && j->rank != s->rank)
+		rc = -SCR_EFORMAT;
+	if (rc && rc != -SCR_ENOENT)
+		scr_log_warn("ignoring the journal of closed checkpoint files '%s': %s",
+			     path ? path : "?", scr_strerror(rc));
+	free(path);
+	if (rc)
+		scr_filemap_init(j, s->rank);
+	return rc == 0;
+}
+
+/* The oldest dataset of the journal above `after` this run can finish:
+ * written by a run like this one and not already complete in cache. */
+static struct scr_filemap_entry *next_pending(struct scr_state *s, struct scr_filemap *j,
+					      int after)
+{
+	for (size_t i = 0; i < j->n; i++) {
+		struct scr_filemap_entry *e = &j->e[i];
+		if (e->ds.id <= after)
+			continue;
+		struct scr_filemap_entry *done = scr_filemap_find(&s->filemap, e->ds.id);
+		if (done && done->ds.complete)
+			continue;   /* completed before the journal was rewritten */
+		if (e->ds.nranks != s->nranks || !e->prefix || strcmp(e->prefix, s->prefix)) {
+			if (e->nfiles > 0)
+				scr_log_warn("closed files of dataset %d were written by a run of "
+					     "%d ranks: a run of %d cannot take them over from the "
+					     "cache", e->ds.id, e->ds.nranks, s->nranks);
+			continue;
+		}
+		return e;
+	}
+	return NULL;
+}
+
+/* Keep in this rank's part only the files that are as they were at their
+ * close (each other one is named); returns how many were left out. */
+static int keep_intact(struct scr_state *s, struct scr_filemap_entry *e)
+{
+	int left_out = 0;
+	size_t kept = 0;
+	e->ds.bytes = 0;
+	for (size_t i = 0; i < e->nfiles; i++) {
+		char *p = scr_layout_dataset_file(&s->layout, e->ds.id, e->files[i].path);
+		if (p && scr_file_intact(p, &e->files[i], 1)) {
+			e->ds.bytes += e->files[i].size;
+			e->files[kept++] = e->files[i];
+		} else {
+			if (p && unlink(p) != 0 && errno != ENOENT)
+				scr_log_warn("cannot remove '%s': %s", p, strerror(errno));
+			scr_file_release(&e->files[i]);
+			left_out++;
+		}
+		free(p);
+	}
+	e->nfiles = kept;
+	return left_out;
+}
+
+/* Delete this rank's part of a dataset that cannot be finished. */
+static void drop_part(struct scr_state *s, const struct scr_filemap_entry *e)
+{
+	for (size_t i = 0; e && i < e->nfiles; i++) {
+		char *p = scr_layout_dataset_file(&s->layout, e->ds.id, e->files[i].path);
+		if (p && unlink(p) != 0 && errno != ENOENT)
+			scr_log_warn("cannot remove '%s': %s", p, strerror(errno));
+		free(p);
+	}
+}
+
+/* The name rank 0 gave the dataset, else the lowest rank's that has one. */
+static char *agree_name(struct scr_state *s, const struct scr_filemap_entry *e, int id)
+{
+	int mine = e && e->ds.name && *e->ds.name ? s->rank : s->nranks, root = mine;
+	MPI_Allreduce(&mine, &root, 1, MPI_INT, MPI_MIN, s->world);
+	if (root >= s->nranks)
+		return scr_asprintf("scr.dataset.%d", id);
+	int len = s->rank == root ? (int)strlen(e->ds.name) : 0;
+	MPI_Bcast(&len, 1, MPI_INT, root, s->world);
+	char *name = malloc((size_t)len + 1);
+	if (!scr_allreduce_and(s, name != NULL)) {
+		free(name);
+		return scr_asprintf("scr.dataset.%d", id);
+	}
+	if (s->rank == root)
+		memcpy(name, e->ds.name, (size_t)len);
+	MPI_Bcast(name, len, MPI_CHAR, root, s->world);
+	name[len] = '\0';
+	return name;
+}
+
+/* Make this rank's part of dataset id a complete filemap entry. */
+static int adopt_part(struct scr_state *s, const struct scr_filemap_entry *part, int id,
+		      const char *name, uint64_t files, uint64_t bytes)
+{
+	struct scr_dataset ds = { .id = id, .name = (char *)name, .flags = SCR_FLAG_CKPT_BIT,
+				  .created = part ? part->ds.created : (int64_t)time(NULL),
+				  .nranks = s->nranks, .files = files, .bytes = bytes,
+				  .complete = 1,
+				  .redundancy = (char *)scr_red_desc_for(s, id)->red->name };
+	scr_filemap_remove(&s->filemap, id);
+	struct scr_filemap_entry *e = scr_filemap_add(&s->filemap, &ds);
+	if (!e || !(e->prefix = strdup(s->prefix)))
+		return -SCR_ENOMEM;
+	for (size_t i = 0; part && i < part->nfiles; i++)
+		if (scr_filemap_add_file(e, &part->files[i]))
+			return -SCR_ENOMEM;
+	return 0;
+}
+
+int scr_pending_finish(struct scr_state *s)
+{
+	struct scr_filemap j;
+	int have_journal = read_journal(s, &j);
+	/* a rank without a journal lost its node-local storage (every rank of
+	 * a transparent run writes one at its start) or never ran in this
+	 * allocation: its part of any unfinished dataset is unknown */
+	int missing = 0, mine_missing = !have_journal;
+	MPI_Allreduce(&mine_missing, &missing, 1, MPI_INT, MPI_SUM, s->world);
+	int finished = 0, after = 0;
+	for (;;) {
+		struct scr_filemap_entry *e = next_pending(s, &j, after);
+		int id = e ? e->ds.id : INT_MAX, next = id;
+		MPI_Allreduce(&id, &next, 1, MPI_INT, MPI_MIN, s->world);
+		if (next == INT_MAX)
+			break;
+		if (e && e->ds.id != next)
+			e = NULL;   /* this rank wrote nothing in it */
+		char *name = agree_name(s, e, next);
+		/* a file that changed after its close (or went in a crash between
+		 * a rename and its record) is left out like one still open */
+		int left_out = !missing && e ? keep_intact(s, e) : 0;
+		uint64_t mine[3] = { e ? e->nfiles : 0, e ? e->ds.bytes : 0, (uint64_t)left_out };
+		uint64_t all[3] = { 0, 0, 0 };
+		MPI_Allreduce(mine, all, 3, MPI_UINT64_T, MPI_SUM, s->world);
+		if (all[2] > 0 && s->rank == 0)
+			scr_log_warn("checkpoint '%s': %llu closed file(s) changed or missing since "
+				     "their close (named above) are left out", name,
+				     (unsigned long long)all[2]);
+		int ok = !missing && all[0] > 0;
+		if (ok)
+			ok = scr_allreduce_and(s, adopt_part(s, e, next, name, all[0], all[1]) == 0);
+		if (ok) {
+			scr_red_protect(s, next);
+			ok = scr_allreduce_and(s, scr_filemap_save(s) == 0);
+		}
+		if (ok) {
+			finished = next;
+			if (s->rank == 0)
+				scr_log_warn("checkpoint '%s' (dataset %d: %llu files, %llu bytes) was "
+					     "closed by the application but not completed when the "
+					     "previous run ended: completed now", name, next,
+					     (unsigned long long)all[0], (unsigned long long)all[1]);
+		} else {
+			if (scr_filemap_find(&s->filemap, next))
+				scr_filemap_remove(&s->filemap, next);
+			drop_part(s, e);
+			if (s->rank == 0 && all[0] > 0 && missing)
+				scr_log_warn("checkpoint '%s' (dataset %d) was closed by the application "
+					     "but not protected when the previous run ended, and %d "
+					     "rank(s) lost their node-local storage since: its files "
+					     "there are gone, the rest is not used (named below); the "
+					     "restart takes the newest complete checkpoint", name, next,
+					     missing);
+			else if (s->rank == 0 && all[0] > 0)
+				scr_log_warn("checkpoint '%s' (dataset %d) was closed by the application "
+					     "but could not be completed now: not used", name, next);
+			if (missing && e)
+				for (size_t i = 0; i < e->nfiles; i++)
+					scr_log_warn("'%s' of unfinished checkpoint '%s' is not "
+						     "restored", e->files[i].path, name);
+		}
+		free(name);
+		after = next;
+	}
+	scr_filemap_release(&j);
+	if (finished >= s->next_id)
+		s->next_id = finished + 1;
+	return finished;
+}
