@@ -13,8 +13,8 @@ check_app fortran fortran_app
 note "GROMACS habits: rank 0 alone, one fixed name, previous one renamed to state_prev.cpt"
 export SCR_CHECKPOINT_PATTERN='/state(_prev)?\.cpt$'
 rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
-gargs=(--steps 8 --every 2 --pause-ms 2300)
-APP=$APPS/gromacs_like reference 2 2 "${gargs[@]}" --pause-ms 0
+gargs=(--steps 8 --every 2)
+APP=$APPS/gromacs_like reference 2 2 "${gargs[@]}"
 run_tp 2 2 gmx-1 -- "$APPS/gromacs_like" "${gargs[@]}" --die-at 6 && fail "the killed run exited 0"
 [ ! -e "$T/prefix/state.cpt" ] || fail "state.cpt reached the prefix before a flush"
 run_tp 2 2 gmx-2 -- "$APPS/gromacs_like" "${gargs[@]}" --expect-restart 6 ||

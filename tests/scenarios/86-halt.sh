@@ -149,7 +149,7 @@ fresh
 . "$TOP/tests/lib/transparent.sh"   # SCR_FLUSH=0: only the halt flushes
 APP=$APPS/posix_app reference 2 2 --steps 2 --every 2 --bytes 30000
 hcmd set-tp 0 --checkpoints 1
-SCR_HALT_EXIT=1 run_tp 2 2 tp -- "$APPS/posix_app" "${common[@]}" ||
+SCR_HALT_EXIT=1 run_tp 2 2 tp -- "$APPS/posix_app" "${common[@]}" --pause-ms 2300 ||
 	{ show tp; fail "the halted transparent run exited non-zero"; }
 expect_in tp 'checkpoint at step 2'
 expect_not_in tp 'checkpoint at step 4'
@@ -165,7 +165,7 @@ SCR_ENABLE=0 run 2 2 tp-plain -- "$APPS/posix_app" --steps 2 --every 2 --bytes 3
 same_result reference tp-plain
 APP=$APPS/posix_app reference 2 2 --steps 6 --every 2 --bytes 30000
 hcmd remove-tp 0 --remove
-SCR_JOB_ID=alloc2 run_tp 2 2 tp-restart -- "$APPS/posix_app" "${common[@]}" --expect-restart 2 ||
+SCR_JOB_ID=alloc2 run_tp 2 2 tp-restart -- "$APPS/posix_app" "${common[@]}" --pause-ms 2300 --expect-restart 2 ||
 	{ show tp-restart; fail "restart of the transparent run failed"; }
 same_result reference tp-restart
 export SCR_FLUSH=100
