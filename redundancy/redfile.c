@@ -441,6 +441,8 @@ int scr_red_pread(int fd, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+/* The file's directory (<dataset dir>/.scr) and, on a node where no rank
+ * wrote a file of the dataset, the dataset directory above it. */
 static int mkdir_parent(const char *path)
 {
 	char *dir = strdup(path);
@@ -450,8 +452,15 @@ static int mkdir_parent(const char *path)
 	int rc = 0;
 	if (slash) {
 		*slash = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			rc = -errno;
+		rc = mkdir(dir, 0700) != 0 && errno != EEXIST ? -errno : 0;
+		char *up = rc == -ENOENT ? strrchr(dir, '/') : NULL;
+		if (up && up != dir) {
+			*up = '\0';
+			rc = mkdir(dir, 0700) != 0 && errno != EEXIST ? -errno : 0;
+			*up = '/';
+			if (!rc)
+				rc = mkdir(dir, 0700) != 0 && errno != EEXIST ? -errno : 0;
+		}
 	}
 	free(dir);
 	return rc;
