@@ -34,6 +34,32 @@ for mib in 64 256; do
 	rm -rf "$T/cache" "$T/cntl" "$T/prefix/ckpt"
 done
 
+# Transparent mode, the journal of closed files: what closing a checkpoint
+# file costs (its size, CRC and journal record) against writing it, for 1,
+# 16 and 256 files per rank; then what finishing a checkpoint that a killed
+# run closed but never completed costs the next MPI_Init, against an
+# MPI_Init with nothing to finish and against reading the files once.
+tp() {   # mpirun arguments...: 2 ranks under the shim in $T/prefix
+	(cd "$T/prefix" && SCR_CACHE_BASE=$T/cache SCR_CNTL_BASE=$T/cntl SCR_PREFIX=$T/prefix \
+		SCR_FLUSH=0 SCR_CACHE_SIZE=4 SCR_JOB_ID=bench SCR_SETTLE_SECONDS=3600 \
+		SCR_CHECKPOINT_PATTERN='/ckpt/' \
+		timeout 600 mpirun --allow-run-as-root --oversubscribe -np 2 \
+		-x LD_PRELOAD="$BUILD/lib/libscr_interpose.so" "$@")
+}
+echo "== transparent mode: the cost of closes (2 ranks, 64 MiB each, in N files)"
+for n in 1 16 256; do
+	tp "$BUILD/tests/bench/shim_bench" --files "$n" 64 "$T/plain"
+	rm -rf "$T/cache" "$T/cntl" "$T/prefix/ckpt"
+done
+echo "== transparent mode: finishing a killed run's closed checkpoint at the next MPI_Init (2 ranks)"
+for mib in 64 256; do
+	tp "$BUILD/tests/bench/shim_bench" --restart "$mib" | sed 's/^/nothing to finish: /'
+	rm -rf "$T/cache" "$T/cntl" "$T/prefix/ckpt"
+	tp "$BUILD/tests/bench/shim_bench" --kill "$mib" >/dev/null 2>&1 || true
+	tp "$BUILD/tests/bench/shim_bench" --restart "$mib" 2>/dev/null | sed 's/^/after a kill:       /'
+	rm -rf "$T/cache" "$T/cntl" "$T/prefix/ckpt"
+done
+
 # Redundancy: 8 ranks over 4 simulated nodes (2 per node) and over 8 (1 per
 # node), SCR_NODE_NAME per rank. Per scheme: one job checkpoints alternately
 # with SINGLE and the scheme (completion against a plain write, encode
