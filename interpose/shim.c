@@ -907,6 +907,8 @@ int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *
 	if (from && (!from_rel || !from_route)) {
 		free(from_rel);
 		free(from_route);
+		free(older);
+		shim_inside--;
 		pthread_mutex_unlock(&sh.lock);
 		return 0;
 	}
