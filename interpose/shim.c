@@ -1292,16 +1292,19 @@ static void *agreement_thread(void *arg)
 	shim_inside = 1;   /* everything this thread does is scr's own */
 	for (;;) {
 		pthread_mutex_lock(&sh.lock);
-		if (!sh.finalizing) {
-			/* quick rounds while a checkpoint is pending, slow ones otherwise */
-			long ms = sh.slot[0].n ? 20 : 50;
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += ms * 1000000L;
-			ts.tv_sec += ts.tv_nsec / 1000000000L;
-			ts.tv_nsec %= 1000000000L;
-			pthread_cond_timedwait(&sh.cond, &sh.lock, &ts);
-		}
+		/* quick rounds while a checkpoint is pending, slow ones otherwise.
+		 * Only a flush request or MPI_Finalize brings a round forward: the
+		 * application's opens and closes do not, since every round holds
+		 * back the write-opens that arrive while it is in flight. */
+		long ms = sh.slot[0].n ? 20 : 50;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += ms * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		while (!sh.finalizing && !sh.need_flush &&
+		       pthread_cond_timedwait(&sh.cond, &sh.lock, &ts) == 0)
+			;
 		pthread_mutex_unlock(&sh.lock);
 		if (agreement_round())
 			break;
