@@ -226,6 +226,26 @@ int scr_bcast_buf(struct scr_state *s, char **buf, size_t *len)
 	return 0;
 }
 
+char *scr_agree_str(struct scr_state *s, const char *mine)
+{
+	int me = mine ? s->rank : s->nranks, root = me;
+	MPI_Allreduce(&me, &root, 1, MPI_INT, MPI_MIN, s->world);
+	if (root >= s->nranks)
+		return NULL;
+	int len = s->rank == root ? (int)strlen(mine) : 0;
+	MPI_Bcast(&len, 1, MPI_INT, root, s->world);
+	char *out = malloc((size_t)len + 1);
+	if (!scr_allreduce_and(s, out != NULL)) {
+		free(out);
+		return NULL;
+	}
+	if (s->rank == root)
+		memcpy(out, mine, (size_t)len);
+	MPI_Bcast(out, len, MPI_CHAR, root, s->world);
+	out[len] = '\0';
+	return out;
+}
+
 int scr_gather_files(struct scr_state *s, const struct scr_file *files, size_t n,
 		     struct scr_file **all_files, size_t *nall)
 {

@@ -80,28 +80,44 @@ static int read_journal(struct scr_state *s, struct scr_filemap *j)
 	return rc == 0;
 }
 
-/* The oldest dataset of the journal above `after` this run can finish:
- * written by a run like this one and not already complete in cache. */
+/* Leave out of the journal what a run like this one cannot finish: a
+ * dataset of another prefix or of another number of ranks (each rank holds
+ * only its own files). */
+static void keep_finishable(struct scr_state *s, struct scr_filemap *j)
+{
+	for (size_t i = j->n; i-- > 0;) {
+		const struct scr_filemap_entry *e = &j->e[i];
+		if (e->ds.nranks == s->nranks && e->prefix && !strcmp(e->prefix, s->prefix))
+			continue;
+		if (e->nfiles > 0 && e->prefix && !strcmp(e->prefix, s->prefix))
+			scr_log_warn("closed files of dataset %d were written by a run of %d ranks: "
+				     "a run of %d cannot take them over from the cache", e->ds.id,
+				     e->ds.nranks, s->nranks);
+		scr_filemap_remove(j, e->ds.id);
+	}
+}
+
+/* The oldest dataset of the journal above `after` that is not already
+ * complete in cache (completed before the journal was rewritten). */
 static struct scr_filemap_entry *next_pending(struct scr_state *s, struct scr_filemap *j,
 					      int after)
 {
 	for (size_t i = 0; i < j->n; i++) {
 		struct scr_filemap_entry *e = &j->e[i];
-		if (e->ds.id <= after)
-			continue;
 		struct scr_filemap_entry *done = scr_filemap_find(&s->filemap, e->ds.id);
-		if (done && done->ds.complete)
-			continue;   /* completed before the journal was rewritten */
-		if (e->ds.nranks != s->nranks || !e->prefix || strcmp(e->prefix, s->prefix)) {
-			if (e->nfiles > 0)
-				scr_log_warn("closed files of dataset %d were written by a run of "
-					     "%d ranks: a run of %d cannot take them over from the "
-					     "cache", e->ds.id, e->ds.nranks, s->nranks);
-			continue;
-		}
-		return e;
+		if (e->ds.id > after && !(done && done->ds.complete))
+			return e;
 	}
 	return NULL;
+}
+
+/* Remove a file of this rank's part from the cache. */
+static void remove_file(struct scr_state *s, int id, const char *rel)
+{
+	char *p = scr_layout_dataset_file(&s->layout, id, rel);
+	if (p && unlink(p) != 0 && errno != ENOENT)
+		scr_log_warn("cannot remove '%s': %s", p, strerror(errno));
+	free(p);
 }
 
 /* Keep in this rank's part only the files that are as they were at their
@@ -117,8 +133,7 @@ static int keep_intact(struct scr_state *s, struct scr_filemap_entry *e)
 			e->ds.bytes += e->files[i].size;
 			e->files[kept++] = e->files[i];
 		} else {
-			if (p && unlink(p) != 0 && errno != ENOENT)
-				scr_log_warn("cannot remove '%s': %s", p, strerror(errno));
+			remove_file(s, e->ds.id, e->files[i].path);
 			scr_file_release(&e->files[i]);
 			left_out++;
 		}
@@ -128,36 +143,12 @@ static int keep_intact(struct scr_state *s, struct scr_filemap_entry *e)
 	return left_out;
 }
 
-/* Delete this rank's part of a dataset that cannot be finished. */
-static void drop_part(struct scr_state *s, const struct scr_filemap_entry *e)
-{
-	for (size_t i = 0; e && i < e->nfiles; i++) {
-		char *p = scr_layout_dataset_file(&s->layout, e->ds.id, e->files[i].path);
-		if (p && unlink(p) != 0 && errno != ENOENT)
-			scr_log_warn("cannot remove '%s': %s", p, strerror(errno));
-		free(p);
-	}
-}
-
-/* The name rank 0 gave the dataset, else the lowest rank's that has one. */
+/* The name the lowest rank with a part gave the dataset (rank 0's, as at
+ * completion, whenever rank 0 wrote a file of it). */
 static char *agree_name(struct scr_state *s, const struct scr_filemap_entry *e, int id)
 {
-	int mine = e && e->ds.name && *e->ds.name ? s->rank : s->nranks, root = mine;
-	MPI_Allreduce(&mine, &root, 1, MPI_INT, MPI_MIN, s->world);
-	if (root >= s->nranks)
-		return scr_asprintf("scr.dataset.%d", id);
-	int len = s->rank == root ? (int)strlen(e->ds.name) : 0;
-	MPI_Bcast(&len, 1, MPI_INT, root, s->world);
-	char *name = malloc((size_t)len + 1);
-	if (!scr_allreduce_and(s, name != NULL)) {
-		free(name);
-		return scr_asprintf("scr.dataset.%d", id);
-	}
-	if (s->rank == root)
-		memcpy(name, e->ds.name, (size_t)len);
-	MPI_Bcast(name, len, MPI_CHAR, root, s->world);
-	name[len] = '\0';
-	return name;
+	char *name = scr_agree_str(s, e && e->ds.name && *e->ds.name ? e->ds.name : NULL);
+	return name ? name : scr_asprintf("scr.dataset.%d", id);
 }
 
 /* Make this rank's part of dataset id a complete filemap entry. */
@@ -183,6 +174,7 @@ int scr_pending_finish(struct scr_state *s)
 {
 	struct scr_filemap j;
 	int have_journal = read_journal(s, &j);
+	keep_finishable(s, &j);
 	/* a rank without a journal lost its node-local storage (every rank of
 	 * a transparent run writes one at its start) or never ran in this
 	 * allocation: its part of any unfinished dataset is unknown */
@@ -225,7 +217,8 @@ int scr_pending_finish(struct scr_state *s)
 		} else {
 			if (scr_filemap_find(&s->filemap, next))
 				scr_filemap_remove(&s->filemap, next);
-			drop_part(s, e);
+			for (size_t i = 0; e && i < e->nfiles; i++)
+				remove_file(s, next, e->files[i].path);
 			if (s->rank == 0 && all[0] > 0 && missing)
 				scr_log_warn("checkpoint '%s' (dataset %d) was closed by the application "
 					     "but not protected when the previous run ended, and %d "

@@ -105,15 +105,9 @@ static const struct scr_redundancy *agree_scheme(struct scr_state *s,
 						 const struct scr_filemap_entry *e, int id)
 {
 	const struct scr_redundancy *fallback = scr_red_desc_for(s, id)->red;
-	int mine = e && e->ds.redundancy ? s->rank : s->nranks, root = mine;
-	MPI_Allreduce(&mine, &root, 1, MPI_INT, MPI_MIN, s->world);
-	if (root >= s->nranks)
-		return fallback;
-	char name[64] = "";
-	if (s->rank == root)
-		snprintf(name, sizeof(name), "%s", e->ds.redundancy);
-	MPI_Bcast(name, sizeof(name), MPI_CHAR, root, s->world);
-	const struct scr_redundancy *red = scr_redundancy_lookup(name);
+	char *name = scr_agree_str(s, e && e->ds.redundancy ? e->ds.redundancy : NULL);
+	const struct scr_redundancy *red = name ? scr_redundancy_lookup(name) : NULL;
+	free(name);
 	return red ? red : fallback;
 }
 

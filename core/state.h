@@ -206,6 +206,9 @@ int scr_gather_bufs(struct scr_state *s, const char *buf, int len, char **all,
 		    int **lens);
 /* rank 0's buffer to every rank (malloc'd, NUL-terminated, len bytes) */
 int scr_bcast_buf(struct scr_state *s, char **buf, size_t *len);
+/* The string of the lowest rank whose mine is not NULL, on every rank
+ * (malloc'd); NULL everywhere when no rank has one (or out of memory). */
+char *scr_agree_str(struct scr_state *s, const char *mine);
 int scr_split_node(struct scr_state *s);
 
 /* Rank 0 gets every rank's files, in rank order (others get none). */
