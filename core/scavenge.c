@@ -6,6 +6,13 @@
  * every node copies all files of it that its node holds to the prefix, from
  * every filemap in the node's control directory, and the restart then reads
  * it there. This is what scr_postrun does after a job, done by the job.
+ *
+ * A checkpoint that run only closed (transparent mode: its files are in the
+ * ranks' journals, pending_<rank>.scr, and the run died before completing
+ * it) is taken the same way when every one of its ranks left a journal,
+ * each file checked against its CRC from the close on the way; once in the
+ * prefix it is forgotten on the node (journals and cached files). Until
+ * then its ids stay taken: this run's datasets are numbered above them.
  */
 #define _GNU_SOURCE
 #include "state.h"
@@ -24,6 +31,7 @@
 struct node_dataset {
 	struct scr_dataset ds;
 	int ranks;                 /* old ranks whose filemap on this node has it */
+	int pending;               /* some files are only in journals */
 	size_t n, cap;
 	struct scr_file *files;
 };
@@ -31,6 +39,9 @@ struct node_dataset {
 struct node_view {
 	size_t n;
 	struct node_dataset *d;
+	size_t njournals;
+	int *journals;             /* ranks with a journal on this node */
+	int journal_max_id;        /* the newest dataset any journal names */
 };
 
 static void view_release(struct node_view *v)
@@ -40,6 +51,7 @@ static void view_release(struct node_view *v)
 		scr_files_free(v->d[i].files, v->d[i].n);
 	}
 	free(v->d);
+	free(v->journals);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -51,7 +63,7 @@ static struct node_dataset *view_find(struct node_view *v, int id)
 	return NULL;
 }
 
-static int view_add(struct node_view *v, const struct scr_filemap_entry *e)
+static int view_add(struct node_view *v, const struct scr_filemap_entry *e, int journal)
 {
 	struct node_dataset *d = view_find(v, e->ds.id);
 	if (!d) {
@@ -65,7 +77,10 @@ static int view_add(struct node_view *v, const struct scr_filemap_entry *e)
 			return -SCR_ENOMEM;
 		v->n++;
 	}
-	d->ranks++;
+	if (journal)
+		d->pending = 1;
+	else
+		d->ranks++;
 	for (size_t i = 0; i < e->nfiles; i++) {
 		if (d->n == d->cap) {
 			size_t cap = d->cap ? d->cap * 2 : 8;
@@ -84,8 +99,27 @@ static int view_add(struct node_view *v, const struct scr_filemap_entry *e)
 	return 0;
 }
 
-/* Node leader: complete checkpoints of this prefix written by a run with
- * another number of ranks, from every filemap of the node. */
+/* Is e a checkpoint of this prefix from a run of another shape? A journal
+ * entry is never complete: its files are, each closed by the application. */
+static int foreign(const struct scr_state *s, const struct scr_filemap_entry *e, int journal)
+{
+	return (journal || e->ds.complete) && (e->ds.flags & SCR_FLAG_CKPT_BIT) &&
+	       e->ds.nranks != s->nranks && e->prefix && !strcmp(e->prefix, s->prefix);
+}
+
+static int note_journal(struct node_view *v, int rank)
+{
+	int *grown = realloc(v->journals, (v->njournals + 1) * sizeof(*grown));
+	if (!grown)
+		return -SCR_ENOMEM;
+	v->journals = grown;
+	v->journals[v->njournals++] = rank;
+	return 0;
+}
+
+/* Node leader: checkpoints of this prefix written by a run with another
+ * number of ranks, complete or closed, from every filemap and journal of
+ * the node. */
 static int read_node(struct scr_state *s, struct node_view *v)
 {
 	DIR *dir = opendir(s->layout.cntl_dir);
@@ -96,27 +130,65 @@ static int read_node(struct scr_state *s, struct node_view *v)
 	while (!rc && (de = readdir(dir)) != NULL) {
 		int r;
 		char tail;
-		if (sscanf(de->d_name, "filemap_%d.scr%c", &r, &tail) != 1)
+		int journal = sscanf(de->d_name, "pending_%d.scr%c", &r, &tail) == 1;
+		if (!journal && sscanf(de->d_name, "filemap_%d.scr%c", &r, &tail) != 1)
 			continue;
 		char *path = scr_asprintf("%s/%s", s->layout.cntl_dir, de->d_name);
 		struct scr_filemap m;
 		int rr = path ? scr_filemap_read(path, &m) : -SCR_ENOMEM;
 		if (rr) {
-			scr_log_warn("ignoring filemap '%s': %s", path ? path : "?", scr_strerror(rr));
+			scr_log_warn("ignoring %s '%s': %s", journal ? "journal" : "filemap",
+				     path ? path : "?", scr_strerror(rr));
 			free(path);
 			continue;
 		}
 		free(path);
+		if (journal)
+			rc = note_journal(v, m.rank);
 		for (size_t i = 0; i < m.n && !rc; i++) {
-			const struct scr_filemap_entry *e = &m.e[i];
-			if (e->ds.complete && (e->ds.flags & SCR_FLAG_CKPT_BIT) &&
-			    e->ds.nranks != s->nranks && e->prefix && !strcmp(e->prefix, s->prefix))
-				rc = view_add(v, e);
+			if (journal && m.e[i].ds.id > v->journal_max_id)
+				v->journal_max_id = m.e[i].ds.id;
+			if (foreign(s, &m.e[i], journal))
+				rc = view_add(v, &m.e[i], journal);
 		}
 		scr_filemap_release(&m);
 	}
 	closedir(dir);
 	return rc;
+}
+
+/* How many ranks below nranks left a journal on this node. */
+static int journals_below(const struct node_view *v, int nranks)
+{
+	int n = 0;
+	for (size_t i = 0; i < v->njournals; i++)
+		n += v->journals[i] >= 0 && v->journals[i] < nranks;
+	return n;
+}
+
+/* Node leader: drop dataset id from every journal of the node and its
+ * files from the node's cache. */
+static void forget_closed(struct scr_state *s, const struct node_view *v, int id)
+{
+	for (size_t i = 0; i < v->njournals; i++) {
+		char *path = scr_layout_pending_path(&s->layout, v->journals[i]);
+		struct scr_filemap m;
+		if (path && scr_filemap_read(path, &m) == 0) {
+			if (scr_filemap_find(&m, id)) {
+				scr_filemap_remove(&m, id);
+				int rc = scr_filemap_write(path, &m);
+				if (rc)
+					scr_log_warn("cannot rewrite journal '%s': %s", path,
+						     scr_strerror(rc));
+			}
+			scr_filemap_release(&m);
+		}
+		free(path);
+	}
+	char *dir = scr_layout_dataset_dir(&s->layout, id);
+	if (dir)
+		scr_remove_tree(dir);
+	free(dir);
 }
 
 /* Newest restartable checkpoint of this run's shape in this rank's cache. */
@@ -200,6 +272,10 @@ int scr_scavenge(struct scr_state *s)
 		view_release(&v);
 		return rc ? rc : -SCR_EREMOTE;
 	}
+	/* a closed checkpoint keeps its id, in use or not */
+	int journal_max_id = scr_allreduce_max(s, v.journal_max_id);
+	if (journal_max_id >= s->next_id)
+		s->next_id = journal_max_id + 1;
 	/* nothing older than what this run can use anyway */
 	int floor = scr_allreduce_max(s, newest_own(s));
 	int in_prefix = s->rank == 0 ? newest_in_prefix(s) : 0;
@@ -217,32 +293,68 @@ int scr_scavenge(struct scr_state *s)
 		if (id <= floor)
 			break;
 		struct node_dataset *d = view_find(&v, id);
-		int counts[2] = { d ? d->ranks : 0, d ? d->ds.nranks : 0 }, sums[2] = { 0, 0 };
-		MPI_Allreduce(&counts[0], &sums[0], 1, MPI_INT, MPI_SUM, s->world);
-		MPI_Allreduce(&counts[1], &sums[1], 1, MPI_INT, MPI_MAX, s->world);
-		if (sums[0] != sums[1]) {
-			if (s->rank == 0)
+		/* its shape, and whether a part of it is only closed */
+		int local[2] = { d ? d->ds.nranks : 0, d ? d->pending : 0 }, shape[2];
+		MPI_Allreduce(local, shape, 2, MPI_INT, MPI_MAX, s->world);
+		int old_ranks = shape[0], pending = shape[1];
+		/* every old rank must be accounted for: by its filemap entry, or
+		 * (closed files) by its journal, which a rank that wrote nothing
+		 * of the dataset has too */
+		int have = s->node_rank != 0 ? 0
+			   : pending ? journals_below(&v, old_ranks) : d ? d->ranks : 0;
+		int ranks = 0;
+		MPI_Allreduce(&have, &ranks, 1, MPI_INT, MPI_SUM, s->world);
+		if (ranks != old_ranks) {
+			if (s->rank == 0 && pending)
+				scr_log_warn("checkpoint %d of a %d-rank run was closed but not "
+					     "completed, and the nodes hold the journals of %d of its "
+					     "ranks: not used", id, old_ranks, ranks);
+			else if (s->rank == 0)
 				scr_log_debug(1, "dataset %d of a %d-rank run: the nodes hold files "
-					      "of %d of its ranks, cannot scavenge it", id, sums[1],
-					      sums[0]);
+					      "of %d of its ranks, cannot scavenge it", id, old_ranks,
+					      ranks);
+			/* kept: a run on the nodes that hold the rest can use it */
 			bound = id;
 			continue;
 		}
 		struct scr_dataset ds = { 0 };
 		rc = dataset_to_rank0(s, d, &ds);
+		if (!rc && pending) {
+			/* a journal entry counts only its own rank's files */
+			uint64_t part[2] = { d ? d->n : 0, 0 }, all[2];
+			for (size_t i = 0; d && i < d->n; i++)
+				part[1] += d->files[i].size;
+			MPI_Allreduce(part, all, 2, MPI_UINT64_T, MPI_SUM, s->world);
+			ds.files = all[0];
+			ds.bytes = all[1];
+			ds.complete = 1;
+		}
 		char *dsdir = d ? scr_layout_dataset_dir(&s->layout, id) : NULL;
 		int64_t when = 0;
+		/* closed files were never checked since their close: always here */
+		int crc_on_flush = s->crc_on_flush;
+		s->crc_on_flush |= pending;
 		if (!rc)
 			rc = scr_flush_files(s, &ds, dsdir, d ? d->files : NULL, d ? d->n : 0, &when);
+		s->crc_on_flush = crc_on_flush;
 		if (s->rank == 0 && !rc)
-			scr_log_info("dataset %d '%s' of a %d-rank run was only in the node caches: "
-				     "copied to the prefix for this %d-rank run", id, ds.name,
-				     sums[1], s->nranks);
+			scr_log_info("%s %d '%s' of a %d-rank run was only in the node caches: "
+				     "copied to the prefix for this %d-rank run",
+				     pending ? "checkpoint (closed, not completed)" : "dataset", id,
+				     ds.name, old_ranks, s->nranks);
 		else if (s->rank == 0)
 			scr_log_warn("cannot copy dataset %d of a %d-rank run to the prefix: %s",
-				     id, sums[1], scr_strerror(rc));
+				     id, old_ranks, scr_strerror(rc));
+		if (pending && !rc && s->node_rank == 0)
+			forget_closed(s, &v, id);
 		free(dsdir);
 		scr_dataset_release(&ds);
+		if (rc && pending) {
+			/* not whole: an older checkpoint may be */
+			rc = 0;
+			bound = id;
+			continue;
+		}
 		break;
 	}
 	view_release(&v);

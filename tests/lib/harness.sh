@@ -104,6 +104,15 @@ lose_node() {
 	rm -rf "${paths[@]}"
 }
 
+# SIGKILL every rank of this test at once: its processes with a node name
+# (mpirun has none) and this test's cache base in their environment
+kill_ranks() {
+	local pids p
+	pids=$(grep -lzx "SCR_CACHE_BASE=$SCR_CACHE_BASE" /proc/[0-9]*/environ 2>/dev/null)
+	[ -z "$pids" ] || pids=$(grep -lz '^SCR_NODE_NAME=' $pids 2>/dev/null)
+	for p in $pids; do p=${p#/proc/}; kill -9 "${p%/environ}" 2>/dev/null; done
+}
+
 flip_byte() {   # file offset
 	local f=$1 off=$2 b
 	b=$(od -An -tu1 -j "$off" -N1 "$f" | tr -d ' ')

@@ -16,16 +16,13 @@ delays=(0 0.01 0.1 0.5 1 2)
 # kill_after PATTERN DELAY: once the job's output has PATTERN, wait DELAY
 # seconds and SIGKILL every rank of this test
 kill_after() {
-	local i pids p
+	local i
 	for ((i = 0; i < 3000; i++)); do
 		grep -q -- "$1" "$T/out/killed" 2>/dev/null && break
 		sleep 0.01
 	done
 	sleep "$2"
-	# the ranks: this test's processes with a node name (not mpirun)
-	pids=$(grep -lzx "SCR_CACHE_BASE=$SCR_CACHE_BASE" /proc/[0-9]*/environ 2>/dev/null)
-	[ -z "$pids" ] || pids=$(grep -lz '^SCR_NODE_NAME=' $pids 2>/dev/null)
-	for p in $pids; do p=${p#/proc/}; kill -9 "${p%/environ}" 2>/dev/null; done
+	kill_ranks
 }
 
 # sweep NAME APP WAIT-FOR-STEP EVERY ARGS...: the kill at every delay, then
