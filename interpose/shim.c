@@ -883,6 +883,18 @@ void shim_each_cached(const char *dir_abs, void (*fn)(const char *rel, void *ctx
 
 /* ---- rename and unlink ---- */
 
+/* Lock held: the slot whose file rel is at route, or -1 (its dataset
+ * completed). */
+static int slot_holding(const char *rel, const char *route)
+{
+	for (int i = 0; i < 2; i++) {
+		struct slot_file *f = slot_find(&sh.slot[i], rel);
+		if (f && !strcmp(f->route, route))
+			return i;
+	}
+	return -1;
+}
+
 int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *rc)
 {
 	pthread_mutex_lock(&sh.lock);
@@ -918,6 +930,18 @@ int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *
 		long gen;
 		int added = 0;
 		char *route = route_write(dst_abs, O_WRONLY | O_TRUNC, &gen, &added);
+		/* route_write may have waited for a round, which may have
+		 * completed the dataset the old name was in: that file is part of
+		 * a checkpoint now, copied out, never moved */
+		if (route && from_rel) {
+			from_slot = slot_holding(from_rel, from_route);
+			if (from_slot < 0 && !older) {
+				older = from_route;
+				from_route = NULL;
+				free(from_rel);
+				from_rel = NULL;
+			}
+		}
 		if (route) {
 			const char *src = from_route ? from_route : src_abs;
 			if (older)

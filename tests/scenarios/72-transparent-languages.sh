@@ -2,7 +2,8 @@
 # found by listing the checkpoint directory and stat'ing every rank's file,
 # which makes another node's files readable on demand), C++ streams and
 # Fortran unformatted I/O; and GROMACS's habits (rank 0 alone, a fixed
-# name renamed to a backup name before each new checkpoint).
+# name renamed to a backup name before each new checkpoint), also faster
+# than checkpoints complete.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$TOP/tests/lib/transparent.sh"
 
@@ -21,4 +22,14 @@ run_tp 2 2 gmx-2 -- "$APPS/gromacs_like" "${gargs[@]}" --expect-restart 6 ||
 	{ show gmx-2; fail "GROMACS-like restart failed"; }
 same_result reference gmx-2
 expect_not_in gmx-1 "rename state.cpt"
+
+note "GROMACS habits, rewritten faster than checkpoints complete"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+run_tp 2 2 gmx-fast -- "$APPS/gromacs_like" --steps 40 --every 4 ||
+	{ show gmx-fast; fail "GROMACS-like run with fast rewrites failed"; }
+# a rename that waited for a round must not leave its old name behind in a
+# checkpoint (it did: every later checkpoint was invalid)
+expect_not_in gmx-fast "error:|invalid"
+run_tp 2 2 gmx-fast2 -- "$APPS/gromacs_like" --steps 40 --every 4 --expect-restart 40 ||
+	{ show gmx-fast2; fail "restart after fast rewrites failed"; }
 echo "transparent apps in other languages ok"
