@@ -223,6 +223,10 @@ static void release_state(void)
 	scr.tp_files = NULL;
 	scr.tp_nfiles = 0;
 	scr_filemap_release(&scr.filemap);
+	if (scr.journal_kept)
+		scr_filemap_release(scr.journal_kept);
+	free(scr.journal_kept);
+	scr.journal_kept = NULL;
 	scr_red_desc_release(&scr);
 	scr_layout_release(&scr.layout);
 	scr_config_free(scr.cfg);
@@ -344,6 +348,11 @@ SCR_EXPORT int SCR_Init(void)
 	scr_halt_setup(&scr);
 	if (scr.fetch && !scr.bypass)
 		scr_scavenge(&scr);
+	/* files a transparent run closed but never completed are newer than
+	 * anything else this job holds; finished before the cache is judged,
+	 * which would drop a part some ranks completed before the job died */
+	if (!scr.bypass)
+		scr_pending_finish(&scr);
 	scr_restart_find(&scr, INT_MAX);
 	return SCR_SUCCESS;
 }

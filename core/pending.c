@@ -5,14 +5,21 @@
  * in filemap format: one entry per dataset not yet complete, with the size
  * and CRC of every file at its close). The shim rewrites it at every change.
  *
+ * Every rank's journal has an entry for both datasets that may be being
+ * written (the current one and the next, which a rank may begin before the
+ * current one completes), with or without files: a rank that wrote nothing
+ * of it says so, and a journal of another run (a rank placed on another
+ * node now) or none (a node that lost its storage) never passes for one.
+ *
  * At the next start in the same allocation, a dataset the journals name and
  * no filemap holds complete is finished here: every rank checks its files
  * against their records, the ranks agree, and the dataset becomes complete
- * and protected, the newest to restart from. It is dropped, with a message,
- * when a rank's journal is gone (its node-local storage was lost before
- * the dataset was protected: its part cannot be known, let alone rebuilt)
- * or a file fails its check. Files still open when the job died were never
- * recorded: they are not part of it and are never served.
+ * and protected, the newest to restart from. It is dropped, with a message
+ * naming the files, when a rank has no record of it (its part cannot be
+ * known, let alone rebuilt) or a file fails its check. Files still open
+ * when the job died were never recorded: they are not part of it and are
+ * never served. Entries of a run with another number of ranks (copied to
+ * the prefix by scavenge.c when it can) stay in the journal.
  */
 #define _GNU_SOURCE
 #include "state.h"
@@ -29,19 +36,56 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A journal entry for dataset id (this run's shape and prefix). */
+static struct scr_filemap_entry *journal_entry(struct scr_state *s, struct scr_filemap *m,
+					       int id, const char *name)
+{
+	struct scr_dataset ds = { .id = id, .name = (char *)(name ? name : ""),
+				  .flags = SCR_FLAG_CKPT_BIT, .created = (int64_t)time(NULL),
+				  .nranks = s->nranks };
+	struct scr_filemap_entry *e = scr_filemap_add(m, &ds);
+	if (e && !e->prefix && !(e->prefix = strdup(s->prefix)))
+		return NULL;
+	return e;
+}
+
+/* Append copies of the kept entries of other runs. */
+static int add_kept(struct scr_state *s, struct scr_filemap *m)
+{
+	for (size_t i = 0; s->journal_kept && i < s->journal_kept->n; i++) {
+		const struct scr_filemap_entry *k = &s->journal_kept->e[i];
+		if (scr_filemap_find(m, k->ds.id))
+			continue;   /* an id this run uses now: its own entry wins */
+		struct scr_filemap_entry *e = scr_filemap_add(m, &k->ds);
+		if (!e || (k->prefix && !(e->prefix = strdup(k->prefix))))
+			return -SCR_ENOMEM;
+		for (size_t f = 0; f < k->nfiles; f++)
+			if (scr_filemap_add_file(e, &k->files[f]))
+				return -SCR_ENOMEM;
+	}
+	return 0;
+}
+
 int scr_pending_write(struct scr_state *s, const struct scr_tp_pending *p, size_t n)
 {
 	struct scr_filemap m;
 	scr_filemap_init(&m, s->rank);
-	int rc = 0;
+	/* the datasets being written (the current one, and the next one a
+	 * rank may have begun), even with no file of this rank */
+	int rc = journal_entry(s, &m, s->next_id, NULL) &&
+		 journal_entry(s, &m, s->next_id + 1, NULL) ? 0 : -SCR_ENOMEM;
 	for (size_t i = 0; !rc && i < n; i++) {
-		struct scr_dataset ds = { .id = p[i].id, .name = (char *)p[i].name,
-					  .flags = SCR_FLAG_CKPT_BIT,
-					  .created = (int64_t)time(NULL), .nranks = s->nranks };
-		struct scr_filemap_entry *e = scr_filemap_add(&m, &ds);
-		if (!e || !(e->prefix = strdup(s->prefix))) {
+		struct scr_filemap_entry *e = journal_entry(s, &m, p[i].id, p[i].name);
+		if (!e) {
 			rc = -SCR_ENOMEM;
 			break;
+		}
+		if (p[i].name && !*e->ds.name) {
+			free(e->ds.name);
+			if (!(e->ds.name = strdup(p[i].name))) {
+				rc = -SCR_ENOMEM;
+				break;
+			}
 		}
 		for (size_t k = 0; !rc && k < p[i].n; k++) {
 			const struct scr_tp_file *f = &p[i].files[k];
@@ -54,6 +98,8 @@ int scr_pending_write(struct scr_state *s, const struct scr_tp_pending *p, size_
 		}
 		e->ds.files = e->nfiles;
 	}
+	if (!rc)
+		rc = add_kept(s, &m);
 	char *path = rc ? NULL : scr_layout_pending_path(&s->layout, s->rank);
 	if (!rc && !path)
 		rc = -SCR_ENOMEM;
@@ -64,7 +110,7 @@ int scr_pending_write(struct scr_state *s, const struct scr_tp_pending *p, size_
 	return rc;
 }
 
-/* This rank's journal, if it has a usable one (1), else 0. */
+/* This rank's journal, if it has a usable one (1), else 0 (j empty). */
 static int read_journal(struct scr_state *s, struct scr_filemap *j)
 {
 	char *path = scr_layout_pending_path(&s->layout, s->rank);
@@ -80,19 +126,27 @@ static int read_journal(struct scr_state *s, struct scr_filemap *j)
 	return rc == 0;
 }
 
-/* Leave out of the journal what a run like this one cannot finish: a
+/* Move out of the journal what a run like this one cannot finish: a
  * dataset of another prefix or of another number of ranks (each rank holds
- * only its own files). */
+ * only its own files). Those with files are kept for the journal this run
+ * writes, so that a run of their shape can still finish them. */
 static void keep_finishable(struct scr_state *s, struct scr_filemap *j)
 {
 	for (size_t i = j->n; i-- > 0;) {
-		const struct scr_filemap_entry *e = &j->e[i];
+		struct scr_filemap_entry *e = &j->e[i];
 		if (e->ds.nranks == s->nranks && e->prefix && !strcmp(e->prefix, s->prefix))
 			continue;
-		if (e->nfiles > 0 && e->prefix && !strcmp(e->prefix, s->prefix))
-			scr_log_warn("closed files of dataset %d were written by a run of %d ranks: "
-				     "a run of %d cannot take them over from the cache", e->ds.id,
-				     e->ds.nranks, s->nranks);
+		if (e->nfiles > 0) {
+			if (!s->journal_kept && (s->journal_kept = malloc(sizeof(*s->journal_kept))))
+				scr_filemap_init(s->journal_kept, s->rank);
+			struct scr_filemap_entry *k = s->journal_kept &&
+				!scr_filemap_find(s->journal_kept, e->ds.id) ?
+				scr_filemap_add(s->journal_kept, &e->ds) : NULL;
+			if (k && e->prefix)
+				k->prefix = strdup(e->prefix);
+			for (size_t f = 0; k && f < e->nfiles; f++)
+				scr_filemap_add_file(k, &e->files[f]);
+		}
 		scr_filemap_remove(j, e->ds.id);
 	}
 }
@@ -109,6 +163,22 @@ static struct scr_filemap_entry *next_pending(struct scr_state *s, struct scr_fi
 			return e;
 	}
 	return NULL;
+}
+
+/* This rank's part of dataset id when it completed it before the job died
+ * while other ranks had not (a crash inside the completion): a copy of its
+ * filemap entry joins the journal, or NULL. */
+static struct scr_filemap_entry *completed_part(struct scr_state *s, struct scr_filemap *j,
+						int id)
+{
+	const struct scr_filemap_entry *done = scr_filemap_find(&s->filemap, id);
+	if (!done || !done->ds.complete)
+		return NULL;
+	struct scr_filemap_entry *e = scr_filemap_add(j, &done->ds);
+	for (size_t i = 0; e && i < done->nfiles; i++)
+		if (scr_filemap_add_file(e, &done->files[i]))
+			return NULL;
+	return e;
 }
 
 /* Remove a file of this rank's part from the cache. */
@@ -173,13 +243,14 @@ static int adopt_part(struct scr_state *s, const struct scr_filemap_entry *part,
 int scr_pending_finish(struct scr_state *s)
 {
 	struct scr_filemap j;
-	int have_journal = read_journal(s, &j);
+	read_journal(s, &j);
 	keep_finishable(s, &j);
-	/* a rank without a journal lost its node-local storage (every rank of
-	 * a transparent run writes one at its start) or never ran in this
-	 * allocation: its part of any unfinished dataset is unknown */
-	int missing = 0, mine_missing = !have_journal;
-	MPI_Allreduce(&mine_missing, &missing, 1, MPI_INT, MPI_SUM, s->world);
+	/* the ids of closed files stay taken, used or not: no later dataset
+	 * may mix its files with theirs */
+	int taken = 0;
+	for (size_t i = 0; i < j.n; i++)
+		if (j.e[i].nfiles > 0)
+			taken = j.e[i].ds.id;
 	int finished = 0, after = 0;
 	for (;;) {
 		struct scr_filemap_entry *e = next_pending(s, &j, after);
@@ -188,7 +259,15 @@ int scr_pending_finish(struct scr_state *s)
 		if (next == INT_MAX)
 			break;
 		if (e && e->ds.id != next)
-			e = NULL;   /* this rank wrote nothing in it */
+			e = NULL;
+		if (!e)   /* completed here before the job died, others not */
+			e = completed_part(s, &j, next);
+		/* every rank must hold a record of it, with its files or none: a
+		 * rank without one lost its node-local storage, or runs on another
+		 * node now; its part is unknown */
+		int have = e != NULL, ranks = 0;
+		MPI_Allreduce(&have, &ranks, 1, MPI_INT, MPI_SUM, s->world);
+		int missing = s->nranks - ranks;
 		char *name = agree_name(s, e, next);
 		/* a file that changed after its close (or went in a crash between
 		 * a rename and its record) is left out like one still open */
@@ -222,8 +301,9 @@ int scr_pending_finish(struct scr_state *s)
 			if (s->rank == 0 && all[0] > 0 && missing)
 				scr_log_warn("checkpoint '%s' (dataset %d) was closed by the application "
 					     "but not protected when the previous run ended, and %d "
-					     "rank(s) lost their node-local storage since: its files "
-					     "there are gone, the rest is not used (named below); the "
+					     "rank(s) hold no record of it (their node-local storage "
+					     "was lost, or they run on other nodes now): their files "
+					     "are unknown, the rest is not used (named below); the "
 					     "restart takes the newest complete checkpoint", name, next,
 					     missing);
 			else if (s->rank == 0 && all[0] > 0)
@@ -238,7 +318,8 @@ int scr_pending_finish(struct scr_state *s)
 		after = next;
 	}
 	scr_filemap_release(&j);
-	if (finished >= s->next_id)
-		s->next_id = finished + 1;
+	taken = scr_allreduce_max(s, taken > finished ? taken : finished);
+	if (taken >= s->next_id)
+		s->next_id = taken + 1;
 	return finished;
 }

@@ -9,7 +9,7 @@
  *
  * A checkpoint that run only closed (transparent mode: its files are in the
  * ranks' journals, pending_<rank>.scr, and the run died before completing
- * it) is taken the same way when every one of its ranks left a journal,
+ * it) is taken the same way when every one of its ranks left a record,
  * each file checked against its CRC from the close on the way; once in the
  * prefix it is forgotten on the node (journals and cached files). Until
  * then its ids stay taken: this run's datasets are numbered above them.
@@ -30,7 +30,8 @@
 /* One dataset of another run as this node holds it. */
 struct node_dataset {
 	struct scr_dataset ds;
-	int ranks;                 /* old ranks whose filemap on this node has it */
+	int ranks;                 /* old ranks with a record of it on this node */
+	int *rank;                 /* which (a part completed and journaled counts once) */
 	int pending;               /* some files are only in journals */
 	size_t n, cap;
 	struct scr_file *files;
@@ -49,6 +50,7 @@ static void view_release(struct node_view *v)
 	for (size_t i = 0; i < v->n; i++) {
 		scr_dataset_release(&v->d[i].ds);
 		scr_files_free(v->d[i].files, v->d[i].n);
+		free(v->d[i].rank);
 	}
 	free(v->d);
 	free(v->journals);
@@ -63,9 +65,13 @@ static struct node_dataset *view_find(struct node_view *v, int id)
 	return NULL;
 }
 
-static int view_add(struct node_view *v, const struct scr_filemap_entry *e, int journal)
+static int view_add(struct node_view *v, const struct scr_filemap_entry *e, int rank,
+		    int journal)
 {
 	struct node_dataset *d = view_find(v, e->ds.id);
+	for (int i = 0; d && i < d->ranks; i++)
+		if (d->rank[i] == rank)
+			return 0;   /* completed, then the crash came before its journal changed */
 	if (!d) {
 		struct node_dataset *grown = realloc(v->d, (v->n + 1) * sizeof(*grown));
 		if (!grown)
@@ -77,10 +83,12 @@ static int view_add(struct node_view *v, const struct scr_filemap_entry *e, int 
 			return -SCR_ENOMEM;
 		v->n++;
 	}
-	if (journal)
-		d->pending = 1;
-	else
-		d->ranks++;
+	int *ranks = realloc(d->rank, (d->ranks + 1) * sizeof(*ranks));
+	if (!ranks)
+		return -SCR_ENOMEM;
+	d->rank = ranks;
+	d->rank[d->ranks++] = rank;
+	d->pending |= journal;
 	for (size_t i = 0; i < e->nfiles; i++) {
 		if (d->n == d->cap) {
 			size_t cap = d->cap ? d->cap * 2 : 8;
@@ -117,21 +125,19 @@ static int note_journal(struct node_view *v, int rank)
 	return 0;
 }
 
-/* Node leader: checkpoints of this prefix written by a run with another
- * number of ranks, complete or closed, from every filemap and journal of
- * the node. */
-static int read_node(struct scr_state *s, struct node_view *v)
+/* Node leader: the filemaps (journal 0) or the journals (1) of the node. */
+static int read_kind(struct scr_state *s, struct node_view *v, int journal)
 {
 	DIR *dir = opendir(s->layout.cntl_dir);
 	if (!dir)
 		return 0;
+	const char *form = journal ? "pending_%d.scr%c" : "filemap_%d.scr%c";
 	int rc = 0;
 	struct dirent *de;
 	while (!rc && (de = readdir(dir)) != NULL) {
 		int r;
 		char tail;
-		int journal = sscanf(de->d_name, "pending_%d.scr%c", &r, &tail) == 1;
-		if (!journal && sscanf(de->d_name, "filemap_%d.scr%c", &r, &tail) != 1)
+		if (sscanf(de->d_name, form, &r, &tail) != 1)
 			continue;
 		char *path = scr_asprintf("%s/%s", s->layout.cntl_dir, de->d_name);
 		struct scr_filemap m;
@@ -146,10 +152,10 @@ static int read_node(struct scr_state *s, struct node_view *v)
 		if (journal)
 			rc = note_journal(v, m.rank);
 		for (size_t i = 0; i < m.n && !rc; i++) {
-			if (journal && m.e[i].ds.id > v->journal_max_id)
+			if (journal && m.e[i].nfiles > 0 && m.e[i].ds.id > v->journal_max_id)
 				v->journal_max_id = m.e[i].ds.id;
 			if (foreign(s, &m.e[i], journal))
-				rc = view_add(v, &m.e[i], journal);
+				rc = view_add(v, &m.e[i], m.rank, journal);
 		}
 		scr_filemap_release(&m);
 	}
@@ -157,13 +163,13 @@ static int read_node(struct scr_state *s, struct node_view *v)
 	return rc;
 }
 
-/* How many ranks below nranks left a journal on this node. */
-static int journals_below(const struct node_view *v, int nranks)
+/* Node leader: checkpoints of this prefix written by a run with another
+ * number of ranks, complete or closed, from every filemap and journal of
+ * the node (a rank's completed part before its journaled one). */
+static int read_node(struct scr_state *s, struct node_view *v)
 {
-	int n = 0;
-	for (size_t i = 0; i < v->njournals; i++)
-		n += v->journals[i] >= 0 && v->journals[i] < nranks;
-	return n;
+	int rc = read_kind(s, v, 0);
+	return rc ? rc : read_kind(s, v, 1);
 }
 
 /* Node leader: drop dataset id from every journal of the node and its
@@ -286,8 +292,11 @@ int scr_scavenge(struct scr_state *s)
 	int bound = INT_MAX;
 	for (;;) {
 		int mine = 0;
+		/* a journal's record of a dataset its rank wrote nothing of is no
+		 * checkpoint by itself */
 		for (size_t i = 0; i < v.n; i++)
-			if (v.d[i].ds.id < bound && v.d[i].ds.id > mine)
+			if (v.d[i].ds.id < bound && v.d[i].ds.id > mine &&
+			    (v.d[i].n > 0 || !v.d[i].pending))
 				mine = v.d[i].ds.id;
 		int id = scr_allreduce_max(s, mine);
 		if (id <= floor)
@@ -297,18 +306,15 @@ int scr_scavenge(struct scr_state *s)
 		int local[2] = { d ? d->ds.nranks : 0, d ? d->pending : 0 }, shape[2];
 		MPI_Allreduce(local, shape, 2, MPI_INT, MPI_MAX, s->world);
 		int old_ranks = shape[0], pending = shape[1];
-		/* every old rank must be accounted for: by its filemap entry, or
-		 * (closed files) by its journal, which a rank that wrote nothing
-		 * of the dataset has too */
-		int have = s->node_rank != 0 ? 0
-			   : pending ? journals_below(&v, old_ranks) : d ? d->ranks : 0;
-		int ranks = 0;
+		/* every old rank must be accounted for, by its filemap entry or
+		 * its journal entry (a rank that wrote nothing of it has one) */
+		int have = d ? d->ranks : 0, ranks = 0;
 		MPI_Allreduce(&have, &ranks, 1, MPI_INT, MPI_SUM, s->world);
 		if (ranks != old_ranks) {
 			if (s->rank == 0 && pending)
 				scr_log_warn("checkpoint %d of a %d-rank run was closed but not "
-					     "completed, and the nodes hold the journals of %d of its "
-					     "ranks: not used", id, old_ranks, ranks);
+					     "completed, and the nodes of this run hold the records "
+					     "of %d of its ranks: not used", id, old_ranks, ranks);
 			else if (s->rank == 0)
 				scr_log_debug(1, "dataset %d of a %d-rank run: the nodes hold files "
 					      "of %d of its ranks, cannot scavenge it", id, old_ranks,

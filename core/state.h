@@ -66,6 +66,9 @@ struct scr_state {
 	 * so that completion does not read the files again (NULL: read them) */
 	const struct scr_tp_file *known;
 	size_t nknown;
+	/* transparent mode: closed files of a run of another shape this run
+	 * cannot finish, carried along in this rank's journal */
+	struct scr_filemap *journal_kept;
 
 	/* restart */
 	int restart_id;              /* 0: none */

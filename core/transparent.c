@@ -219,10 +219,6 @@ int scr_tp_begin(char **restarted_from)
 	struct scr_state *s = scr_state_get();
 	*restarted_from = NULL;
 	s->tp_mode = 1;
-	/* files closed but never completed are newer than anything SCR_Init
-	 * found: finish them and look again */
-	if (!s->bypass && scr_pending_finish(s) > 0)
-		scr_restart_find(s, INT_MAX);
 	int have = 0;
 	char name[SCR_MAX_FILENAME];
 	if (SCR_Have_restart(&have, name) != SCR_SUCCESS || !have)

@@ -1,7 +1,8 @@
 # Transparent mode: a rank dies of SIGSEGV while writing a checkpoint. scr
 # prints a backtrace naming the function, the signal takes its course (the
 # job dies), and the restart sees the previous checkpoint, never the one
-# being written.
+# being written. Then a job dies inside the completion of a checkpoint it
+# closed: one rank recorded it complete, the other only in its journal.
 . "$(dirname "$0")/../lib/harness.sh"
 MPI_LIMIT=60
 export SCR_FLUSH=0 SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/'
@@ -12,4 +13,23 @@ expect_in crash "crash_here" "(the backtrace names the crashing function)"
 expect_in crash "signal 11|Segmentation fault" "(the signal took its normal course)"
 run_tp 2 2 verify -- "$APPS/crash_app" verify || { show verify; fail "restart saw the crashed checkpoint"; }
 expect_in verify "crash_app: verify ok"
+
+note "a crash inside a completion: rank 0 holds checkpoint 2 complete, rank 1 only closed"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+args=(--steps 4 --every 2 --bytes 20000)
+APP=$APPS/posix_app reference 2 1 "${args[@]}"
+SCR_SETTLE_SECONDS=30 run_tp 2 1 closed -- "$APPS/posix_app" "${args[@]}" --die-at 2 &&
+	fail "the job was not killed"
+saved=$T/node1-cntl
+cp -a "$(cntl_of node1)" "$saved"
+run_tp 2 1 finish -- "$APPS/posix_app" --steps 2 --every 2 --bytes 20000 --expect-restart 2 ||
+	{ show finish; fail "restart from the closed checkpoint 2 failed"; }
+expect_in finish "closed by the application but not completed .*: completed now"
+# rank 1 as it was before that completion; rank 0 keeps it complete
+rm -f "$(cntl_of node1)"/*
+cp -a "$saved"/. "$(cntl_of node1)"/
+run_tp 2 1 after -- "$APPS/posix_app" "${args[@]}" --expect-restart 2 ||
+	{ show after; fail "restart after a crash inside the completion failed"; }
+expect_in after "checkpoint '.*' \(dataset 1: 2 files, "
+same_result reference after
 echo "crash ok"

@@ -4,8 +4,9 @@
 # listing the directory (`read_restart ckpt/lj.*.%`). It is killed with
 # SIGKILL right after it closed its checkpoint at step 300, long before scr
 # could complete it (SCR_SETTLE_SECONDS=30), and restarted under the shim in
-# the same allocation, with 4 ranks and with 2. The thermo output must be
-# identical to a restart without scr from the same step.
+# the same allocation, with 4 ranks and with 2 (and with 2 on one node,
+# which cannot have the other node's files, then 4 again). The thermo output
+# must be identical to a restart without scr from the same step.
 . "$(dirname "$0")/../lib/harness.sh"
 
 command -v lmp >/dev/null || fail "lmp not found: run 'make deps' (Debian package lammps)"
@@ -89,4 +90,13 @@ expect_in tp-2 "closed, not completed.* of a 4-rank run was only in the node cac
 for f in base 0 1 2 3; do
 	cmp -s "ckpt/lj.300.$f" "$T/ref/ckpt/lj.300.$f" || fail "ckpt/lj.300.$f differs from LAMMPS's own"
 done
+
+note "killed after step 300; a 2-rank run on one node cannot take it over, a 4-rank run then can"
+killed_run
+lmp_run 1 2 tp-half "$T/in.restart" "$SHIM" && fail "a restart without the other node's files worked"
+expect_in tp-half "checkpoint 1 of a 4-rank run was closed but not completed, and the nodes of this run hold the records of 2 of its ranks: not used"
+lmp_run 2 2 tp-back "$T/in.restart" "$SHIM" || { show tp-back; fail "restart on 4 ranks again failed"; }
+expect_in tp-back "checkpoint 'ckpt' .* was closed by the application but not completed .*: completed now"
+[ "$(thermo tp-back)" = "$(thermo ref-4)" ] ||
+	{ show tp-back; fail "thermo output on 4 ranks after the 2-rank run differs from the restart without scr"; }
 echo "LAMMPS killed after a checkpoint restarts under the shim as without scr"
