@@ -5,7 +5,9 @@
  * directory and, when every file of the rank arrived with the size and CRC
  * its filemap records, its filemap entry to the ranks/ directory (see
  * scr_prefix_ranks_dir in core/meta.h). "scr_index --build ID" then makes
- * the dataset whole and indexes it.
+ * the dataset whole and indexes it. A rank's part of a checkpoint the
+ * application closed but the job never completed (transparent mode) comes
+ * from its journal, with the size and CRC taken at each file's close.
  *
  * Output for the caller to parse: "progress <bytes done> <bytes total>"
  * lines while copying, "bad rank=<r> file=<path>: <reason>" for files that
@@ -274,6 +276,21 @@ static int copy_rank(struct copy_run *run, const struct scr_layout *l,
 	return rc;
 }
 
+/* One rank's part of the dataset on this node. */
+struct part {
+	int rank;
+	const struct scr_filemap_entry *e;
+};
+
+/* Does rank's journal hold its part of dataset id, closed, not completed? */
+static int closed_part(const struct scr_node_cache *nc, int rank, int id)
+{
+	for (size_t i = 0; i < nc->njournals; i++)
+		if (nc->journals[i].rank == rank)
+			return scr_node_cache_closed(nc, &nc->journals[i], id) != NULL;
+	return 0;
+}
+
 static uint64_t file_size(const char *path)
 {
 	struct stat st;
@@ -308,35 +325,51 @@ int main(int argc, char **argv)
 
 	struct copy_run run = { .prefix = prefix, .every = a.progress_every };
 	run.started = run.last_report = now_seconds();
-	/* the bytes to copy, for progress */
+	/* every rank's part: its filemap entry, or (closed files of a
+	 * transparent run that died before completing them) its journal's */
+	size_t nparts = 0;
+	struct part *parts = calloc(nc.n + nc.njournals + 1, sizeof(*parts));
+	if (!parts) {
+		rc = -SCR_ENOMEM;
+		fputs("scr_copy: out of memory\n", stderr);
+		goto out;
+	}
 	for (size_t i = 0; i < nc.n; i++) {
-		struct scr_filemap_entry *e = scr_filemap_find(&nc.maps[i], a.id);
-		if (!e)
-			continue;
-		for (size_t j = 0; j < e->nfiles; j++)
-			run.total += e->files[j].size;
+		const struct scr_filemap_entry *e = scr_filemap_find(&nc.maps[i], a.id);
+		if (e && (e->ds.complete || !closed_part(&nc, nc.maps[i].rank, a.id)))
+			parts[nparts++] = (struct part){ nc.maps[i].rank, e };
+	}
+	for (size_t i = 0; i < nc.njournals; i++) {
+		const struct scr_filemap_entry *e =
+			scr_node_cache_closed(&nc, &nc.journals[i], a.id);
+		if (e)   /* with no files too: the rank's record that it wrote none */
+			parts[nparts++] = (struct part){ nc.journals[i].rank, e };
+	}
+	/* the bytes to copy, for progress */
+	for (size_t i = 0; i < nparts; i++) {
+		for (size_t j = 0; j < parts[i].e->nfiles; j++)
+			run.total += parts[i].e->files[j].size;
 		char *dsdir = scr_layout_dataset_dir(&l, a.id);
-		char *red = dsdir ? scr_red_file_path(dsdir, nc.maps[i].rank) : NULL;
+		char *red = dsdir ? scr_red_file_path(dsdir, parts[i].rank) : NULL;
 		run.total += file_size(red);
 		free(red);
 		free(dsdir);
 	}
-	for (size_t i = 0; i < nc.n && !rc; i++) {
-		struct scr_filemap_entry *e = scr_filemap_find(&nc.maps[i], a.id);
-		if (!e)
-			continue;
+	for (size_t i = 0; i < nparts && !rc; i++) {
+		const struct scr_filemap_entry *e = parts[i].e;
 		if (e->prefix && strcmp(e->prefix, prefix)) {
 			fprintf(stderr, "scr_copy: rank %d's dataset %d belongs to prefix '%s', "
-				"not '%s': skipped (give --prefix)\n", nc.maps[i].rank, a.id,
+				"not '%s': skipped (give --prefix)\n", parts[i].rank, a.id,
 				e->prefix, prefix);
 			continue;
 		}
-		if (!e->ds.complete) {
-			report_bad(&run, nc.maps[i].rank, "-", "the dataset was never completed");
+		if (!e->ds.complete && !closed_part(&nc, parts[i].rank, a.id)) {
+			report_bad(&run, parts[i].rank, "-", "the dataset was never completed");
 			continue;
 		}
-		rc = copy_rank(&run, &l, e, nc.maps[i].rank);
+		rc = copy_rank(&run, &l, e, parts[i].rank);
 	}
+	free(parts);
 	if (rc) {
 		if (rc == -SCR_ENOMEM)
 			fputs("scr_copy: out of memory\n", stderr);

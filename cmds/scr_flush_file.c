@@ -45,7 +45,10 @@ static const char usage_text[] =
 	"from the prefix index.\n"
 	"\n"
 	"  -l, --list          every dataset cached here: id, kind, complete,\n"
-	"                      flushed, ranks, name (the default)\n"
+	"                      flushed, ranks, name (the default); complete is\n"
+	"                      'closed' for a checkpoint the application closed in\n"
+	"                      transparent mode and the job died before completing:\n"
+	"                      it counts as complete\n"
 	"  -L, --latest        print the id of the newest complete dataset cached\n"
 	"                      here; exit 1 if there is none\n"
 	"  -n, --needflush ID  exit 0 if dataset ID is cached here, complete, and\n"
@@ -63,6 +66,7 @@ static const char usage_text[] =
 struct cached {
 	struct scr_filemap_entry *e;   /* the first rank's entry (not owned) */
 	int complete;                  /* every rank here holds it complete */
+	int closed;                    /* or closed (a transparent run's journal) */
 	int other_prefix;              /* recorded for another prefix */
 	uint64_t files, bytes;         /* this node's share */
 	size_t nranks;
@@ -139,15 +143,23 @@ static int by_id(const void *a, const void *b)
 	return (x->e->ds.id > y->e->ds.id) - (x->e->ds.id < y->e->ds.id);
 }
 
-/* Merge the ranks' filemaps into one entry per dataset. */
+/* Merge the ranks' filemaps into one entry per dataset, and the parts of
+ * checkpoints a transparent run closed but never completed from the ranks'
+ * journals: such a part is as good as a complete one (the application
+ * closed every file of it). */
 static void merge(struct view *v)
 {
 	size_t cap = 0;
-	for (size_t m = 0; m < v->nc.n; m++) {
-		struct scr_filemap *map = &v->nc.maps[m];
+	for (size_t m = 0; m < v->nc.n + v->nc.njournals; m++) {
+		int journal = m >= v->nc.n;
+		struct scr_filemap *map = journal ? &v->nc.journals[m - v->nc.n] : &v->nc.maps[m];
 		for (size_t i = 0; i < map->n; i++) {
 			struct scr_filemap_entry *e = &map->e[i];
+			if (journal && !scr_node_cache_closed(&v->nc, map, e->ds.id))
+				continue;   /* completed since */
 			struct cached *c = find_cached(v, e->ds.id);
+			if (journal && !c && e->nfiles == 0)
+				continue;   /* a record that its rank wrote nothing */
 			if (!c) {
 				if (v->n == cap) {
 					cap = cap ? 2 * cap : 8;
@@ -161,7 +173,10 @@ static void merge(struct view *v)
 				c->e = e;
 				c->complete = 1;
 			}
-			c->complete = c->complete && e->ds.complete;
+			if (journal)
+				c->closed = 1;
+			else if (!e->ds.complete)
+				c->complete = 0;
 			/* an entry without a prefix predates the field: take it as ours */
 			if (e->prefix && strcmp(e->prefix, v->prefix))
 				c->other_prefix = 1;
@@ -331,7 +346,8 @@ static int cmd_list(struct view *v)
 		enum flush_state fs = flush_state(v, c);
 		other |= fs == FL_OTHER;
 		printf("%4d %-11s %-8s %-12s %-12s %s\n", c->e->ds.id, kind_of(c->e->ds.flags),
-		       c->complete ? "yes" : "no", flushed_text[fs], ranks, name);
+		       !c->complete ? "no" : c->closed ? "closed" : "yes", flushed_text[fs],
+		       ranks, name);
 		free(name);
 	}
 	if (other)

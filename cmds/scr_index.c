@@ -616,8 +616,13 @@ static int gathered_summary(const char *prefix, int id, struct scr_summary *sum,
 			const struct scr_filemap_entry *e = &m.e[0];
 			if (nranks < 0)
 				nranks = e->ds.nranks;
-			if (!sum->ds.name && (rc = scr_dataset_copy(&sum->ds, &e->ds)) != 0)
-				rr = rc;
+			/* the first rank that named it (a rank of a transparent run that
+			 * wrote nothing of it does not) */
+			if ((!sum->ds.name || (!*sum->ds.name && e->ds.name && *e->ds.name))) {
+				scr_dataset_release(&sum->ds);
+				if ((rc = scr_dataset_copy(&sum->ds, &e->ds)) != 0)
+					rr = rc;
+			}
 			for (size_t i = 0; !rc && rr == 0 && i < e->nfiles; i++) {
 				char *fp = scr_asprintf("%s/%s", prefix, e->files[i].path);
 				struct stat st;
@@ -661,6 +666,14 @@ static int gathered_summary(const char *prefix, int id, struct scr_summary *sum,
 			return -1;
 		}
 		return 1;
+	}
+	if (!*sum->ds.name) {
+		free(sum->ds.name);
+		if (!(sum->ds.name = scr_asprintf("dataset.%d", id))) {
+			scr_summary_release(sum);
+			fputs("scr_index: out of memory\n", stderr);
+			return -1;
+		}
 	}
 	sum->ds.id = id;
 	sum->ds.nranks = nranks;

@@ -3,15 +3,19 @@
  *
  * On a node (default) it prints one line per rank and dataset the node's
  * cache holds:
- *   D id=<id> rank=<r> nranks=<n> flags=<f> complete=<0|1> data=<ok|missing>
- *     bytes=<n> red=<none|ok|bad> scheme=<name> m=<m> members=<r,r,...>
- *     name=<%-encoded> prefix=<%-encoded>
+ *   D id=<id> rank=<r> nranks=<n> flags=<f> complete=<0|1> closed=<0|1>
+ *     files=<n> data=<ok|missing> bytes=<n> red=<none|ok|bad> scheme=<name>
+ *     m=<m> members=<r,r,...> name=<%-encoded> prefix=<%-encoded>
+ * (closed=1: the rank's part of a checkpoint the application closed in
+ * transparent mode and the job died before completing, from its journal;
+ * files=0 there is its record that it wrote none.)
  * With --merge it reads such lines from all nodes (as pdsh prints them,
  * "node: D ...") on stdin and says, per dataset, which node holds which
  * ranks and whether the dataset is whole, can be rebuilt from its
  * redundancy data, or is lost; --choose prints instead only the id of the
  * dataset scr_postrun should save: the newest checkpoint that is whole or
- * rebuildable and not yet in the prefix.
+ * rebuildable and not yet in the prefix. A closed checkpoint counts as
+ * complete when every rank left its record (it has no redundancy yet).
  *
  * Exit status: 0 ok (--choose: an id was printed), 1 failure, 2 usage;
  * with --choose 3 nothing needs saving, 4 what needs saving is lost.
@@ -107,7 +111,8 @@ static void warn_stderr(const char *msg)
 	fprintf(stderr, "scr_inspect_cache: %s\n", msg);
 }
 
-static void list_entry(const struct scr_layout *l, int rank, const struct scr_filemap_entry *e)
+static void list_entry(const struct scr_layout *l, int rank, const struct scr_filemap_entry *e,
+		       int closed)
 {
 	int data_ok = 1;
 	uint64_t bytes = 0;
@@ -141,10 +146,10 @@ static void list_entry(const struct scr_layout *l, int rank, const struct scr_fi
 		}
 	}
 	free(red);
-	printf("D id=%d rank=%d nranks=%d flags=%d complete=%d data=%s bytes=%llu red=%s "
-	       "scheme=%s m=%d members=", e->ds.id, rank, e->ds.nranks, e->ds.flags,
-	       e->ds.complete, data_ok ? "ok" : "missing", (unsigned long long)bytes,
-	       red_state, scheme, have_header ? h.m : 0);
+	printf("D id=%d rank=%d nranks=%d flags=%d complete=%d closed=%d files=%zu data=%s "
+	       "bytes=%llu red=%s scheme=%s m=%d members=", e->ds.id, rank, e->ds.nranks,
+	       e->ds.flags, e->ds.complete, closed, e->nfiles, data_ok ? "ok" : "missing",
+	       (unsigned long long)bytes, red_state, scheme, have_header ? h.m : 0);
 	if (have_header) {
 		int n = h.scheme == SCR_RED_PARTNER ? 3 : h.set_size;
 		for (int i = 0; i < n; i++)
@@ -176,7 +181,16 @@ static int node_list(const char *jobid, const char *node)
 		fprintf(stderr, "scr_inspect_cache: %s\n", msg ? msg : scr_strerror(rc));
 	for (size_t i = 0; i < nc.n; i++)
 		for (size_t j = 0; j < nc.maps[i].n; j++)
-			list_entry(&l, nc.maps[i].rank, &nc.maps[i].e[j]);
+			list_entry(&l, nc.maps[i].rank, &nc.maps[i].e[j], 0);
+	for (size_t i = 0; i < nc.njournals; i++) {
+		const struct scr_filemap *jm = &nc.journals[i];
+		for (size_t j = 0; j < jm->n; j++) {
+			const struct scr_filemap_entry *e =
+				scr_node_cache_closed(&nc, jm, jm->e[j].ds.id);
+			if (e)
+				list_entry(&l, jm->rank, e, 1);
+		}
+	}
 	scr_node_cache_release(&nc);
 	scr_layout_release(&l);
 	scr_config_free(cfg);
@@ -196,6 +210,8 @@ struct rank_view {
 
 struct ds_view {
 	int id, nranks, flags, complete, m;
+	int closed;           /* some rank's part is closed, not completed */
+	long long nfiles;     /* files the lines name (closed parts' at least) */
 	char *name, *prefix, *scheme;
 	struct rank_view *r;  /* nranks of them */
 };
@@ -288,8 +304,11 @@ static int merge_line(struct merged *mg, const char *line)
 		return 0;
 	}
 	char *node = rec == line ? strdup("?") : strndup(line, (size_t)(rec - 2 - line));
-	int id, rank, nranks, flags, complete, m;
+	int id, rank, nranks, flags, complete, m, closed = 0, files = 0;
 	char *data = field(rec, "data"), *red = field(rec, "red");
+	/* optional: lines of nodes with an older scr_inspect_cache lack them */
+	int_field(rec, "closed", &closed);
+	int_field(rec, "files", &files);
 	char *members = field(rec, "members");
 	int bad = !node || !data || !red || int_field(rec, "id", &id) ||
 		  int_field(rec, "rank", &rank) || int_field(rec, "nranks", &nranks) ||
@@ -321,6 +340,8 @@ static int merge_line(struct merged *mg, const char *line)
 		}
 		d->flags |= flags;
 		d->complete |= complete;
+		d->closed |= closed;
+		d->nfiles += files > 0 ? files : 0;
 		if (m > d->m)
 			d->m = m;
 		if (!d->name)
@@ -492,12 +513,17 @@ static int merge(int choose, int below, const char *prefix_opt)
 	int chosen = 0, rc = choose ? EXIT_NOTHING : 0;
 	for (size_t i = 0; i < mg.n; i++) {
 		const struct ds_view *d = &mg.d[i];
+		/* ranks' records of a dataset no rank wrote a file of (the one a
+		 * transparent run had begun when it ended) */
+		if (!d->complete && d->closed && d->nfiles == 0)
+			continue;
 		const char *prefix = prefix_opt ? prefix_opt : d->prefix;
 		enum ds_state st = assess(d);
 		int saved = in_prefix(prefix, d->id);
 		int ckpt = d->flags & SCR_FLAG_CKPT_BIT;
 		if (choose) {
-			if (chosen || !ckpt || !d->complete || (below && d->id >= below))
+			if (chosen || !ckpt || !(d->complete || d->closed) ||
+			    (below && d->id >= below))
 				continue;
 			if (saved) {
 				fprintf(stderr, "scr_inspect_cache: the newest checkpoint, dataset %d "
@@ -518,7 +544,8 @@ static int merge(int choose, int below, const char *prefix_opt)
 		}
 		printf("dataset %d '%s': %s, %d ranks, %s%s, %s\n", d->id, d->name ? d->name : "",
 		       ckpt ? "checkpoint" : "output", d->nranks, d->scheme ? d->scheme : "?",
-		       d->complete ? "" : ", NOT complete",
+		       d->complete ? "" : d->closed ? ", closed by the application, not "
+						       "completed" : ", NOT complete",
 		       saved ? "in the prefix" : "only in cache");
 		print_nodes(d);
 		if (st == DS_WHOLE) {

@@ -84,4 +84,51 @@ expect_in single 'cannot rebuild'
 expect_in single 'no cached checkpoint could be saved'
 "$SCR_INDEX" --list >"$T/out/list" 2>&1
 expect_not_in list 'ckpt\.'
+
+# transparent mode: the job died with its newest checkpoint closed by the
+# application but not completed (SCR_SETTLE_SECONDS far away); it is in the
+# ranks' journals only, and scr_postrun saves it all the same
+export SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/'
+targs=(--steps 6 --every 2 --bytes 30000)
+closed_run() {   # posix_app options: killed right after step 4 closed
+	rm -rf "$T/prefix"/* "$T/prefix/.scr" "$T/cache" "$T/cntl"
+	SCR_SETTLE_SECONDS=30 SCR_FLUSH=0 run_tp 4 2 tp-first -- "$APPS/posix_app" \
+		"${targs[@]}" "$@" --die-at 4 && fail "the killed run exited 0"
+	[ ! -e "$T/prefix/ckpt/ckpt.4/rank_0.dat" ] || fail "step 4 reached the prefix"
+}
+
+note "transparent: the newest checkpoint only closed when the job died is saved"
+APP=$APPS/posix_app reference 4 2 "${targs[@]}"
+closed_run
+SCR_NODE_NAME=node1 "$BUILD/bin/scr_flush_file" --list >"$T/out/tp-list" 2>&1 ||
+	{ show tp-list; fail "scr_flush_file --list failed"; }
+expect_in tp-list "^ +1 +checkpoint +closed +no +2-3 +ckpt/ckpt.2$"
+[ "$(SCR_NODE_NAME=node1 "$BUILD/bin/scr_flush_file" --latest)" = 1 ] ||
+	fail "scr_flush_file --latest does not take the closed checkpoint"
+postrun tp-save
+[ $rc -eq 0 ] || { show tp-save; fail "scr_postrun failed"; }
+# (steps 2 and 4 are one dataset: no step sealed another before it)
+expect_in tp-save "'ckpt/ckpt.2': checkpoint, 8 ranks, .*closed by the application, not completed"
+expect_in tp-save "dataset [0-9]+ saved in"
+SCR_JOB_ID=alloc5 run_tp 4 2 tp-restart -- "$APPS/posix_app" "${targs[@]}" --expect-restart 4 ||
+	{ show tp-save; show tp-restart; fail "restart from the saved closed checkpoint failed"; }
+same_result reference tp-restart
+
+note "transparent: a closed checkpoint rank 0 alone wrote is saved too"
+APP=$APPS/posix_app reference 4 2 "${targs[@]}" --rank0-only
+closed_run --rank0-only
+postrun tp-save0
+[ $rc -eq 0 ] || { show tp-save0; fail "scr_postrun failed"; }
+expect_in tp-save0 "closed by the application, not completed"
+SCR_JOB_ID=alloc6 run_tp 4 2 tp-restart0 -- "$APPS/posix_app" "${targs[@]}" --rank0-only \
+	--expect-restart 4 || { show tp-save0; show tp-restart0; fail "restart failed"; }
+same_result reference tp-restart0
+
+note "transparent: a node lost with the closed checkpoint: nothing can be saved, said plainly"
+APP=$APPS/posix_app reference 4 2 "${targs[@]}"
+closed_run
+lose_node node2
+postrun tp-lost
+[ $rc -eq 1 ] || { show tp-lost; fail "scr_postrun saved what SINGLE cannot rebuild"; }
+expect_in tp-lost "'ckpt/ckpt.2' has lost ranks"
 echo "all scr_postrun checks passed"
