@@ -12,6 +12,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBSCR_BASE)
 
 # unit tests of MPI-free pieces outside core/
 $(BUILD)/tests/unit/test_pattern: $(BUILD)/interpose/pattern.o
+$(BUILD)/tests/unit/test_book: $(BUILD)/interpose/book.o
 
 $(BUILD)/tests/mpi/%: $(BUILD)/mpi/tests/mpi/%.o $(LIBSCR)
 	@mkdir -p $(dir $@)
