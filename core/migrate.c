@@ -4,7 +4,10 @@
  * every filemap it holds for a rank now placed elsewhere, with the cached
  * files and redundancy files it names, to that rank, which stores them in its
  * own node's cache; the leader deletes its copies once the rank has them.
- * Ranks whose old node is gone are left to the redundancy schemes.
+ * The rank's journal of closed checkpoint files (transparent mode) and the
+ * files it names go along, so a checkpoint the previous run closed but never
+ * completed is finished where the rank runs now. Ranks whose old node is gone
+ * are left to the redundancy schemes.
  *
  * Messages are self-describing frames of at most FRAME bytes; every rank
  * sends at most one frame and receives at most one per step, both posted
@@ -31,7 +34,8 @@
 #define TAG_FRAME 7501
 #define TAG_ACK 7502
 
-enum frame_kind { F_FILEMAP = 'M', F_FILE = 'F', F_DATA = 'D', F_END = 'E', F_FAIL = 'X' };
+enum frame_kind { F_FILEMAP = 'M', F_JOURNAL = 'J', F_FILE = 'F', F_DATA = 'D', F_END = 'E',
+		  F_FAIL = 'X' };
 
 /* one file to send: where it is here, and how the receiver names it */
 struct item {
@@ -43,9 +47,9 @@ struct item {
 /* the stream of one rank's cache, at its sender */
 struct outgoing {
 	int rank;
-	char *fm_path;
-	char *fm_buf;
-	size_t fm_len, nitems, next;
+	char *fm_path, *jn_path;
+	char *fm_buf, *jn_buf;   /* as read: empty when the node has none */
+	size_t fm_len, jn_len, nitems, next;
 	struct item *items;
 	int fd;
 	uint64_t left;
@@ -61,6 +65,8 @@ static void outgoing_release(struct outgoing *o)
 	free(o->items);
 	free(o->fm_path);
 	free(o->fm_buf);
+	free(o->jn_path);
+	free(o->jn_buf);
 	if (o->fd >= 0)
 		close(o->fd);
 	memset(o, 0, sizeof(*o));
@@ -83,21 +89,58 @@ static int add_item(struct outgoing *o, int id, int red, const char *rel, char *
 	return 0;
 }
 
-/* Read rank's filemap from this node and list what goes with it. */
+static int has_item(const struct outgoing *o, int id, const char *rel)
+{
+	for (size_t i = 0; i < o->nitems; i++)
+		if (o->items[i].id == id && o->items[i].rel && !strcmp(o->items[i].rel, rel))
+			return 1;
+	return 0;
+}
+
+/* Read a control file of rank (filemap or journal) into *buf and *m; a
+ * missing one reads as empty. */
+static int read_control(const char *path, int rank, char **buf, size_t *len,
+			struct scr_filemap *m)
+{
+	int rc = scr_read_file(path, FRAME - 1, buf, len);
+	if (rc == -SCR_ENOENT) {
+		scr_filemap_init(m, rank);
+		return 0;
+	}
+	if (!rc)
+		rc = scr_filemap_decode(*buf, *len, m);
+	if (!rc && m->rank != rank) {
+		scr_filemap_release(m);
+		rc = -SCR_EFORMAT;
+	}
+	return rc;
+}
+
+/* Read rank's filemap and journal from this node and list what goes with
+ * them. */
 static int outgoing_open(struct scr_state *s, int rank, struct outgoing *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
 	o->rank = rank;
 	o->fm_path = scr_layout_filemap_path(&s->layout, rank);
-	if (!o->fm_path)
+	o->jn_path = scr_layout_pending_path(&s->layout, rank);
+	if (!o->fm_path || !o->jn_path)
 		return -SCR_ENOMEM;
-	int rc = scr_read_file(o->fm_path, FRAME - 1, &o->fm_buf, &o->fm_len);
-	struct scr_filemap m;
-	if (!rc)
-		rc = scr_filemap_decode(o->fm_buf, o->fm_len, &m);
+	struct scr_filemap m, journal;
+	int rc = read_control(o->fm_path, rank, &o->fm_buf, &o->fm_len, &m);
 	if (rc)
 		return rc;
+	rc = read_control(o->jn_path, rank, &o->jn_buf, &o->jn_len, &journal);
+	if (rc) {
+		/* the journal is only read here: a damaged one stays behind */
+		scr_log_warn("ignoring the journal '%s': %s", o->jn_path, scr_strerror(rc));
+		free(o->jn_buf);
+		o->jn_buf = NULL;
+		o->jn_len = 0;
+		scr_filemap_init(&journal, rank);
+		rc = 0;
+	}
 	for (size_t i = 0; !rc && i < m.n; i++) {
 		const struct scr_filemap_entry *e = &m.e[i];
 		for (size_t j = 0; !rc && j < e->nfiles; j++)
@@ -111,7 +154,20 @@ static int outgoing_open(struct scr_state *s, int rank, struct outgoing *o)
 		else
 			free(red);
 	}
+	/* closed files: one the application removed since is not missed (the
+	 * journal's check at the restart names what is gone) */
+	for (size_t i = 0; !rc && i < journal.n; i++) {
+		const struct scr_filemap_entry *e = &journal.e[i];
+		for (size_t k = 0; !rc && k < e->nfiles; k++) {
+			char *src = scr_layout_dataset_file(&s->layout, e->ds.id, e->files[k].path);
+			if (src && (has_item(o, e->ds.id, e->files[k].path) || access(src, F_OK) != 0))
+				free(src);
+			else
+				rc = add_item(o, e->ds.id, 0, e->files[k].path, src);
+		}
+	}
 	scr_filemap_release(&m);
+	scr_filemap_release(&journal);
 	return rc;
 }
 
@@ -136,17 +192,14 @@ static size_t next_frame(struct outgoing *o, char *buf, int *done)
 		buf[0] = F_FAIL;
 		return 1;
 	}
-	if (!o->started) {
-		o->started = 1;
-		if (o->fm_len + 1 > FRAME) {
-			scr_log_warn("filemap '%s' is too large to move to its rank's new node",
-				     o->fm_path);
-			o->failed = 1;
-			return next_frame(o, buf, done);
-		}
-		buf[0] = F_FILEMAP;
-		memcpy(buf + 1, o->fm_buf, o->fm_len);
-		return o->fm_len + 1;
+	if (o->started < 2) {
+		/* the filemap, then the journal, each as read (may be empty) */
+		int journal = o->started++;
+		buf[0] = journal ? F_JOURNAL : F_FILEMAP;
+		size_t len = journal ? o->jn_len : o->fm_len;
+		if (len)
+			memcpy(buf + 1, journal ? o->jn_buf : o->fm_buf, len);
+		return len + 1;
 	}
 	if (o->fd >= 0 && o->left > 0) {
 		size_t n = o->left < DATA_MAX ? (size_t)o->left : DATA_MAX;
@@ -191,8 +244,8 @@ static size_t next_frame(struct outgoing *o, char *buf, int *done)
 
 /* the receiving rank's side */
 struct incoming {
-	struct scr_filemap fm;
-	int have_fm, fd, failed, done;
+	struct scr_filemap fm, journal;
+	int have_fm, have_journal, fd, failed, done;
 	uint64_t left;
 	char *path;
 	size_t nwritten;
@@ -217,14 +270,26 @@ static void take_frame(struct scr_state *s, struct incoming *in, const char *buf
 	}
 	switch (buf[0]) {
 	case F_FILEMAP:
-		if (in->have_fm || scr_filemap_decode(buf + 1, len - 1, &in->fm) != 0 ||
-		    in->fm.rank != s->rank)
+	case F_JOURNAL: {
+		/* empty: the old node had none */
+		int journal = buf[0] == F_JOURNAL;
+		struct scr_filemap *m = journal ? &in->journal : &in->fm;
+		int *have = journal ? &in->have_journal : &in->have_fm;
+		if (*have || (journal && !in->have_fm)) {
 			in->failed = 1;
-		in->have_fm = 1;
+			break;
+		}
+		if (len == 1)
+			scr_filemap_init(m, s->rank);
+		else if (scr_filemap_decode(buf + 1, len - 1, m) != 0)
+			in->failed = 1;
+		*have = !in->failed;
+		in->failed |= *have && m->rank != s->rank;
 		break;
+	}
 	case F_FILE: {
 		/* only what the filemap names: a sender cannot write elsewhere */
-		if (len < 15 || buf[len - 1] != '\0' || !in->have_fm || in->fd >= 0) {
+		if (len < 15 || buf[len - 1] != '\0' || !in->have_journal || in->fd >= 0) {
 			in->failed = 1;
 			break;
 		}
@@ -234,11 +299,9 @@ static void take_frame(struct scr_state *s, struct incoming *in, const char *buf
 		char *dsdir = scr_layout_dataset_dir(&s->layout, id);
 		free(in->path);
 		in->path = NULL;
-		if (!scr_filemap_find(&in->fm, id))
-			in->failed = 1;
-		else if (red)
+		if (red && scr_filemap_find(&in->fm, id))
 			in->path = dsdir ? scr_redundancy_path(dsdir, s->rank) : NULL;
-		else if (in_filemap(&in->fm, id, rel))
+		else if (!red && (in_filemap(&in->fm, id, rel) || in_filemap(&in->journal, id, rel)))
 			in->path = scr_layout_dataset_file(&s->layout, id, rel);
 		free(dsdir);
 		char *dir = in->path ? scr_dirname(in->path) : NULL;
@@ -263,7 +326,7 @@ static void take_frame(struct scr_state *s, struct incoming *in, const char *buf
 	case F_END:
 	case F_FAIL:
 		in->done = 1;
-		in->failed |= buf[0] == F_FAIL || !in->have_fm;
+		in->failed |= buf[0] == F_FAIL || !in->have_journal;
 		break;
 	default:
 		in->failed = 1;
@@ -275,8 +338,8 @@ static void take_frame(struct scr_state *s, struct incoming *in, const char *buf
 	}
 }
 
-/* Node leader: ranks whose filemap this node holds but which now run on
- * other nodes. */
+/* Node leader: ranks whose filemap or journal this node holds but which now
+ * run on other nodes. */
 static int orphans_here(struct scr_state *s, int **list, int *n)
 {
 	*list = NULL;
@@ -296,13 +359,16 @@ static int orphans_here(struct scr_state *s, int **list, int *n)
 	while (dir && (de = readdir(dir)) != NULL) {
 		int r;
 		char tail;
-		if (sscanf(de->d_name, "filemap_%d.scr%c", &r, &tail) != 1 || r < 0 ||
+		if ((sscanf(de->d_name, "filemap_%d.scr%c", &r, &tail) != 1 &&
+		     sscanf(de->d_name, "pending_%d.scr%c", &r, &tail) != 1) || r < 0 ||
 		    r >= s->nranks)
 			continue;
-		int mine = 0;
+		int known = 0;
 		for (int i = 0; i < s->node_size; i++)
-			mine |= here[i] == r;
-		if (mine)
+			known |= here[i] == r;
+		for (int i = 0; i < *n; i++)
+			known |= (*list)[i] == r;
+		if (known)
 			continue;
 		int *v = realloc(*list, (size_t)(*n + 1) * sizeof(int));
 		if (!v)
@@ -365,11 +431,30 @@ static void delete_sent(struct outgoing *o)
 	for (size_t i = 0; i < o->nitems; i++)
 		unlink(o->items[i].src);
 	unlink(o->fm_path);
+	if (o->jn_buf)
+		unlink(o->jn_path);
+}
+
+/* The journal this rank's node holds for it, as received: written unless
+ * empty. */
+static int save_journal(struct scr_state *s, const struct scr_filemap *j)
+{
+	if (j->n == 0)
+		return 0;
+	char *path = scr_layout_pending_path(&s->layout, s->rank);
+	int rc = path ? scr_filemap_write(path, j) : -SCR_ENOMEM;
+	free(path);
+	return rc;
 }
 
 int scr_migrate(struct scr_state *s, int have_filemap)
 {
-	int all_have = scr_allreduce_and(s, have_filemap);
+	/* a rank with neither a filemap nor a journal here may have left them
+	 * on another node */
+	char *jn = scr_layout_pending_path(&s->layout, s->rank);
+	int have = have_filemap || (jn && access(jn, F_OK) == 0);
+	free(jn);
+	int all_have = scr_allreduce_and(s, have);
 	if (all_have)
 		return 0;
 	int *src_of = malloc((size_t)s->nranks * sizeof(int));
@@ -380,7 +465,7 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 		free(outbuf);
 		return -SCR_ENOMEM;
 	}
-	plan(s, !have_filemap, src_of);
+	plan(s, !have, src_of);
 	int nserve = 0, moved = 0;
 	for (int r = 0; r < s->nranks; r++) {
 		nserve += src_of[r] == s->rank;
@@ -452,7 +537,7 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 		scr_filemap_release(&s->filemap);
 		s->filemap = in.fm;
 		in.have_fm = 0;
-		ok = scr_filemap_save(s) == 0;
+		ok = save_journal(s, &in.journal) == 0 && scr_filemap_save(s) == 0;
 	} else if (from >= 0) {
 		scr_log_warn("the cache this rank left on another node could not be moved "
 			     "here: its datasets count as lost on this rank");
@@ -475,6 +560,8 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 	}
 	if (in.have_fm)
 		scr_filemap_release(&in.fm);
+	if (in.have_journal)
+		scr_filemap_release(&in.journal);
 	free(in.path);
 	for (size_t i = 0; i < in.nwritten; i++)
 		free(in.written[i]);

@@ -164,8 +164,9 @@ int scr_paths_from_files(struct scr_paths *p, const struct scr_file *files, size
 int scr_paths_has(const struct scr_paths *p, const char *path);
 void scr_paths_free(struct scr_paths *p);
 
-/* migrate.c: collective; ranks now on other nodes get their cache from
- * where they left it (have_filemap: this rank found its filemap here) */
+/* migrate.c: collective; ranks now on other nodes get their cache and
+ * journal from where they left them (have_filemap: this rank found its
+ * filemap here) */
 int scr_migrate(struct scr_state *s, int have_filemap);
 
 /* scavenge.c: copy to the prefix the newest checkpoint of a run with another

@@ -3,6 +3,8 @@
 # job dies), and the restart sees the previous checkpoint, never the one
 # being written. Then a job dies inside the completion of a checkpoint it
 # closed: one rank recorded it complete, the other only in its journal.
+# Last, a job killed with a checkpoint only closed restarts with every rank
+# on another node: the journals follow their ranks (core/migrate.c).
 . "$(dirname "$0")/../lib/harness.sh"
 MPI_LIMIT=60
 export SCR_FLUSH=0 SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/'
@@ -32,4 +34,16 @@ run_tp 2 1 after -- "$APPS/posix_app" "${args[@]}" --expect-restart 2 ||
 	{ show after; fail "restart after a crash inside the completion failed"; }
 expect_in after "checkpoint '.*' \(dataset 1: 2 files, "
 same_result reference after
+
+note "a closed checkpoint follows its ranks to other nodes"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+RANK_NODES="A B B A" reference 0 0 "${args[@]}"
+RANK_NODES="A B B A" SCR_SETTLE_SECONDS=30 run_tp 0 0 moved_closed -- "$APPS/posix_app" \
+	"${args[@]}" --die-at 2 && fail "the job was not killed"
+expect_not_in moved_closed "dataset 1 .*complete" "(checkpoint 2 completed before the kill)"
+RANK_NODES="B A A B" SCR_DEBUG=1 run_tp 0 0 moved -- "$APPS/posix_app" "${args[@]}" \
+	--expect-restart 2 || { show moved; fail "restart on other nodes lost the closed checkpoint"; }
+expect_in moved "restarted on another node: the cache of 4 followed them"
+expect_in moved "closed by the application but not completed .*: completed now"
+same_result reference moved
 echo "crash ok"
