@@ -10,9 +10,13 @@
  *   posix_app [--steps N] [--every K] [--bytes B] [--die-at S] [--dir D]
  *             [--expect-restart S] [--files F] [--pwrite] [--rank0-only]
  *             [--tmp-rename] [--rdwr] [--append] [--backup] [--any-ranks]
- *             [--pause-ms N]
+ *             [--pause-ms N] [--die-writing S]
  *
  * --die-at S          SIGKILL every rank right after the checkpoint of step S
+ * --die-writing S     in the checkpoint of step S, every rank but the last
+ *                     writes and closes its files; the last writes half of
+ *                     its first file, and with it still open every rank
+ *                     SIGKILLs itself (no marker is written)
  * --expect-restart S  exit 3 unless the run restarted from step S (0: fresh)
  * --files F           each rank writes F files rank_<r>.<f>.dat (state split)
  * --pwrite            payload with pwrite in 3 chunks (back to front), header
@@ -50,7 +54,7 @@
 #define APP "posix_app"
 
 struct opts {
-	int steps, every, die_at, expect_restart, files, pause_ms;
+	int steps, every, die_at, die_writing, expect_restart, files, pause_ms;
 	int pwrite, rank0_only, tmp_rename, rdwr, append, backup, any_ranks;
 	long bytes;
 	const char *dir;
@@ -65,7 +69,7 @@ static void usage(void)
 		fprintf(stderr, "usage: " APP " [--steps N] [--every K] [--bytes B] [--die-at S] "
 			"[--dir D] [--expect-restart S] [--files F] [--pwrite] [--rank0-only] "
 			"[--tmp-rename] [--rdwr] [--append] [--backup] [--any-ranks] "
-			"[--pause-ms N]\n");
+			"[--pause-ms N] [--die-writing S]\n");
 	MPI_Finalize();
 	exit(2);
 }
@@ -101,6 +105,7 @@ static void parse(int argc, char **argv)
 		else if (!strcmp(a, "--bytes")) o.bytes = int_arg(v);
 		else if (!strcmp(a, "--files")) o.files = int_arg(v);
 		else if (!strcmp(a, "--die-at")) o.die_at = int_arg(v);
+		else if (!strcmp(a, "--die-writing")) o.die_writing = int_arg(v);
 		else if (!strcmp(a, "--expect-restart")) o.expect_restart = int_arg(v);
 		else if (!strcmp(a, "--pause-ms")) o.pause_ms = int_arg(v);
 		else if (!strcmp(a, "--dir")) o.dir = v;
@@ -108,7 +113,7 @@ static void parse(int argc, char **argv)
 		i++;
 	}
 	if (o.steps < 1 || o.every < 1 || o.files < 1 || o.bytes < 1 || o.die_at < 0 ||
-	    o.pause_ms < 0 || !*o.dir)
+	    o.die_writing < 0 || (o.die_writing && (o.rank0_only || o.tmp_rename)) || o.pause_ms < 0 || !*o.dir)
 		usage();
 	/* pwrite on an O_APPEND file appends on Linux: the two do not mix */
 	if ((o.rdwr && o.append) || (o.pwrite && o.append))
@@ -378,6 +383,23 @@ static int read_files(const char *base, int step, unsigned char *data, size_t le
 	return 0;
 }
 
+/* --die-writing: the last rank's file of the checkpoint, half written and
+ * left open, once every other rank has closed its files */
+static void die_writing(const char *base, int step, const unsigned char *st, size_t n)
+{
+	char path[4096];
+	file_name(path, sizeof(path), o.dir, step, base, 0, "dat");
+	MPI_Barrier(MPI_COMM_WORLD);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		die_io("cannot create", path);
+	struct header h = { APP_MAGIC, (uint64_t)step, n, crc32(0, st, (uInt)n) };
+	write_all(fd, &h, sizeof(h), path);
+	write_all(fd, st, n / 2, path);
+	printf(APP ": rank %d dies while writing %s\n", rank, path);
+	fflush(stdout);
+}
+
 static void checkpoint(int step, int prev, const unsigned char *st, size_t n)
 {
 	char path[4096], base[64];
@@ -395,10 +417,18 @@ static void checkpoint(int step, int prev, const unsigned char *st, size_t n)
 				backup_files("all", prev);
 			write_files("all", step, all, all_size);
 		}
+	} else if (step == o.die_writing && rank == nranks - 1) {
+		die_writing(base, step, st, n);
 	} else {
 		if (o.backup && prev > 0)
 			backup_files(base, prev);
 		write_files(base, step, st, n);
+	}
+	if (step == o.die_writing) {
+		if (rank != nranks - 1)
+			MPI_Barrier(MPI_COMM_WORLD);   /* closed: the last rank may start */
+		MPI_Barrier(MPI_COMM_WORLD);           /* it holds a half-written file */
+		raise(SIGKILL);
 	}
 	/* every rank has closed its file(s): now the marker */
 	MPI_Barrier(MPI_COMM_WORLD);

@@ -3,8 +3,11 @@
 # job dies), and the restart sees the previous checkpoint, never the one
 # being written. Then a job dies inside the completion of a checkpoint it
 # closed: one rank recorded it complete, the other only in its journal.
-# Last, a job killed with a checkpoint only closed restarts with every rank
-# on another node: the journals follow their ranks (core/migrate.c).
+# Then a job killed in the middle of a checkpoint (rank 0 closed its file,
+# rank 1 still writing) restarts where it would natively, and the torn file
+# is never served nor saved. Last, a job killed with a checkpoint only
+# closed restarts with every rank on another node: the journals follow
+# their ranks (core/migrate.c).
 . "$(dirname "$0")/../lib/harness.sh"
 MPI_LIMIT=60
 export SCR_FLUSH=0 SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/'
@@ -34,6 +37,26 @@ run_tp 2 1 after -- "$APPS/posix_app" "${args[@]}" --expect-restart 2 ||
 	{ show after; fail "restart after a crash inside the completion failed"; }
 expect_in after "checkpoint '.*' \(dataset 1: 2 files, "
 same_result reference after
+
+note "killed in the middle of a checkpoint: rank 0 closed its file, rank 1 still writing"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr" "$T/native"
+mkdir -p "$T/native"
+(cd "$T/native" && run 2 1 native_torn -- "$APPS/posix_app" "${args[@]}" --die-writing 4) &&
+	fail "the native job was not killed"
+[ -s "$T/native/ckpt/ckpt.4/rank_1.dat" ] || fail "natively, rank 1's torn file is not there"
+# scr holds checkpoint 2 only closed (SCR_SETTLE_SECONDS=30): 2 and 4 are one
+# dataset, of which rank 1 closed nothing of 4
+SCR_SETTLE_SECONDS=30 run_tp 2 1 torn -- "$APPS/posix_app" "${args[@]}" --die-writing 4 &&
+	fail "the job was not killed"
+expect_in torn "rank 1 dies while writing"
+SCR_FLUSH=1 run_tp 2 1 after_torn -- "$APPS/posix_app" --steps 2 --every 2 --bytes 20000 \
+	--expect-restart 2 || { show after_torn; fail "restart after a kill mid-checkpoint failed"; }
+# what rank 0 closed is kept with its bytes, what rank 1 never closed is not
+cmp "$T/native/ckpt/ckpt.4/rank_0.dat" "$T/prefix/ckpt/ckpt.4/rank_0.dat" ||
+	fail "rank 0's closed file of checkpoint 4 is not in the prefix as written"
+[ ! -e "$T/prefix/ckpt/ckpt.4/rank_1.dat" ] || fail "the torn file of rank 1 was saved"
+cmp "$T/native/ckpt/ckpt.2/rank_1.dat" "$T/prefix/ckpt/ckpt.2/rank_1.dat" ||
+	fail "checkpoint 2 is not in the prefix as written"
 
 note "a closed checkpoint follows its ranks to other nodes"
 rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
