@@ -250,7 +250,7 @@ static int write_test(const char *dir, const char **step)
 		goto unlink;
 	}
 	*step = "read back a test file in";
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	size_t got = 0;
 	if (fd < 0 || scr_read_full(fd, in, TEST_BYTES, &got) != 0) {
 		e = errno;

@@ -869,7 +869,7 @@ static int print_one(const char *path, int raw)
 	unsigned char head[16];
 	struct stat st;
 	int rc;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return fail(path, "cannot open: %s", strerror(errno));
 	if (fstat(fd, &st) != 0) {

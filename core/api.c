@@ -203,7 +203,13 @@ static int setup_local(char **msg)
 		return -SCR_ENOMEM;
 	rc = scr_filemap_read(fm, &scr.filemap);
 	scr.filemap_found = rc != -SCR_ENOENT;
-	if (rc == -SCR_ENOENT) {
+	if (rc == 0 && scr.filemap.rank != scr.rank) {
+		/* another rank's files would be served as this rank's */
+		scr_log_warn("ignoring filemap '%s': it names rank %d (copied or tampered "
+			     "with)", fm, scr.filemap.rank);
+		scr_filemap_release(&scr.filemap);
+		scr_filemap_init(&scr.filemap, scr.rank);
+	} else if (rc == -SCR_ENOENT) {
 		scr_filemap_init(&scr.filemap, scr.rank);
 		rc = 0;
 	} else if (rc) {

@@ -128,22 +128,41 @@ int scr_remove_tree(const char *path)
 	return rc;
 }
 
+int scr_open_regular(const char *path, int *fd, struct stat *st)
+{
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (*fd < 0)
+		return io_error();
+	struct stat mine;
+	if (!st)
+		st = &mine;
+	int rc = fstat(*fd, st) != 0 ? io_error() : 0;
+	if (!rc && !S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		rc = -SCR_ENOTREG;
+	}
+	if (rc) {
+		int saved = errno;
+		close(*fd);
+		*fd = -1;
+		errno = saved;
+	}
+	return rc;
+}
+
 int scr_read_file(const char *path, size_t limit, char **buf, size_t *len)
 {
 	*buf = NULL;
 	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return io_error();
+	int fd;
 	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		int rc = io_error();
+	int rc0 = scr_open_regular(path, &fd, &st);
+	if (rc0)
+		return rc0;
+	if ((uint64_t)st.st_size > limit) {
 		close(fd);
-		return rc;
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > limit) {
-		close(fd);
-		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		errno = EFBIG;
 		return -SCR_EFORMAT;
 	}
 	size_t size = (size_t)st.st_size;
@@ -222,17 +241,19 @@ int scr_copy_file(const char *src, const char *dst, uint64_t *size, uint32_t *cr
 int scr_copy_file_progress(const char *src, const char *dst, uint64_t *size, uint32_t *crc,
 			   void (*progress)(uint64_t bytes, void *arg), void *arg)
 {
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return io_error();
+	int in;
+	int rc = scr_open_regular(src, &in, NULL);
+	if (rc)
+		return rc;
 	char *dir = scr_dirname(dst);
-	int rc = dir ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
+	rc = dir ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
 	free(dir);
 	if (rc) {
 		close(in);
 		return rc;
 	}
-	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* a FIFO with no reader fails (ENXIO) instead of waiting for one */
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0644);
 	if (out < 0) {
 		rc = io_error();
 		close(in);
@@ -279,9 +300,10 @@ int scr_copy_file_progress(const char *src, const char *dst, uint64_t *size, uin
 
 int scr_crc_file(const char *path, uint64_t *size, uint32_t *crc)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return io_error();
+	int fd;
+	int rc0 = scr_open_regular(path, &fd, NULL);
+	if (rc0)
+		return rc0;
 	char *buf = malloc(SCR_IO_CHUNK);
 	if (!buf) {
 		close(fd);

@@ -22,6 +22,12 @@ int scr_remove_tree(const char *path);
 
 /* Read a whole file into a malloc'd, NUL-terminated buffer (limit bounds it). */
 int scr_read_file(const char *path, size_t limit, char **buf, size_t *len);
+
+/* Open path for reading when it is a regular file (st filled if not NULL),
+ * never blocking on a FIFO or device found in its place: 0 with *fd, or
+ * -SCR_ENOTREG, or the open's error. */
+struct stat;
+int scr_open_regular(const char *path, int *fd, struct stat *st);
 /* Replace path atomically: write path.tmp.<pid>, fsync, rename, fsync dir. */
 int scr_write_file_atomic(const char *path, const void *buf, size_t len);
 

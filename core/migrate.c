@@ -224,7 +224,7 @@ static size_t next_frame(struct outgoing *o, char *buf, int *done)
 		return 1;
 	}
 	struct item *it = &o->items[o->next++];
-	o->fd = open(it->src, O_RDONLY | O_CLOEXEC);
+	o->fd = open(it->src, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	off_t size = o->fd >= 0 ? lseek(o->fd, 0, SEEK_END) : -1;
 	size_t rel_len = it->rel ? strlen(it->rel) : 0;
 	if (size < 0 || lseek(o->fd, 0, SEEK_SET) != 0 || rel_len + 16 > FRAME) {
@@ -310,7 +310,8 @@ static void take_frame(struct scr_state *s, struct incoming *in, const char *buf
 			in->written = w;
 		if (!w || !(w[in->nwritten] = strdup(in->path)) || !dir ||
 		    scr_mkdir_p(dir, 0755) != 0 ||
-		    (in->fd = open(in->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		    (in->fd = open(in->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK,
+				   0600)) < 0)
 			in->failed = 1;
 		else
 			in->nwritten++;

@@ -142,9 +142,16 @@ static int read_kind(struct scr_state *s, struct node_view *v, int journal)
 		char *path = scr_asprintf("%s/%s", s->layout.cntl_dir, de->d_name);
 		struct scr_filemap m;
 		int rr = path ? scr_filemap_read(path, &m) : -SCR_ENOMEM;
+		if (!rr && m.rank != r) {
+			scr_filemap_release(&m);
+			rr = -SCR_EFORMAT;
+		}
 		if (rr) {
-			scr_log_warn("ignoring %s '%s': %s", journal ? "journal" : "filemap",
-				     path ? path : "?", scr_strerror(rr));
+			/* a rank of this run reports its own files (or, moved, the
+			 * migration does): said once */
+			if (r >= s->nranks)
+				scr_log_warn("ignoring %s '%s': %s", journal ? "journal" : "filemap",
+					     path ? path : "?", scr_strerror(rr));
 			free(path);
 			continue;
 		}

@@ -17,6 +17,7 @@
 	X(TRUNC,     "truncated state file")                            \
 	X(VERSION,   "unsupported state file version")                  \
 	X(NOENT,     "no such file or dataset")                         \
+	X(NOTREG,    "not a regular file")                              \
 	X(NOSPC,     "no space left in cache")                          \
 	X(PATH,      "path outside the allowed directories")            \
 	X(STATE,     "call not allowed in this state")                  \

@@ -441,7 +441,7 @@ static int rebuild_set(const struct scr_red_dataset *d, const struct lost_set *l
 		x.err = 1;
 	if (has_red) {
 		char *path = scr_red_file_path(d->dataset_dir, rank);
-		x.red_fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		x.red_fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
 		free(path);
 		x.payload_off = payload_off;
 		if (x.red_fd < 0)

@@ -35,7 +35,7 @@ static void say(struct ctx *c, const char *fmt, ...)
 
 static int read_at(const char *path, uint64_t off, void *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
 	int rc = scr_red_pread(fd, buf, len, off);

@@ -281,7 +281,7 @@ static int partner_recover(const struct scr_red_dataset *d, struct scr_red_outco
 	int fd = -1;
 	if (send_to >= 0) {
 		char *path = scr_red_file_path(d->dataset_dir, rank);
-		fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
 		free(path);
 		if (fd < 0)
 			err = 1;

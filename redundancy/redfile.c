@@ -486,7 +486,7 @@ int scr_red_writer_begin(struct scr_red_writer *w, const char *path,
 	rc = mkdir_parent(path);
 	if (rc)
 		goto out;
-	w->fd = open(w->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	w->fd = open(w->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (w->fd < 0) {
 		rc = -errno;
 		goto out;
@@ -579,7 +579,7 @@ int scr_red_header_read(const char *path, struct scr_red_header *h, uint64_t *pa
 			int check_payload)
 {
 	memset(h, 0, sizeof(*h));
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOENT ? -ENOENT : -EIO;
 	struct stat st;

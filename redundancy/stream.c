@@ -48,7 +48,10 @@ int scr_stream_open(struct scr_stream *s, const char *dir, const struct scr_red_
 	for (size_t i = 0; writing && i < rec->nfiles; i++) {
 		char *p = join(dir, rec->files[i].path);
 		int rc = p ? mkdirs_for(p) : -ENOMEM;
-		int fd = rc ? -1 : open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		/* O_NONBLOCK here and below: a FIFO planted in the cache fails
+		 * the open or the I/O instead of hanging the job */
+		int fd = rc ? -1 : open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK,
+					0644);
 		if (!rc && fd < 0)
 			rc = -errno;
 		if (!rc && ftruncate(fd, (off_t)rec->files[i].size) != 0)
@@ -72,7 +75,7 @@ static int use_file(struct scr_stream *s, size_t i)
 	char *p = join(s->dir, s->rec->files[i].path);
 	if (!p)
 		return -ENOMEM;
-	s->fd = open(p, (s->writing ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	s->fd = open(p, (s->writing ? O_WRONLY : O_RDONLY) | O_CLOEXEC | O_NONBLOCK);
 	int rc = s->fd < 0 ? -errno : 0;
 	free(p);
 	s->cur = i;
@@ -152,7 +155,7 @@ void scr_stream_remove(const char *dir, const struct scr_red_record *rec)
 
 static int file_crc(const char *path, uint64_t *size, uint32_t *crc)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	size_t cap = 1 << 20;

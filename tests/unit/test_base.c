@@ -152,7 +152,17 @@ static void test_io(void)
 	CHECK_EQ_INT(count_entries(adir), 2);   /* b/ and state */
 	/* a size limit guards reads of hostile files */
 	CHECK_EQ_INT(scr_read_file(f, 3, &buf, &len), -SCR_EFORMAT);
-	CHECK_EQ_INT(scr_read_file(adir, 1024, &buf, &len), -SCR_EFORMAT);
+	CHECK_EQ_INT(scr_read_file(adir, 1024, &buf, &len), -SCR_ENOTREG);
+	/* a FIFO where a state file belongs: refused at once, never waited on */
+	char *fifo = scr_asprintf("%s/fifo", adir);
+	CHECK(fifo && mkfifo(fifo, 0600) == 0);
+	CHECK_EQ_INT(scr_read_file(fifo, 1024, &buf, &len), -SCR_ENOTREG);
+	uint64_t fsize = 0;
+	uint32_t fcrc = 0;
+	CHECK_EQ_INT(scr_crc_file(fifo, &fsize, &fcrc), -SCR_ENOTREG);
+	CHECK_EQ_INT(scr_copy_file(fifo, f, NULL, NULL), -SCR_ENOTREG);
+	CHECK(unlink(fifo) == 0);
+	free(fifo);
 	CHECK_EQ_INT(scr_read_file("/nonexistent/x", 1024, &buf, &len), -SCR_ENOENT);
 
 	/* a file where a directory should be */
