@@ -591,10 +591,38 @@ static int route_restart(const char *name, char **route)
 	return rc;
 }
 
+/* Which of scr's own directories name lies in (a file there would replace
+ * scr's state), or NULL. */
+static const char *own_dir_of(const char *name)
+{
+	char *abs = scr_path_absolute(scr.cwd, name);
+	char *rel = abs ? scr_path_below(abs, scr.prefix) : NULL;
+	const char *own = NULL;
+	if (rel && scr_prefix_owns(rel))
+		own = "the prefix's .scr directory (index and summaries)";
+	free(rel);
+	const char *dirs[2] = { scr.layout.cache_dir, scr.layout.cntl_dir };
+	const char *what[2] = { "the cache directory", "the control directory" };
+	for (int i = 0; abs && !own && i < 2; i++) {
+		rel = dirs[i] ? scr_path_below(abs, dirs[i]) : NULL;
+		if (rel || (dirs[i] && !strcmp(abs, dirs[i])))
+			own = what[i];
+		free(rel);
+	}
+	free(abs);
+	return own;
+}
+
 SCR_EXPORT int SCR_Route_file(const char *name, char *file)
 {
 	if (!name || !*name || !file) {
 		scr_log_error("SCR_Route_file: name and file must not be NULL or empty");
+		return SCR_FAILURE;
+	}
+	const char *own = scr.phase != SCR_PHASE_PASSTHROUGH ? own_dir_of(name) : NULL;
+	if (own) {
+		scr_log_error("SCR_Route_file: '%s' is inside %s, which belongs to scr: "
+			      "name the file elsewhere", name, own);
 		return SCR_FAILURE;
 	}
 	char *route = NULL;

@@ -1402,6 +1402,11 @@ int scr_index_read(const char *path, struct scr_index *x)
 
 /* ---- names of things in the prefix ---- */
 
+int scr_prefix_owns(const char *rel)
+{
+	return !strcmp(rel, ".scr") || !strncmp(rel, ".scr/", 5);
+}
+
 char *scr_prefix_scrdir(const char *prefix)
 {
 	return scr_asprintf("%s/.scr", prefix);

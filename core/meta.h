@@ -255,6 +255,9 @@ int scr_index_decode(const char *buf, size_t len, struct scr_index *x);
  * "<prefix>/.scr/scr.dataset.<id>", ".../summary.scr", ".../red";
  * NULL when out of memory */
 char *scr_prefix_scrdir(const char *prefix);
+/* 1 when rel (a path relative to the prefix) is scr's own (.scr and below):
+ * never an application's file. */
+int scr_prefix_owns(const char *rel);
 char *scr_prefix_index_path(const char *prefix);
 char *scr_prefix_dataset_dir(const char *prefix, int id);
 char *scr_prefix_summary_path(const char *prefix, int id);

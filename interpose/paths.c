@@ -7,6 +7,7 @@
 #include "engine.h"
 #include "pattern.h"
 
+#include "meta.h"
 #include "path.h"
 #include "transparent.h"
 
@@ -59,7 +60,9 @@ char *shim_match(int dirfd, const char *path)
 		return NULL;
 	int saved = errno;
 	char *abs = shim_absolute(dirfd, path);
-	if (abs && !scr_pattern_match(sh.pat, abs)) {
+	const char *rel = abs ? engine_rel(abs) : NULL;
+	/* scr's own directory of the prefix is never the application's */
+	if (abs && (!scr_pattern_match(sh.pat, abs) || (rel && scr_prefix_owns(rel)))) {
 		free(abs);
 		abs = NULL;
 	}

@@ -87,6 +87,17 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "plain/out_%d.txt", rank);
 	write_text(path, "plain");
 	CHECK(raw_exists(path));
+	/* nor does one in scr's own directory of the prefix, matching or not:
+	 * scr never keeps it as a checkpoint file (a flush would replace its
+	 * own state with it) */
+	if (rank == 0) {
+		mkdir(".scr", 0700);
+		mkdir(".scr/ckpt.7", 0755);
+	}
+	MPI_Barrier(MPI_COMM_WORLD);
+	snprintf(path, sizeof(path), ".scr/ckpt.7/mine_%d.dat", rank);
+	write_text(path, "not scr's");
+	CHECK(raw_exists(path));
 
 	/* a checkpoint file lives in the cache but looks real */
 	snprintf(path, sizeof(path), "ckpt.1/rank_%d.dat", rank);

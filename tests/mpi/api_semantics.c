@@ -96,6 +96,22 @@ static void phase_write(void)
 	CHECK(SCR_Complete_output(1) == SCR_SUCCESS);
 	CHECK(file_has(file, "output"));
 
+	/* scr's own directories are never a file's place: the prefix's .scr
+	 * (index, summaries) and the cache */
+	CHECK(SCR_Start_output("own.1", SCR_FLAG_CHECKPOINT) == SCR_SUCCESS);
+	CHECK(SCR_Route_file(".scr/index.scr", routed) != SCR_SUCCESS);
+	CHECK(SCR_Route_file("./sub/../.scr/x", routed) != SCR_SUCCESS);
+	snprintf(file, sizeof(file), "own.1/r%d.txt", rank);
+	CHECK(SCR_Route_file(file, routed) == SCR_SUCCESS);
+	char *slash = strrchr(routed, '/');
+	if (slash) {
+		/* a path inside the cache given back as a name */
+		snprintf(slash + 1, sizeof(routed) - (size_t)(slash + 1 - routed), "x.txt");
+		CHECK(SCR_Route_file(routed, file) != SCR_SUCCESS);
+	}
+	CHECK(SCR_Complete_output(0) != SCR_SUCCESS);
+	CHECK(access(".scr/x", F_OK) != 0);
+
 	/* one rank says invalid: failure everywhere, not kept */
 	CHECK(SCR_Start_output("bad.1", SCR_FLAG_CHECKPOINT) == SCR_SUCCESS);
 	snprintf(file, sizeof(file), "bad.1/r%d.txt", rank);
@@ -165,7 +181,7 @@ static void phase_write(void)
 	write_file(file, "legacy");
 	CHECK(SCR_Complete_checkpoint(1) == SCR_SUCCESS);
 	/* legacy checkpoints are named after their id: the 11th dataset here */
-	CHECK(file_has(".scr/index.scr", "name=scr.dataset.11"));
+	CHECK(file_has(".scr/index.scr", "name=scr.dataset.12"));
 	/* rank 0 edits the index in the calls below: read it first everywhere */
 	MPI_Barrier(MPI_COMM_WORLD);
 	/* SCR_Delete removes the output's files from the prefix */
@@ -173,8 +189,8 @@ static void phase_write(void)
 	snprintf(file, sizeof(file), "o.1/r%d.txt", rank);
 	CHECK(access(file, F_OK) != 0);
 	CHECK(!file_has(".scr/index.scr", "name=o.1"));
-	CHECK(SCR_Drop("scr.dataset.11") == SCR_SUCCESS);
-	CHECK(!file_has(".scr/index.scr", "name=scr.dataset.11"));
+	CHECK(SCR_Drop("scr.dataset.12") == SCR_SUCCESS);
+	CHECK(!file_has(".scr/index.scr", "name=scr.dataset.12"));
 	CHECK(SCR_Drop("no-such-dataset") != SCR_SUCCESS);
 	CHECK(file_has(".scr/index.scr", "name=a.2"));
 }
