@@ -24,6 +24,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define EXIT_OK    0
 #define EXIT_FAIL  1
@@ -35,6 +36,7 @@ enum index_op {
 	OP_CURRENT,
 	OP_DROP,
 	OP_BUILD,
+	OP_REBUILD,
 };
 
 struct index_args {
@@ -49,6 +51,7 @@ static const char usage_text[] =
 	"       scr_index [--prefix DIR] --current NAME\n"
 	"       scr_index [--prefix DIR] --drop NAME\n"
 	"       scr_index [--prefix DIR] --build ID\n"
+	"       scr_index [--prefix DIR] --rebuild-index\n"
 	"       scr_index --help\n"
 	"\n"
 	"List the datasets recorded in DIR/.scr/index.scr, choose the one a\n"
@@ -66,6 +69,11 @@ static const char usage_text[] =
 	"                      DIR/.scr/scr.dataset.ID/red/red.RANK): the files of\n"
 	"                      lost ranks are rebuilt, then its summary is written\n"
 	"                      and it is added to the index\n"
+	"  -r, --rebuild-index make the index anew from the summaries of the\n"
+	"                      datasets in DIR/.scr (after damage: a library run\n"
+	"                      does this by itself); the old file is kept as\n"
+	"                      index.scr.corrupt. Marks of failed datasets and the\n"
+	"                      current name are not in summaries and are lost\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 success, 1 the operation failed (for --build: files are\n"
@@ -117,8 +125,8 @@ static int set_op(struct index_args *a, enum index_op op, const char *name,
 		  const char *option)
 {
 	if (a->op != OP_NONE && (a->op != op || (name && strcmp(a->name, name))))
-		return usage_error("%s: choose one of --list, --current NAME, --drop NAME "
-				   "and --build ID", option);
+		return usage_error("%s: choose one of --list, --current NAME, --drop NAME, "
+				   "--build ID and --rebuild-index", option);
 	a->op = op;
 	a->name = name;
 	return 0;
@@ -132,6 +140,7 @@ static int parse_args(int argc, char **argv, struct index_args *a)
 		{ "current", required_argument, NULL, 'c' },
 		{ "drop",    required_argument, NULL, 'd' },
 		{ "build",   required_argument, NULL, 'b' },
+		{ "rebuild-index", no_argument, NULL, 'r' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -140,7 +149,7 @@ static int parse_args(int argc, char **argv, struct index_args *a)
 
 	memset(a, 0, sizeof(*a));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:lc:d:b:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:lc:d:b:rh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!*optarg)
@@ -173,6 +182,10 @@ static int parse_args(int argc, char **argv, struct index_args *a)
 			a->id = (int)id;
 			break;
 		}
+		case 'r':
+			if ((rc = set_op(a, OP_REBUILD, NULL, "--rebuild-index")))
+				return rc;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(EXIT_OK);
@@ -238,14 +251,13 @@ static int read_index(const char *path, struct scr_index *x)
 		return EXIT_OK;
 	const char *why = error_text(rc, errno);
 	struct stat st;
-	/* the reader refuses these before decoding: say which it was */
-	if (rc == -SCR_EFORMAT && stat(path, &st) == 0) {
-		if (!S_ISREG(st.st_mode))
-			why = "not a regular file";
-		else if ((uint64_t)st.st_size > SCR_META_MAX_SIZE)
-			why = "larger than the 256 MiB a state file may be";
-	}
-	fprintf(stderr, "scr_index: cannot read '%s': %s\n", path, why);
+	/* the reader refuses this before decoding: say so */
+	if (rc == -SCR_EFORMAT && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size > SCR_META_MAX_SIZE)
+		why = "larger than the 256 MiB a state file may be";
+	fprintf(stderr, "scr_index: cannot read '%s': %s%s\n", path, why,
+		scr_index_damaged(rc) ? " (scr_index --rebuild-index makes it anew from the "
+		"dataset summaries)" : "");
 	return EXIT_FAIL;
 }
 
@@ -259,6 +271,38 @@ static int write_index(const char *path, const struct scr_index *x)
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
+}
+
+/* --rebuild-index: from the summaries; the old file set aside. */
+static int cmd_rebuild(const char *prefix, const char *path)
+{
+	struct scr_index x;
+	errno = 0;
+	int rc = scr_index_rebuild(prefix, &x);
+	if (rc) {
+		fprintf(stderr, "scr_index: cannot read the dataset summaries in '%s/.scr': %s\n",
+			prefix, error_text(rc, errno));
+		return EXIT_FAIL;
+	}
+	char *aside = NULL;
+	if (access(path, F_OK) == 0) {
+		aside = scr_asprintf("%s.corrupt", path);
+		if (!aside || rename(path, aside) != 0) {
+			fprintf(stderr, "scr_index: cannot set '%s' aside: %s\n", path,
+				aside ? strerror(errno) : "out of memory");
+			free(aside);
+			scr_index_release(&x);
+			return EXIT_FAIL;
+		}
+	}
+	rc = write_index(path, &x);
+	if (rc == EXIT_OK)
+		printf("scr_index: rebuilt '%s' from the summaries of %zu dataset(s)%s%s%s\n",
+		       path, x.n, aside ? "; the old one is '" : "", aside ? aside : "",
+		       aside ? "'" : "");
+	free(aside);
+	scr_index_release(&x);
+	return rc;
 }
 
 static int cmd_list(const char *prefix, struct scr_index *x)
@@ -866,6 +910,11 @@ int main(int argc, char **argv)
 	if (!path) {
 		fputs("scr_index: out of memory\n", stderr);
 		return EXIT_FAIL;
+	}
+	if (a.op == OP_REBUILD) {
+		rc = cmd_rebuild(a.prefix, path);
+		free(path);
+		return rc;
 	}
 	rc = read_index(path, &x);
 	if (rc == EXIT_OK) {

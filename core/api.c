@@ -255,14 +255,16 @@ static int prefix_max_id(void)
 {
 	struct scr_index x;
 	char *path = scr_prefix_index_path(scr.prefix);
-	int max = 0;
+	/* a dataset directory without an index entry keeps its id too */
+	int max = scr_prefix_max_id(scr.prefix);
 	if (path && scr_index_read(path, &x) == 0) {
 		for (size_t i = 0; i < x.n; i++)
 			if (x.e[i].ds.id > max)
 				max = x.e[i].ds.id;
 		scr_index_release(&x);
 	} else if (path) {
-		scr_log_warn("cannot read index '%s': dataset ids restart from the cache's", path);
+		scr_log_warn("cannot read index '%s': dataset ids continue after the dataset "
+			     "directories in the prefix and the cache", path);
 	}
 	free(path);
 	return max;
@@ -344,6 +346,7 @@ SCR_EXPORT int SCR_Init(void)
 	/* ids continue after everything this job has in cache or in the prefix */
 	int max_id = scr.filemap.n ? scr.filemap.e[scr.filemap.n - 1].ds.id : 0;
 	if (scr.rank == 0) {
+		scr_index_repair(&scr);
 		int p = prefix_max_id();
 		if (p > max_id)
 			max_id = p;

@@ -19,6 +19,45 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Rank 0: the prefix index at path into x. A damaged one is set aside (as
+ * <path>.corrupt) and rebuilt from the datasets' summaries, said once. */
+static int read_or_rebuild(const char *prefix, const char *path, struct scr_index *x)
+{
+	int rc = scr_index_read(path, x);
+	if (!scr_index_damaged(rc)) {
+		if (rc)
+			scr_log_error("cannot read index '%s': %s", path, scr_strerror(rc));
+		return rc;
+	}
+	int rrc = scr_index_rebuild(prefix, x);
+	if (rrc) {
+		scr_log_error("index '%s' is damaged (%s) and cannot be rebuilt from the "
+			      "summaries in the prefix: %s", path, scr_strerror(rc),
+			      scr_strerror(rrc));
+		return rc;
+	}
+	char *aside = scr_asprintf("%s.corrupt", path);
+	if (aside)
+		rename(path, aside);
+	rrc = scr_index_write(path, x);
+	scr_log_warn("index '%s' is damaged (%s): %s, rebuilt from the summaries of %zu "
+		     "dataset(s) in the prefix%s (datasets marked failed are checked again "
+		     "when tried; a current name set with scr_index --current is lost)",
+		     path, scr_strerror(rc), aside ? "set aside as '.corrupt'" : "replaced",
+		     x->n, rrc ? ", but cannot be written back" : "");
+	free(aside);
+	return 0;
+}
+
+void scr_index_repair(struct scr_state *s)
+{
+	char *path = scr_prefix_index_path(s->prefix);
+	struct scr_index x;
+	if (path && read_or_rebuild(s->prefix, path, &x) == 0)
+		scr_index_release(&x);
+	free(path);
+}
+
 int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void *arg), void *arg)
 {
 	int rc = 0;
@@ -27,23 +66,8 @@ int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void 
 		char *dir = scr_prefix_scrdir(s->prefix);
 		struct scr_index x;
 		rc = path && dir ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
-		if (!rc) {
-			rc = scr_index_read(path, &x);
-			if (rc == -SCR_EFORMAT || rc == -SCR_ECORRUPT || rc == -SCR_ETRUNC) {
-				/* keep the damaged file for inspection, start a new one */
-				char *aside = scr_asprintf("%s.corrupt", path);
-				scr_log_error("index '%s' is damaged (%s): moved to '%s', "
-					      "starting a new index", path, scr_strerror(rc),
-					      aside ? aside : "?");
-				if (aside)
-					rename(path, aside);
-				free(aside);
-				scr_index_init(&x);
-				rc = 0;
-			} else if (rc) {
-				scr_log_error("cannot read index '%s': %s", path, scr_strerror(rc));
-			}
-		}
+		if (!rc)
+			rc = read_or_rebuild(s->prefix, path, &x);
 		if (!rc) {
 			rc = edit(&x, arg);
 			if (!rc) {

@@ -46,12 +46,14 @@
 #include "io.h"
 #include "scr_err.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define END_TAG "END"
 
@@ -755,7 +757,7 @@ static int is_bool(int v)
 
 static int check_dataset(const struct scr_dataset *d)
 {
-	if (d->id <= 0 ||
+	if (d->id <= 0 || d->id > SCR_ID_MAX || d->nranks > SCR_NRANKS_MAX ||
 	    (d->flags & ~(SCR_FLAG_CKPT_BIT | SCR_FLAG_OUTPUT_BIT)) ||
 	    d->created < 0 || d->nranks < 0 || !is_bool(d->complete))
 		return -SCR_EFORMAT;
@@ -1398,6 +1400,75 @@ int scr_index_read(const char *path, struct scr_index *x)
 	scr_index_init(x);
 	int rc = read_with(path, x, index_decode_cb);
 	return rc == -SCR_ENOENT ? 0 : rc;
+}
+
+int scr_index_damaged(int rc)
+{
+	return rc == -SCR_EFORMAT || rc == -SCR_ECORRUPT || rc == -SCR_ETRUNC ||
+	       rc == -SCR_ENOTREG;
+}
+
+/* The id of a prefix dataset directory's name, or 0. */
+static int dataset_dir_id(const char *name)
+{
+	int id;
+	char tail;
+	if (sscanf(name, "scr.dataset.%d%c", &id, &tail) != 1 || id <= 0 || id > SCR_ID_MAX)
+		return 0;
+	return id;
+}
+
+int scr_index_rebuild(const char *prefix, struct scr_index *x)
+{
+	scr_index_init(x);
+	char *dir = scr_prefix_scrdir(prefix);
+	DIR *d = dir ? opendir(dir) : NULL;
+	int rc = !dir ? -SCR_ENOMEM : !d && errno != ENOENT ? -SCR_EIO : 0;
+	struct dirent *de;
+	while (!rc && d && (de = readdir(d)) != NULL) {
+		int id = dataset_dir_id(de->d_name);
+		char *path = id ? scr_prefix_summary_path(prefix, id) : NULL;
+		struct scr_summary sum;
+		struct stat st;
+		/* no summary: its flush never completed */
+		if (!path || scr_summary_read(path, &sum) != 0) {
+			rc = id && !path ? -SCR_ENOMEM : 0;
+			free(path);
+			continue;
+		}
+		if (sum.ds.id == id) {
+			struct scr_index_entry e = { .ds = sum.ds };
+			e.flushed = stat(path, &st) == 0 ? (int64_t)st.st_mtime : sum.ds.created;
+			if (e.flushed <= 0)
+				e.flushed = 1;
+			rc = scr_index_put(x, &e);
+		}
+		scr_summary_release(&sum);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	if (rc)
+		scr_index_release(x);
+	return rc;
+}
+
+int scr_prefix_max_id(const char *prefix)
+{
+	char *dir = scr_prefix_scrdir(prefix);
+	DIR *d = dir ? opendir(dir) : NULL;
+	int max = 0;
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		int id = dataset_dir_id(de->d_name);
+		if (id > max)
+			max = id;
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	return max;
 }
 
 /* ---- names of things in the prefix ---- */

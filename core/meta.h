@@ -34,6 +34,11 @@
 /* Largest state file a reader accepts (and a writer produces). */
 #define SCR_META_MAX_SIZE ((size_t)256 << 20)
 
+/* Bounds on numbers read from state files: a dataset id (a checkpoint a
+ * second for 30 years; ids one past it still fit an int) and a rank count. */
+#define SCR_ID_MAX 1000000000
+#define SCR_NRANKS_MAX (1 << 24)
+
 /* Kinds and current format versions of the typed records below. Adding a
  * tag or a key to one of them needs a new version: readers refuse unknown
  * tags and keys. */
@@ -246,6 +251,16 @@ int scr_index_set_current(struct scr_index *x, const char *name);
 /* A missing file reads as an empty index (0). */
 int scr_index_write(const char *path, const struct scr_index *x);
 int scr_index_read(const char *path, struct scr_index *x);
+/* Whether an index read failed because the file is damaged (rather than
+ * unreadable for the moment): then it can be rebuilt. */
+int scr_index_damaged(int rc);
+/* An index made from the summaries of the datasets in <prefix>/.scr (each
+ * flushed when its summary was written); marks of failed datasets and the
+ * current name are not in summaries and are lost. */
+int scr_index_rebuild(const char *prefix, struct scr_index *x);
+/* The largest dataset id that has a directory in <prefix>/.scr (0: none):
+ * a new dataset must never reuse one. */
+int scr_prefix_max_id(const char *prefix);
 int scr_index_encode(const struct scr_index *x, char **buf, size_t *len);
 int scr_index_decode(const char *buf, size_t len, struct scr_index *x);
 

@@ -154,6 +154,9 @@ int scr_flush(struct scr_state *s, int id);
 int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const char *src_dir,
 		    const struct scr_file *files, size_t n, int64_t *flushed);
 int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void *arg), void *arg);
+/* flush.c, rank 0: a damaged prefix index is rebuilt from the summaries now,
+ * said once, before anything else reads it */
+void scr_index_repair(struct scr_state *s);
 
 /* A sorted view of file paths (the strings stay owned by their files). */
 struct scr_paths {

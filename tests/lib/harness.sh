@@ -113,6 +113,17 @@ kill_ranks() {
 	for p in $pids; do p=${p#/proc/}; kill -9 "${p%/environ}" 2>/dev/null; done
 }
 
+# reseal STATE-FILE: after an edit, make its END line (byte count and CRC32
+# of what precedes it) match again, as a tamperer would
+reseal() {
+	local f=$1 body n crc
+	body=$(sed '$d' "$f"; echo x)
+	body=${body%x}
+	n=$(printf '%s' "$body" | wc -c)
+	crc=$(printf '%s' "$body" | "$BUILD/bin/scr_crc32" - | cut -d' ' -f1)
+	{ printf '%s' "$body"; printf 'END %d %s\n' "$n" "$crc"; } >"$f.new" && mv "$f.new" "$f"
+}
+
 flip_byte() {   # file offset
 	local f=$1 off=$2 b
 	b=$(od -An -tu1 -j "$off" -N1 "$f" | tr -d ' ')

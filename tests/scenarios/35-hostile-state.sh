@@ -2,7 +2,10 @@
 # job: a FIFO where a state file or a cached file belongs (an open would
 # block for ever) is refused with a message naming it, and the run goes on
 # with what is intact. A filemap that names another rank than its file
-# name is refused the same way, and each damaged file is reported once.
+# name is refused the same way, and each damaged file is reported once. A
+# damaged prefix index (a flipped byte; an id out of range in an index
+# resealed with a valid CRC) is rebuilt from the dataset summaries: the
+# restart finds the newest flushed checkpoint and no id is used twice.
 . "$(dirname "$0")/../lib/harness.sh"
 MPI_LIMIT=40
 args=(--steps 10 --every 2 --bytes 100000)
@@ -46,4 +49,51 @@ plant_fifo "$T/prefix/.scr/index.scr"
 SCR_FLUSH=1 expect_ok fifo_index 2 2 fifo_index -- "$APP" "${args[@]}"
 expect_in fifo_index "index.scr'.*not a regular file"
 same_result reference fifo_index
+
+# a job that flushed checkpoints 4 and 8 (datasets 2 and 4) to the prefix
+flushed_job() {
+	rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+	SCR_FLUSH=2 run 2 2 "$1" -- "$APP" "${args[@]}" --die-at 8 && fail "the killed run exited 0"
+	rm -rf "$T/cache" "$T/cntl"
+	grep -q "name=ckpt.8" "$T/prefix/.scr/index.scr" || fail "checkpoint 8 is not in the index"
+}
+# the older datasets' summaries are still theirs: no id was reused
+summaries_kept() {
+	grep -q "name=ckpt.4 " "$T/prefix/.scr/scr.dataset.2/summary.scr" &&
+		grep -q "name=ckpt.8 " "$T/prefix/.scr/scr.dataset.4/summary.scr" ||
+		fail "$1: a summary of an older dataset was overwritten"
+}
+index="$T/prefix/.scr/index.scr"
+
+note "one damaged byte in the prefix index: rebuilt from the summaries, nothing lost"
+flushed_job index_first
+flip_byte "$index" 60
+SCR_FLUSH=1 expect_ok index_flip 2 2 index_flip -- "$APP" "${args[@]}" --expect-restart 8
+expect_in index_flip "index '.*' is damaged .*rebuilt from the summaries of 2 dataset"
+same_result reference index_flip
+summaries_kept index_flip
+[ -f "$index.corrupt" ] || fail "the damaged index was not kept aside"
+"$SCR_INDEX" --prefix "$T/prefix" --list >"$T/out/index_list" 2>&1 || { show index_list; fail "scr_index --list failed"; }
+grep -qE '^ *2 .*ckpt\.4' "$T/out/index_list" || { show index_list; fail "dataset 2 left the index"; }
+
+note "an id out of range in a resealed index: refused, rebuilt, checkpoints go on"
+flushed_job index_big_first
+sed -i 's/^entry id=4 /entry id=2147483647 /' "$index"
+reseal "$index"
+SCR_FLUSH=1 expect_ok index_big 2 2 index_big -- "$APP" "${args[@]}" --expect-restart 8
+expect_in index_big "index '.*' is damaged \(malformed state file\)"
+expect_not_in index_big "out of memory"
+same_result reference index_big
+summaries_kept index_big
+note "scr_index --rebuild-index after damage"
+flushed_job index_cmd_first
+flip_byte "$index" 60
+"$SCR_INDEX" --prefix "$T/prefix" --list >"$T/out/index_damaged" 2>&1 &&
+	fail "scr_index --list accepted a damaged index"
+grep -q "rebuild-index" "$T/out/index_damaged" || { show index_damaged; fail "no hint to --rebuild-index"; }
+"$SCR_INDEX" --prefix "$T/prefix" --rebuild-index >"$T/out/index_rebuild" 2>&1 ||
+	{ show index_rebuild; fail "scr_index --rebuild-index failed"; }
+grep -q "from the summaries of 2 dataset" "$T/out/index_rebuild" || { show index_rebuild; fail "rebuild says nothing"; }
+"$SCR_INDEX" --prefix "$T/prefix" --list >"$T/out/index_rebuilt" 2>&1 || { show index_rebuilt; fail "rebuilt index unreadable"; }
+grep -qE '^ *4 .*ckpt\.8' "$T/out/index_rebuilt" || { show index_rebuilt; fail "dataset 4 not in the rebuilt index"; }
 echo "hostile state ok"
