@@ -140,6 +140,17 @@ int scr_tp_make_room(void)
 	return scr_tp_active() ? scr_cache_evict(scr_state_get()) : 0;
 }
 
+uint64_t scr_tp_largest_cached(void)
+{
+	const struct scr_state *s = scr_state_get();
+	uint64_t largest = 0;
+	for (size_t i = 0; scr_tp_active() && i < s->filemap.n; i++)
+		for (size_t k = 0; k < s->filemap.e[i].nfiles; k++)
+			if (s->filemap.e[i].files[k].size > largest)
+				largest = s->filemap.e[i].files[k].size;
+	return largest;
+}
+
 int scr_tp_flush_restart(void)
 {
 	struct scr_state *s = scr_state_get();

@@ -82,6 +82,10 @@ void scr_tp_each_file(void (*fn)(const char *rel, void *arg), void *arg);
  * SCR_CACHE_SIZE does not keep, before its files take the space. */
 int scr_tp_make_room(void);
 
+/* The largest checkpoint file this rank holds in the cache (from earlier
+ * runs too): the shim's first guess at what the next one needs. */
+uint64_t scr_tp_largest_cached(void);
+
 /* Collective: flush the restart dataset so every rank can read every file
  * of it (on demand, when some rank asked for another node's file). */
 int scr_tp_flush_restart(void);

@@ -376,6 +376,9 @@ void shim_start(int thread_level)
 
 	char *from = NULL;
 	scr_tp_begin(&from);
+	/* the room a checkpoint file needs, as the checkpoints in cache show */
+	uint64_t largest = scr_tp_largest_cached();
+	sh.largest = largest > (uint64_t)INT64_MAX ? INT64_MAX : (off_t)largest;
 	/* this run's journal, empty: it also tells the next run that this
 	 * rank's node-local storage was there */
 	engine_journal();

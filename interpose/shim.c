@@ -533,6 +533,16 @@ int engine_move_to_real_path(int fd, const char *why)
 	return rc;
 }
 
+int shim_in_cache(int fd)
+{
+	struct call c;
+	engine_enter(&c);
+	struct book_open *f = book_fd(&sh.book, fd);
+	int cached = f && f->writable && f->abs && f->route && strcmp(f->abs, f->route);
+	engine_leave(&c);
+	return cached;
+}
+
 int shim_write_failed(int fd)
 {
 	struct call c;

@@ -48,6 +48,9 @@ int shim_close(int fd, int (*real_close)(int), FILE *fp);
  * to its real path under the same fd; 0 when the write may be retried. */
 int shim_write_failed(int fd);
 
+/* Whether fd is a checkpoint file being written into the cache. */
+int shim_in_cache(int fd);
+
 /* The path to use for a stat/access/read-only lookup of a matching path:
  * the routed copy, else abs itself. malloc'd. */
 char *shim_lookup(const char *abs);

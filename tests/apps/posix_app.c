@@ -10,7 +10,7 @@
  *   posix_app [--steps N] [--every K] [--bytes B] [--die-at S] [--dir D]
  *             [--expect-restart S] [--files F] [--pwrite] [--rank0-only]
  *             [--tmp-rename] [--rdwr] [--append] [--backup] [--any-ranks]
- *             [--pause-ms N] [--die-writing S]
+ *             [--pause-ms N] [--die-writing S] [--strict-writes]
  *
  * --die-at S          SIGKILL every rank right after the checkpoint of step S
  * --die-writing S     in the checkpoint of step S, every rank but the last
@@ -30,6 +30,8 @@
  * --any-ranks         on restart read the files of every rank that wrote the
  *                     checkpoint (rank r takes r, r+n, ...), even if the
  *                     number of ranks changed
+ * --strict-writes     a short write is an error (as many programs treat it):
+ *                     each write must take the whole buffer at once
  * --pause-ms N        after each checkpoint (and its marker), before the
  *                     --die-at check, every rank sleeps N ms (default 0):
  *                     compute time in which a background system can act
@@ -55,7 +57,7 @@
 
 struct opts {
 	int steps, every, die_at, die_writing, expect_restart, files, pause_ms;
-	int pwrite, rank0_only, tmp_rename, rdwr, append, backup, any_ranks;
+	int pwrite, rank0_only, tmp_rename, rdwr, append, backup, any_ranks, strict_writes;
 	long bytes;
 	const char *dir;
 };
@@ -69,7 +71,7 @@ static void usage(void)
 		fprintf(stderr, "usage: " APP " [--steps N] [--every K] [--bytes B] [--die-at S] "
 			"[--dir D] [--expect-restart S] [--files F] [--pwrite] [--rank0-only] "
 			"[--tmp-rename] [--rdwr] [--append] [--backup] [--any-ranks] "
-			"[--pause-ms N] [--die-writing S]\n");
+			"[--pause-ms N] [--die-writing S] [--strict-writes]\n");
 	MPI_Finalize();
 	exit(2);
 }
@@ -97,6 +99,7 @@ static void parse(int argc, char **argv)
 		if (!strcmp(a, "--append")) { o.append = 1; continue; }
 		if (!strcmp(a, "--backup")) { o.backup = 1; continue; }
 		if (!strcmp(a, "--any-ranks")) { o.any_ranks = 1; continue; }
+		if (!strcmp(a, "--strict-writes")) { o.strict_writes = 1; continue; }
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!v)
 			usage();
@@ -185,11 +188,17 @@ static void write_all(int fd, const void *buf, size_t len, const char *path)
 {
 	const char *p = buf;
 	while (len > 0) {
+		errno = 0;
 		ssize_t w = write(fd, p, len);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
 			die_io("cannot write", path);
+		if (o.strict_writes && (size_t)w < len) {
+			fprintf(stderr, APP ": rank %d: short write to %s: %zd of %zu bytes, errno %d\n",
+				rank, path, w, len, errno);
+			MPI_Abort(MPI_COMM_WORLD, 4);
+		}
 		p += w;
 		len -= (size_t)w;
 	}

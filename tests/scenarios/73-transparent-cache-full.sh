@@ -25,12 +25,31 @@ for r in 0 1 2 3; do
 	[ -s "$T/prefix/ckpt/ckpt.6/rank_$r.dat" ] || fail "ckpt.6/rank_$r.dat is not at its real path"
 done
 
+note "a write the nearly full cache takes only in part is completed, never short"
+rm -rf "$small"/* "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+# 4 x 300 kB written by single write() calls: one of them meets the last
+# free pages of the tmpfs, which takes part of it and returns a short count
+run_tp 2 2 strict -- "$APPS/posix_app" "${big[@]}" --strict-writes ||
+	{ show strict; fail "the application saw a short write"; }
+expect_not_in strict "short write"
+same_result reference strict
+
 note "stdio streams (their writes bypass the wrappers): files go in place before the cache fills"
 rm -rf "$small"/* "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
 APP=$APPS/stdio_app reference 2 2 "${args[@]}" --pause-ms 0
 run_tp 2 2 stdio -- "$APPS/stdio_app" "${args[@]}" || { show stdio; fail "stdio_app saw an error"; }
 same_result reference stdio
 expect_in stdio "the cache is (nearly )?full"
+
+note "after a restart the estimate of the room a file needs is carried over"
+rm -rf "$small"/* "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+# checkpoint 2 stays in the cache; the restarted run's first checkpoint (4)
+# does not fit beside it, and its stdio writes would meet the full cache
+run_tp 2 2 stdio_first -- "$APPS/stdio_app" --steps 2 --every 2 --bytes 200000 --die-at 2 &&
+	fail "the killed stdio run exited 0"
+run_tp 2 2 stdio_again -- "$APPS/stdio_app" "${args[@]}" --expect-restart 2 ||
+	{ show stdio_again; fail "stdio_app saw an error in its first checkpoint after the restart"; }
+same_result reference stdio_again
 rm -rf "$small"/* "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
 run_tp 2 2 full -- "$APPS/posix_app" "${big[@]}" || { show full; fail "the application failed"; }
 
