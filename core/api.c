@@ -224,6 +224,7 @@ static int setup_local(char **msg)
 
 static void release_state(void)
 {
+	scr_job_unlock(&scr);
 	scr_restart_clear(&scr);
 	scr_files_free(scr.tp_files, scr.tp_nfiles);
 	scr.tp_files = NULL;
@@ -285,6 +286,7 @@ SCR_EXPORT int SCR_Init(void)
 	struct scr_config *cfg = scr.cfg;
 	memset(&scr, 0, sizeof(scr));
 	scr.cfg = cfg;
+	scr.job_lock_fd = -1;
 	scr.node = MPI_COMM_NULL;
 	MPI_Comm_dup(MPI_COMM_WORLD, &scr.world);
 	MPI_Comm_rank(scr.world, &scr.rank);
@@ -331,6 +333,11 @@ SCR_EXPORT int SCR_Init(void)
 			scr_log_error("cannot group ranks by node: %s", scr_strerror(rc));
 		if (scr.node != MPI_COMM_NULL)
 			MPI_Comm_free(&scr.node);
+		scr.phase = SCR_PHASE_PASSTHROUGH;
+		return SCR_SUCCESS;
+	}
+	/* one job at a time in this node's control directory */
+	if (scr_job_lock(&scr) != 0) {
 		scr.phase = SCR_PHASE_PASSTHROUGH;
 		return SCR_SUCCESS;
 	}

@@ -69,6 +69,7 @@ struct scr_state {
 	/* transparent mode: closed files of a run of another shape this run
 	 * cannot finish, carried along in this rank's journal */
 	struct scr_filemap *journal_kept;
+	int job_lock_fd;          /* node leader: the lock of the control dir, -1 none */
 
 	/* restart */
 	int restart_id;              /* 0: none */
@@ -166,6 +167,11 @@ struct scr_paths {
 int scr_paths_from_files(struct scr_paths *p, const struct scr_file *files, size_t n);
 int scr_paths_has(const struct scr_paths *p, const char *path);
 void scr_paths_free(struct scr_paths *p);
+
+/* joblock.c: collective; one job per node control directory (the node
+ * leader locks it until scr_job_unlock); an error when another job holds it */
+int scr_job_lock(struct scr_state *s);
+void scr_job_unlock(struct scr_state *s);
 
 /* migrate.c: collective; ranks now on other nodes get their cache and
  * journal from where they left them (have_filemap: this rank found its

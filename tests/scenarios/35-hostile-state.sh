@@ -5,7 +5,8 @@
 # name is refused the same way, and each damaged file is reported once. A
 # damaged prefix index (a flipped byte; an id out of range in an index
 # resealed with a valid CRC) is rebuilt from the dataset summaries: the
-# restart finds the newest flushed checkpoint and no id is used twice.
+# restart finds the newest flushed checkpoint and no id is used twice. A
+# second job of the same user and job id on the same nodes steps aside.
 . "$(dirname "$0")/../lib/harness.sh"
 MPI_LIMIT=40
 args=(--steps 10 --every 2 --bytes 100000)
@@ -96,4 +97,27 @@ grep -q "rebuild-index" "$T/out/index_damaged" || { show index_damaged; fail "no
 grep -q "from the summaries of 2 dataset" "$T/out/index_rebuild" || { show index_rebuild; fail "rebuild says nothing"; }
 "$SCR_INDEX" --prefix "$T/prefix" --list >"$T/out/index_rebuilt" 2>&1 || { show index_rebuilt; fail "rebuilt index unreadable"; }
 grep -qE '^ *4 .*ckpt\.8' "$T/out/index_rebuilt" || { show index_rebuilt; fail "dataset 4 not in the rebuilt index"; }
+note "two jobs of one user on the same nodes under one job id: the second steps aside"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr" "$T/prefix2"
+mkdir -p "$T/prefix2"
+slow=(--steps 6 --every 2 --bytes 100000)
+APP=$APPS/posix_app reference 2 2 "${slow[@]}"
+cp "$T/out/reference" "$T/out/posix_reference"
+reference 2 2 "${args[@]}"
+SCR_SETTLE_SECONDS=1 run_tp 2 2 first_job -- "$APPS/posix_app" "${slow[@]}" --pause-ms 1500 \
+	--die-at 6 &
+job=$!
+for ((i = 0; i < 300; i++)); do
+	grep -q "checkpoint at step 2" "$T/out/first_job" 2>/dev/null && break
+	sleep 0.1
+done
+(cd "$T/prefix2" && SCR_PREFIX=$T/prefix2 run 2 2 second_job -- "$APP" "${args[@]}") ||
+	{ show second_job; fail "the second job failed"; }
+expect_in second_job "another job \(process [0-9]+ on this node\) is using scr's control directory"
+same_result reference second_job
+[ -s "$T/prefix2/ckpt.10/rank_0.0.dat" ] || fail "the second job's files are not where it wrote them"
+wait $job && fail "the first job was not killed"
+run_tp 2 2 first_again -- "$APPS/posix_app" "${slow[@]}" --expect-restart 6 ||
+	{ show first_again; fail "the first job lost its checkpoint to the second"; }
+same_result posix_reference first_again
 echo "hostile state ok"
