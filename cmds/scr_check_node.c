@@ -281,7 +281,8 @@ done:
 	return rc;
 }
 
-static void check_base(struct checker *c, const struct base *b, const char *jobdir)
+static void check_base(struct checker *c, const struct base *b, const char *userdir,
+		       const char *jobdir)
 {
 	char what[64];
 	snprintf(what, sizeof(what), "%s base", b->role);
@@ -304,8 +305,25 @@ static void check_base(struct checker *c, const struct base *b, const char *jobd
 	line(c, "%s base '%s': ok (%s)", b->role, b->dir,
 	     c->ncreated > before ? "created" : "exists");
 
-	/* the job's directory below it */
+	/* the user's directory in it: private, or another user can reach it */
 	snprintf(what, sizeof(what), "%s dir", b->role);
+	char *msg = NULL;
+	before = c->ncreated;
+	if (make_dirs(c, userdir, &bad) != 0) {
+		int e = errno;
+		failed(c, what, "cannot create the job's %s directory '%s': %s at '%s': %s, "
+		       "or %s another directory", b->role, jobdir, strerror(e), bad,
+		       fix_for(e), b->move);
+		free(bad);
+		return;
+	}
+	if (scr_layout_private_dir(userdir, &msg) != 0) {
+		failed(c, what, "%s", msg ? msg : "the user's directory is not private");
+		free(msg);
+		return;
+	}
+
+	/* the job's directory below it */
 	before = c->ncreated;
 	if (make_dirs(c, jobdir, &bad) != 0) {
 		int e = errno;
@@ -501,7 +519,8 @@ int main(int argc, char **argv)
 		int r = scr_layout_init(&bl, bases[i].dir, bases[i].dir, l.user, l.jobid, l.node);
 		if (r == -SCR_ENOMEM)
 			oom();
-		check_base(&chk, &bases[i], i + 1 < nbases ? bl.cache_dir : bl.cntl_dir);
+		check_base(&chk, &bases[i], i + 1 < nbases ? bl.cache_user_dir : bl.cntl_user_dir,
+			   i + 1 < nbases ? bl.cache_dir : bl.cntl_dir);
 		scr_layout_release(&bl);
 		/* undo per base: a later base may lie below an earlier one */
 		undo_dirs(&chk);

@@ -183,6 +183,12 @@ static int setup_local(char **msg)
 	rc = scr_red_desc_load(&scr, msg);
 	if (rc)
 		return rc;
+	/* the bases are shared with other users: only a private directory */
+	rc = scr_layout_private_dir(scr.layout.cache_user_dir, msg);
+	if (!rc)
+		rc = scr_layout_private_dir(scr.layout.cntl_user_dir, msg);
+	if (rc)
+		return rc;
 	rc = scr_mkdir_p(scr.layout.cache_dir, 0700);
 	if (rc) {
 		*msg = scr_asprintf("cannot create cache directory '%s': %s "

@@ -206,7 +206,15 @@ int scr_write_file_atomic(const char *path, const void *buf, size_t len)
 	char *tmp = scr_asprintf("%s.tmp.%ld", path, (long)getpid());
 	if (!tmp)
 		return -SCR_ENOMEM;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* a fresh file of our own: never one planted under this name (a link
+	 * would send the write elsewhere); a leftover of a dead process of the
+	 * same pid goes first */
+	if (unlink(tmp) != 0 && errno != ENOENT) {
+		int rc = io_error();
+		free(tmp);
+		return rc;
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		int rc = io_error();
 		free(tmp);

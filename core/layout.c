@@ -4,9 +4,11 @@
 #include "io.h"
 #include "scr_err.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int scr_layout_safe_component(const char *name)
@@ -55,7 +57,9 @@ int scr_layout_init(struct scr_layout *l, const char *cache_base,
 				    l->user, l->jobid, l->node);
 	l->cntl_dir = scr_asprintf("%s/%s/scr.%s/%s/cntl", cntl_base,
 				   l->user, l->jobid, l->node);
-	if (!l->cache_dir || !l->cntl_dir) {
+	l->cache_user_dir = scr_asprintf("%s/%s", cache_base, l->user);
+	l->cntl_user_dir = scr_asprintf("%s/%s", cntl_base, l->user);
+	if (!l->cache_dir || !l->cntl_dir || !l->cache_user_dir || !l->cntl_user_dir) {
 		scr_layout_release(l);
 		return -SCR_ENOMEM;
 	}
@@ -69,7 +73,71 @@ void scr_layout_release(struct scr_layout *l)
 	free(l->node);
 	free(l->cache_dir);
 	free(l->cntl_dir);
+	free(l->cache_user_dir);
+	free(l->cntl_user_dir);
 	memset(l, 0, sizeof(*l));
+}
+
+static char *user_name(uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+	return pw && pw->pw_name ? scr_asprintf("user '%s' (uid %ld)", pw->pw_name, (long)uid)
+				 : scr_asprintf("uid %ld", (long)uid);
+}
+
+int scr_layout_private_dir(const char *dir, char **msg)
+{
+	char *base = scr_dirname(dir);
+	struct stat st;
+	if (!base)
+		return -SCR_ENOMEM;
+	if (scr_mkdir_p(base, 0755) != 0) {
+		*msg = scr_asprintf("cannot create '%s': %s", base, strerror(errno));
+		free(base);
+		return -SCR_EIO;
+	}
+	int rc = 0;
+	if (stat(base, &st) == 0 && (st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+		*msg = scr_asprintf("'%s' is writable by every user and lacks the sticky bit: "
+				    "another user could replace your directory in it; scr will "
+				    "not use it (chmod +t '%s', or choose another base)", base, base);
+		rc = -SCR_EUNSAFE;
+	}
+	free(base);
+	if (rc)
+		return rc;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		*msg = scr_asprintf("cannot create '%s': %s", dir, strerror(errno));
+		return -SCR_EIO;
+	}
+	if (lstat(dir, &st) != 0) {
+		*msg = scr_asprintf("cannot check '%s': %s", dir, strerror(errno));
+		return -SCR_EIO;
+	}
+	const char *fix = "remove it (or have its owner or the administrator remove it), "
+			  "or set SCR_CACHE_BASE and SCR_CNTL_BASE to other directories";
+	if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+		*msg = scr_asprintf("'%s' is %s, not a directory of yours: scr will not use it "
+				    "(%s)", dir, S_ISLNK(st.st_mode) ? "a symbolic link" :
+				    "not a directory", fix);
+		return -SCR_EUNSAFE;
+	}
+	if (st.st_uid != geteuid()) {
+		char *owner = user_name(st.st_uid);
+		*msg = scr_asprintf("'%s' belongs to %s, not to you: its owner could read and "
+				    "change your checkpoints there; scr will not use it (%s)", dir,
+				    owner ? owner : "another user", fix);
+		free(owner);
+		return -SCR_EUNSAFE;
+	}
+	if (st.st_mode & 077) {
+		*msg = scr_asprintf("'%s' has mode %03o: other users can reach your checkpoints "
+				    "there, and may have left files in it; scr will not use it "
+				    "(check its contents, then chmod 700 '%s')", dir,
+				    (unsigned)(st.st_mode & 0777), dir);
+		return -SCR_EUNSAFE;
+	}
+	return 0;
 }
 
 char *scr_layout_dataset_dir(const struct scr_layout *l, int id)

@@ -21,6 +21,8 @@ struct scr_layout {
 	char *node;
 	char *cache_dir;
 	char *cntl_dir;
+	char *cache_user_dir;   /* <cache_base>/<user>: private to the user */
+	char *cntl_user_dir;    /* <cntl_base>/<user> */
 };
 
 /*
@@ -33,6 +35,17 @@ int scr_layout_init(struct scr_layout *l, const char *cache_base,
 		    const char *cntl_base, const char *user, const char *jobid,
 		    const char *node);
 void scr_layout_release(struct scr_layout *l);
+
+/*
+ * The bases are shared between users (/dev/shm is world-writable): everything
+ * scr keeps there lives in the per-user directory, which must be a real
+ * directory (not a symbolic link), owned by this user, with no access for
+ * group or others, in a base that others cannot rename it out of (not
+ * writable by all without the sticky bit). Creates it (mode 0700) when
+ * missing. 0, or -SCR_EUNSAFE with *msg naming the path, what was found and
+ * the fix; other users cannot touch what lies below a directory that passes.
+ */
+int scr_layout_private_dir(const char *dir, char **msg);
 
 /* malloc'd paths; NULL when out of memory */
 char *scr_layout_dataset_dir(const struct scr_layout *l, int id);

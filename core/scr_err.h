@@ -20,6 +20,7 @@
 	X(NOTREG,    "not a regular file")                              \
 	X(NOSPC,     "no space left in cache")                          \
 	X(PATH,      "path outside the allowed directories")            \
+	X(UNSAFE,    "directory not private to this user")              \
 	X(STATE,     "call not allowed in this state")                  \
 	X(MPI,       "MPI call failed")                                 \
 	X(REMOTE,    "failed on another rank")

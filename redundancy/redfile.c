@@ -486,7 +486,12 @@ int scr_red_writer_begin(struct scr_red_writer *w, const char *path,
 	rc = mkdir_parent(path);
 	if (rc)
 		goto out;
-	w->fd = open(w->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0600);
+	/* a fresh file: never one planted under this name */
+	if (unlink(w->tmp) != 0 && errno != ENOENT) {
+		rc = -errno;
+		goto out;
+	}
+	w->fd = open(w->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (w->fd < 0) {
 		rc = -errno;
 		goto out;

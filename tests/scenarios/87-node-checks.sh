@@ -59,7 +59,7 @@ last_line ro | grep -q "^$node: FAIL: cannot create the job's cache directory '$
 # the control base is checked on its own
 expect_in ro "^control dir .*: ok"
 # read-only with the job's directory already there: the test file fails
-mkdir -p "$T/ro2/$(id -un)/scr.alloc1/$node/cache"
+mkdir -p -m 700 "$T/ro2/$(id -un)" && mkdir -p "$T/ro2/$(id -un)/scr.alloc1/$node/cache"
 cmd ro2 private_mounts "mount --bind '$T/ro2' '$T/ro2' && mount -o remount,bind,ro '$T/ro2' &&
 	'$CHECK' --cache '$T/ro2' --cntl '$T/gcntl' --quiet"
 expect_rc ro2 1
@@ -75,7 +75,7 @@ touch "$T/afile"
 cmd file "$CHECK" --cache "$T/afile" --cntl "$T/gcntl" --quiet
 expect_rc file 1
 expect_in file "^$node: FAIL: cache base '$T/afile': '$T/afile' is not a directory: remove the file that is in the way"
-mkdir -p "$T/jobfile/$(id -un)/scr.alloc1"
+mkdir -p -m 700 "$T/jobfile/$(id -un)" && mkdir -p "$T/jobfile/$(id -un)/scr.alloc1"
 touch "$T/jobfile/$(id -un)/scr.alloc1/$node"
 cmd jobfile "$CHECK" --cache "$T/jobfile" --cntl "$T/gcntl" --quiet
 expect_rc jobfile 1
@@ -102,7 +102,7 @@ cmd small private_mounts "mount -t tmpfs -o size=4m tmpfs '$T/small' &&
 expect_rc small 1
 expect_in small "FAIL: only [0-9.]+ MiB free in cache base '$T/small', 16.0 MiB needed"
 cmd full private_mounts "mount -t tmpfs -o size=1m tmpfs '$T/small' &&
-	mkdir -p '$T/small/$(id -un)/scr.alloc1/$node/cache' &&
+	mkdir -m 700 '$T/small/$(id -un)' && mkdir -p '$T/small/$(id -un)/scr.alloc1/$node/cache' &&
 	{ dd if=/dev/zero of='$T/small/fill' bs=64k 2>/dev/null; true; } &&
 	'$CHECK' --cache '$T/small' --cntl '$T/gcntl' --quiet"
 expect_rc full 1
@@ -145,7 +145,7 @@ SCR_NODE_NAME=$node exec "$@"
 EOF
 chmod +x "$T/remote"
 export SCR_REMOTE="$T/remote %h" SCR_PDSH_TIMEOUT=5
-mkdir -p "$SCR_CACHE_BASE/$(id -un)/scr.alloc1"
+mkdir -p -m 700 "$SCR_CACHE_BASE/$(id -un)" && mkdir -p "$SCR_CACHE_BASE/$(id -un)/scr.alloc1"
 touch "$SCR_CACHE_BASE/$(id -un)/scr.alloc1/node2"   # node2's cache dir cannot be made
 LDN=$B/scr_list_down_nodes
 cmd ldn "$LDN"
