@@ -318,7 +318,10 @@ static void check_base(struct checker *c, const struct base *b, const char *user
 		return;
 	}
 	if (scr_layout_private_dir(userdir, &msg) != 0) {
-		failed(c, what, "%s", msg ? msg : "the user's directory is not private");
+		if (msg)
+			failed(c, what, "%s", msg);
+		else
+			failed(c, what, "cannot check '%s': %s", userdir, strerror(errno));
 		free(msg);
 		return;
 	}

@@ -185,8 +185,17 @@ static int setup_local(char **msg)
 		return rc;
 	/* the bases are shared with other users: only a private directory */
 	rc = scr_layout_private_dir(scr.layout.cache_user_dir, msg);
-	if (!rc)
-		rc = scr_layout_private_dir(scr.layout.cntl_user_dir, msg);
+	if (rc == -SCR_EIO)
+		*msg = scr_asprintf("cannot create cache directory '%s': %s (set "
+				    "SCR_CACHE_BASE to a writable node-local directory)",
+				    scr.layout.cache_dir, strerror(errno));
+	if (rc)
+		return rc;
+	rc = scr_layout_private_dir(scr.layout.cntl_user_dir, msg);
+	if (rc == -SCR_EIO)
+		*msg = scr_asprintf("cannot create control directory '%s': %s (set "
+				    "SCR_CNTL_BASE to a writable node-local directory)",
+				    scr.layout.cntl_dir, strerror(errno));
 	if (rc)
 		return rc;
 	rc = scr_mkdir_p(scr.layout.cache_dir, 0700);

@@ -92,7 +92,6 @@ int scr_layout_private_dir(const char *dir, char **msg)
 	if (!base)
 		return -SCR_ENOMEM;
 	if (scr_mkdir_p(base, 0755) != 0) {
-		*msg = scr_asprintf("cannot create '%s': %s", base, strerror(errno));
 		free(base);
 		return -SCR_EIO;
 	}
@@ -106,14 +105,8 @@ int scr_layout_private_dir(const char *dir, char **msg)
 	free(base);
 	if (rc)
 		return rc;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		*msg = scr_asprintf("cannot create '%s': %s", dir, strerror(errno));
+	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || lstat(dir, &st) != 0)
 		return -SCR_EIO;
-	}
-	if (lstat(dir, &st) != 0) {
-		*msg = scr_asprintf("cannot check '%s': %s", dir, strerror(errno));
-		return -SCR_EIO;
-	}
 	const char *fix = "remove it (or have its owner or the administrator remove it), "
 			  "or set SCR_CACHE_BASE and SCR_CNTL_BASE to other directories";
 	if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {

@@ -43,7 +43,8 @@ void scr_layout_release(struct scr_layout *l);
  * group or others, in a base that others cannot rename it out of (not
  * writable by all without the sticky bit). Creates it (mode 0700) when
  * missing. 0, or -SCR_EUNSAFE with *msg naming the path, what was found and
- * the fix; other users cannot touch what lies below a directory that passes.
+ * the fix; -SCR_EIO (errno set, no message) when it cannot be created; other
+ * users cannot touch what lies below a directory that passes.
  */
 int scr_layout_private_dir(const char *dir, char **msg);
 
