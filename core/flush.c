@@ -135,6 +135,35 @@ struct supersede_arg {
 	const struct scr_paths *paths;
 };
 
+/*
+ * Failed datasets (superseded or found damaged) kept in the index: enough
+ * to see what happened lately. Older ones leave it, with their directory
+ * in the prefix, so that an application rewriting the same files at every
+ * checkpoint does not make each flush read and write a longer index.
+ */
+#define FAILED_KEPT 64
+
+static void prune_failed(struct scr_state *s, struct scr_index *x)
+{
+	size_t failed = 0;
+	for (size_t i = 0; i < x->n; i++)
+		failed += x->e[i].failed != 0;
+	/* entries are ordered by id: the oldest failed ones go first */
+	for (size_t i = 0; failed > FAILED_KEPT && i < x->n;) {
+		if (!x->e[i].failed) {
+			i++;
+			continue;
+		}
+		int id = x->e[i].ds.id;
+		char *dir = scr_prefix_dataset_dir(s->prefix, id);
+		if (dir)
+			scr_remove_tree(dir);
+		free(dir);
+		scr_index_remove(x, id);
+		failed--;
+	}
+}
+
 static int edit_supersede(struct scr_index *x, void *arg)
 {
 	struct supersede_arg *a = arg;
@@ -149,6 +178,7 @@ static int edit_supersede(struct scr_index *x, void *arg)
 			e->failed = 1;
 		}
 	}
+	prune_failed(a->s, x);
 	return 0;
 }
 

@@ -55,6 +55,18 @@ $(BUILD)/tests/bench/red_bench: $(BUILD)/mpi/tests/bench/red_bench.o $(LIBSCR) $
 $(BUILD)/tests/bench/shim_bench: $(BUILD)/mpi/tests/bench/shim_bench.o
 	@mkdir -p $(dir $@)
 	$(MPICC) -o $@ $<
+# the soak, twice from one source: through the API, and as an unmodified
+# program for the shim
+$(BUILD)/mpi/tests/bench/soak_api.o: tests/bench/soak.c | $(BUILD)/.dirs
+	@mkdir -p $(dir $@)
+	$(MPICC) $(CPPFLAGS) $(ALL_CFLAGS) -DSOAK_API -MMD -MP -c $< -o $@
+$(BUILD)/tests/bench/soak_api: $(BUILD)/mpi/tests/bench/soak_api.o $(LIBSCR)
+	@mkdir -p $(dir $@)
+	$(MPICC) -o $@ $< -L$(BUILD)/lib -lscr $(TEST_RPATH)
+$(BUILD)/tests/bench/soak_plain: $(BUILD)/mpi/tests/bench/soak.o
+	@mkdir -p $(dir $@)
+	$(MPICC) -o $@ $<
+BENCH_BINS += $(BUILD)/tests/bench/soak_api $(BUILD)/tests/bench/soak_plain
 test-progs: $(BENCH_BINS)
 
 # ---- tests/apps: unmodified applications for the transparent mode ----

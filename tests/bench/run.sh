@@ -60,6 +60,23 @@ for mib in 64 256; do
 	rm -rf "$T/cache" "$T/cntl" "$T/prefix/ckpt"
 done
 
+# Soak: thousands of small checkpoints in one run; descriptors and resident
+# memory must not grow per checkpoint, nor the time of a checkpoint (with a
+# flush at each, the prefix index must not make later ones slower).
+echo "== soak: 2 ranks, 4 KiB per rank per checkpoint"
+for flush in 0 1; do
+	(cd "$T/prefix" && SCR_CACHE_BASE=$T/cache SCR_CNTL_BASE=$T/cntl SCR_PREFIX=$T/prefix \
+		SCR_FLUSH=$flush SCR_JOB_ID=soak timeout 600 mpirun --allow-run-as-root \
+		--oversubscribe -np 2 "$BUILD/tests/bench/soak_api" 2000) |
+		sed "s/^/API, SCR_FLUSH=$flush: /"
+	rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+done
+(cd "$T/prefix" && SCR_CACHE_BASE=$T/cache SCR_CNTL_BASE=$T/cntl SCR_PREFIX=$T/prefix \
+	SCR_FLUSH=0 SCR_JOB_ID=soak SCR_CHECKPOINT_PATTERN='/ckpt/' timeout 600 mpirun \
+	--allow-run-as-root --oversubscribe -np 2 -x LD_PRELOAD="$BUILD/lib/libscr_interpose.so" \
+	"$BUILD/tests/bench/soak_plain" 500 2>/dev/null) | sed "s/^/transparent: /"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+
 # Redundancy: 8 ranks over 4 simulated nodes (2 per node) and over 8 (1 per
 # node), SCR_NODE_NAME per rank. Per scheme: one job checkpoints alternately
 # with SINGLE and the scheme (completion against a plain write, encode

@@ -1,5 +1,6 @@
 # Output datasets always reach the prefix, whatever SCR_FLUSH says;
-# SCR_CACHE_SIZE bounds the datasets each node keeps in cache.
+# SCR_CACHE_SIZE bounds the datasets each node keeps in cache; the prefix
+# index stays bounded when every checkpoint rewrites the same files.
 . "$(dirname "$0")/../lib/harness.sh"
 
 note "output datasets flushed with SCR_FLUSH=0"
@@ -34,4 +35,12 @@ printf 'CACHE=%s SIZE=1\nSCR_FLUSH=0\n' "$T/cache" >"$T/app.conf"
 SCR_CONF_FILE=$T/app.conf expect_ok evict1 2 2 evict1 -- "$APP" --steps 6 --every 2
 kept=$(ls "$(cache_of node0)" | tr '\n' ' ')
 [ "$kept" = "scr.dataset.3 " ] || fail "node0 cache holds '$kept', expected only dataset 3"
+note "150 flushed checkpoints of the same files: the index keeps 64 superseded ones"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+SCR_FLUSH=1 expect_ok soak 2 1 soak -- "$BUILD/tests/bench/soak_api" 150
+n=$(grep -c '^entry ' "$T/prefix/.scr/index.scr")
+[ "$n" -eq 65 ] || fail "the index holds $n entries, expected 64 superseded and the newest"
+dirs=$(ls -d "$T"/prefix/.scr/scr.dataset.* | wc -l)
+[ "$dirs" -eq 65 ] || fail "$dirs dataset directories in the prefix, expected 65"
+grep -q "^entry id=150 .*failed=0" "$T/prefix/.scr/index.scr" || fail "the newest checkpoint is not usable"
 echo "output and eviction ok"
