@@ -185,6 +185,89 @@ static int record_files(struct scr_state *s, struct scr_filemap_entry *e)
 	return ok;
 }
 
+static int in_list(const char *const *list, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], path))
+			return 1;
+	return 0;
+}
+
+/*
+ * Transparent mode, collective: dataset id was not kept, and its files went
+ * to their real paths (copied there, or written there by the shim). Older
+ * checkpoints in the cache hold older versions of some of those paths; a
+ * restart must never bring them back over the newer ones, as a file system
+ * shows the newest. So every rank writes back the files of its older cached
+ * checkpoints that nothing newer replaced (newest first; flushed ones are
+ * there already) and drops those checkpoints from the cache.
+ */
+static void supersede_older(struct scr_state *s, int id)
+{
+	if (!scr_allreduce_max(s, s->nrouted > 0 || s->tp_ninplace > 0))
+		return;
+	size_t cap = s->nrouted + s->tp_ninplace, n = 0, ndrop = 0;
+	const char **newer = malloc((cap ? cap : 1) * sizeof(*newer));
+	int *drop = malloc((s->filemap.n ? s->filemap.n : 1) * sizeof(*drop));
+	int failed = !newer || !drop;
+	for (size_t i = 0; !failed && i < s->nrouted; i++)
+		newer[n++] = s->routed[i].rel;
+	for (size_t i = 0; !failed && i < s->tp_ninplace; i++)
+		newer[n++] = s->tp_inplace[i];
+	for (size_t i = s->filemap.n; !failed && i-- > 0;) {
+		const struct scr_filemap_entry *e = &s->filemap.e[i];
+		if (e->ds.id >= id || !e->ds.complete || !(e->ds.flags & SCR_FLAG_CKPT_BIT) ||
+		    !e->prefix || strcmp(e->prefix, s->prefix))
+			continue;
+		int kept = 0;
+		for (size_t j = 0; j < e->nfiles; j++) {
+			const char *rel = e->files[j].path;
+			if (in_list(newer, n, rel))
+				continue;
+			const char **grown = realloc(newer, (n + 1) * sizeof(*newer));
+			char *src = scr_layout_dataset_file(&s->layout, e->ds.id, rel);
+			char *real = scr_asprintf("%s/%s", s->prefix, rel);
+			if (grown)
+				newer = grown;
+			if (!grown || !src || !real ||
+			    (!e->flushed && scr_copy_file(src, real, NULL, NULL) != 0)) {
+				scr_log_error("cannot write '%s' of the older checkpoint '%s' back to "
+					      "its real path: that checkpoint stays in the cache",
+					      real ? real : rel, e->ds.name);
+				kept = 1;
+			} else {
+				newer[n++] = rel;
+			}
+			free(src);
+			free(real);
+		}
+		if (!kept)
+			drop[ndrop++] = e->ds.id;
+	}
+	if (failed)
+		scr_log_error("out of memory: older checkpoints in the cache may hide newer "
+			      "versions of their files at the real paths");
+	for (size_t i = 0; i < ndrop; i++) {
+		if (drop[i] == s->tp_restart_id) {
+			/* its files are at their real paths now: read them there */
+			scr_files_free(s->tp_files, s->tp_nfiles);
+			s->tp_files = NULL;
+			s->tp_nfiles = 0;
+			s->tp_restart_id = 0;
+			s->tp_in_cache = 0;
+		}
+		scr_cache_drop(s, drop[i]);
+	}
+	int dropped = scr_allreduce_max(s, ndrop > 0);
+	if (dropped && s->rank == 0)
+		scr_log_warn("checkpoint %d went to the real paths of its files: the older "
+			     "checkpoints in the cache were written back where nothing newer "
+			     "replaced them, and leave the cache (a restart never shows older "
+			     "versions of those files)", id);
+	free(newer);
+	free(drop);
+}
+
 static void discard_output(struct scr_state *s, int id)
 {
 	if (s->bypass) {
@@ -204,6 +287,8 @@ static void discard_output(struct scr_state *s, int id)
 				      strerror(errno));
 		free(real);
 	}
+	if (s->tp_mode)
+		supersede_older(s, id);
 	for (size_t i = 0; dsdir && i < s->nrouted; i++) {
 		if (unlink(s->routed[i].cache) == 0 || errno == ENOENT)
 			prune_dirs(s->routed[i].cache, dsdir);

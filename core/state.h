@@ -66,6 +66,10 @@ struct scr_state {
 	 * so that completion does not read the files again (NULL: read them) */
 	const struct scr_tp_file *known;
 	size_t nknown;
+	/* transparent mode: files of that dataset the shim wrote at their real
+	 * paths instead of the cache (the dataset is not valid then) */
+	const char *const *tp_inplace;
+	size_t tp_ninplace;
 	/* transparent mode: closed files of a run of another shape this run
 	 * cannot finish, carried along in this rank's journal */
 	struct scr_filemap *journal_kept;

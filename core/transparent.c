@@ -174,7 +174,8 @@ int scr_tp_journal(const struct scr_tp_pending *p, size_t n)
 	return scr_tp_caching() ? scr_pending_write(scr_state_get(), p, n) : 0;
 }
 
-int scr_tp_complete(const char *name, const struct scr_tp_file *files, size_t n, int valid)
+int scr_tp_complete(const char *name, const struct scr_tp_file *files, size_t n,
+		    const char *const *inplace, size_t ninplace, int valid)
 {
 	struct scr_state *s = scr_state_get();
 	if (SCR_Start_output(name, SCR_FLAG_CHECKPOINT) != SCR_SUCCESS)
@@ -188,9 +189,13 @@ int scr_tp_complete(const char *name, const struct scr_tp_file *files, size_t n,
 	}
 	s->known = files;
 	s->nknown = n;
+	s->tp_inplace = inplace;
+	s->tp_ninplace = ninplace;
 	int rc = SCR_Complete_output(valid) == SCR_SUCCESS ? 0 : -SCR_EINVAL;
 	s->known = NULL;
 	s->nknown = 0;
+	s->tp_inplace = NULL;
+	s->tp_ninplace = 0;
 	return rc;
 }
 

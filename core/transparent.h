@@ -93,10 +93,12 @@ int scr_tp_flush_restart(void);
 /*
  * Collective over all ranks: complete the next dataset with the files this
  * rank routed for it, named after rank 0's name (NULL: default); the sizes
- * and CRCs of closed files are taken as given. Returns 0 when every rank's
- * files were complete and valid.
+ * and CRCs of closed files are taken as given; inplace names the files of
+ * it this rank wrote at their real paths instead (the dataset is then not
+ * valid). Returns 0 when every rank's files were complete and valid.
  */
-int scr_tp_complete(const char *name, const struct scr_tp_file *files, size_t n, int valid);
+int scr_tp_complete(const char *name, const struct scr_tp_file *files, size_t n,
+		    const char *const *inplace, size_t ninplace, int valid);
 
 /*
  * After scr_tp_complete: 1 when a halt condition held at a completed

@@ -193,14 +193,17 @@ static int agreement_round(void)
 	engine_wait_round();
 	struct book_slot *s0 = &sh.book.slot[0];
 	double t = engine_now();
-	v[V_DIRTY] = s0->n > 0;
+	/* files written at their real paths count: their completion (invalid)
+	 * is what keeps older cached versions from coming back */
+	int wrote = s0->n > 0 || s0->ninplace > 0;
+	v[V_DIRTY] = wrote;
 	v[V_WRITING] = s0->writers > 0;
 	v[V_SEALED] = s0->sealed || sh.book.slot[1].n > 0;
-	v[V_NEG_QUIET_MS] = s0->n > 0 ? -(long long)((t - s0->last) * 1000) : -LLONG_MAX;
+	v[V_NEG_QUIET_MS] = wrote ? -(long long)((t - s0->last) * 1000) : -LLONG_MAX;
 	v[V_NOT_FINAL] = !sh.finalizing;
 	v[V_NEXT] = sh.book.slot[1].n > 0;
 	v[V_NEED_FLUSH] = sh.need_flush;
-	v[V_CLEAN] = s0->n == 0;
+	v[V_CLEAN] = !wrote;
 	sh.in_round = 1;
 	pthread_mutex_unlock(&sh.lock);
 
@@ -266,7 +269,10 @@ static int agreement_round(void)
 		sh.completing = 1;
 		pthread_mutex_unlock(&sh.lock);
 
-		scr_tp_complete(name, files, n, valid);
+		/* slot 0 stays as it is until the round ends: its in-place names
+		 * can be read without the lock */
+		scr_tp_complete(name, files, n, (const char *const *)c->inplace, c->ninplace,
+				valid);
 		const char *what = NULL;
 		int halt = sh.halt_gen < 0 && scr_tp_halt_exit(&what);
 
@@ -306,7 +312,7 @@ static void *agreement_thread(void *arg)
 		 * Only a flush request or MPI_Finalize brings a round forward: the
 		 * application's opens and closes do not, since every round holds
 		 * back the write-opens that arrive while it is in flight. */
-		long ms = sh.book.slot[0].n ? 20 : 50;
+		long ms = sh.book.slot[0].n || sh.book.slot[0].ninplace ? 20 : 50;
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += ms * 1000000L;

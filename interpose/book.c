@@ -20,6 +20,9 @@ static void slot_release(struct book_slot *s)
 		free(s->f[i].route);
 	}
 	free(s->f);
+	for (size_t i = 0; i < s->ninplace; i++)
+		free(s->inplace[i]);
+	free(s->inplace);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -173,15 +176,41 @@ int book_forget(struct book *b, const char *rel)
 	return closed;
 }
 
+/* Did slot s write rel, in the cache or at its real path? */
+static int slot_wrote(const struct book_slot *s, const char *rel)
+{
+	if (book_find(s, rel))
+		return 1;
+	for (size_t i = 0; i < s->ninplace; i++)
+		if (!strcmp(s->inplace[i], rel))
+			return 1;
+	return 0;
+}
+
 int book_choose(const struct book *b, const char *rel, int trunc)
 {
 	const struct book_slot *s0 = &b->slot[0], *s1 = &b->slot[1];
-	if (book_find(s1, rel))
+	if (slot_wrote(s1, rel))
 		return trunc ? -1 : 1;
-	if (s1->n > 0)
+	if (s1->n > 0 || s1->ninplace > 0)
 		return 1;
-	if (book_find(s0, rel))
+	if (slot_wrote(s0, rel))
 		return trunc ? 1 : 0;
+	return 0;
+}
+
+int book_inplace(struct book_slot *s, const char *rel)
+{
+	for (size_t i = 0; i < s->ninplace; i++)
+		if (!strcmp(s->inplace[i], rel))
+			return 0;
+	char **grown = realloc(s->inplace, (s->ninplace + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	s->inplace = grown;
+	if (!(s->inplace[s->ninplace] = strdup(rel)))
+		return -1;
+	s->ninplace++;
 	return 0;
 }
 

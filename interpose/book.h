@@ -34,6 +34,8 @@ struct book_slot {
 	int broken;      /* a file of it had to go to its real path */
 	double last;     /* last open or close, for SCR_SETTLE_SECONDS */
 	int sealed;      /* this rank started the next dataset */
+	size_t ninplace;
+	char **inplace;  /* its files this rank wrote at their real paths */
 };
 
 /* A checkpoint file the application has open. */
@@ -101,9 +103,13 @@ int book_forget(struct book *b, const char *rel);
 
 /*
  * Which slot a write-open of rel goes to: 0, 1, or -1 when it would be a
- * third version (the caller waits for a completion). trunc: O_TRUNC.
+ * third version (the caller waits for a completion). trunc: O_TRUNC. A file
+ * a slot wrote at its real path counts as written by it.
  */
 int book_choose(const struct book *b, const char *rel, int trunc);
+
+/* rel of slot s went to its real path (once each); 0, or -1 out of memory. */
+int book_inplace(struct book_slot *s, const char *rel);
 
 /* Slot 0 completed: drop it, slot 1 becomes slot 0, generation + 1. */
 void book_shift(struct book *b);

@@ -169,11 +169,21 @@ static void mark_closed(struct book_file *bf)
 	errno = saved;
 }
 
-/* rel now lives at its real path: no cached version of it may win. */
-static void forget(const char *rel)
+/* rel now lives at its real path, written for slot s: no cached version of
+ * it may win, and s lacks it (its completion writes back older ones). */
+static void went_in_place(struct book_slot *s, const char *rel)
 {
-	if (rel && book_forget(&sh.book, rel))
+	if (!rel)
+		return;
+	if (book_forget(&sh.book, rel))
 		engine_journal();
+	if (s) {
+		s->broken = 1;
+		s->last = engine_now();
+		if (book_inplace(s, rel) != 0)
+			scr_log_warn("out of memory recording that '%s' went to its real path: "
+				     "a restart may show an older version of it", rel);
+	}
 }
 
 /* ---- closing ---- */
@@ -238,8 +248,7 @@ static int wait_for_slot(const char *abs, const char *rel, int trunc)
 			return which;
 		if (!sh.have_thread || engine_now() > deadline) {
 			fallback_warning(abs, "two checkpoints are still waiting to complete");
-			forget(rel);
-			sh.book.slot[1].broken = 1;   /* it lacks this file now */
+			went_in_place(&sh.book.slot[1], rel);
 			return -1;
 		}
 		shim_warn_once(&sh.warned_wait, "a third checkpoint started before the "
@@ -260,8 +269,7 @@ static char *send_to_real_path(struct book_slot *s, const char *abs, const char 
 			       const char *why)
 {
 	fallback_warning(abs, why);
-	forget(rel);
-	s->broken = 1;
+	went_in_place(s, rel);
 	return NULL;
 }
 
@@ -523,7 +531,7 @@ int engine_move_to_real_path(int fd, const char *why)
 		nfd = REAL(open)(f->abs, flags & (O_ACCMODE | O_APPEND | O_SYNC | O_DSYNC));
 	if (nfd >= 0 && lseek(nfd, off, SEEK_SET) == off && dup2(nfd, fd) == fd) {
 		fallback_warning(f->abs, why);
-		forget(engine_rel(f->abs));
+		went_in_place(book_slot_of_gen(&sh.book, f->gen), engine_rel(f->abs));
 		REAL(unlink)(f->route);
 		book_open_free(book_take_fd(&sh.book, fd, engine_now()));
 		rc = 0;

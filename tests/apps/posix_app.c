@@ -10,7 +10,7 @@
  *   posix_app [--steps N] [--every K] [--bytes B] [--die-at S] [--dir D]
  *             [--expect-restart S] [--files F] [--pwrite] [--rank0-only]
  *             [--tmp-rename] [--rdwr] [--append] [--backup] [--any-ranks]
- *             [--pause-ms N] [--die-writing S] [--strict-writes]
+ *             [--pause-ms N] [--die-writing S] [--strict-writes] [--same-name]
  *
  * --die-at S          SIGKILL every rank right after the checkpoint of step S
  * --die-writing S     in the checkpoint of step S, every rank but the last
@@ -30,6 +30,8 @@
  * --any-ranks         on restart read the files of every rank that wrote the
  *                     checkpoint (rank r takes r, r+n, ...), even if the
  *                     number of ranks changed
+ * --same-name         every checkpoint rewrites the same files, D/state/<name>
+ *                     (the header's step tells which checkpoint a file holds)
  * --strict-writes     a short write is an error (as many programs treat it):
  *                     each write must take the whole buffer at once
  * --pause-ms N        after each checkpoint (and its marker), before the
@@ -58,6 +60,7 @@
 struct opts {
 	int steps, every, die_at, die_writing, expect_restart, files, pause_ms;
 	int pwrite, rank0_only, tmp_rename, rdwr, append, backup, any_ranks, strict_writes;
+	int same_name;
 	long bytes;
 	const char *dir;
 };
@@ -71,7 +74,7 @@ static void usage(void)
 		fprintf(stderr, "usage: " APP " [--steps N] [--every K] [--bytes B] [--die-at S] "
 			"[--dir D] [--expect-restart S] [--files F] [--pwrite] [--rank0-only] "
 			"[--tmp-rename] [--rdwr] [--append] [--backup] [--any-ranks] "
-			"[--pause-ms N] [--die-writing S] [--strict-writes]\n");
+			"[--pause-ms N] [--die-writing S] [--strict-writes] [--same-name]\n");
 	MPI_Finalize();
 	exit(2);
 }
@@ -100,6 +103,7 @@ static void parse(int argc, char **argv)
 		if (!strcmp(a, "--backup")) { o.backup = 1; continue; }
 		if (!strcmp(a, "--any-ranks")) { o.any_ranks = 1; continue; }
 		if (!strcmp(a, "--strict-writes")) { o.strict_writes = 1; continue; }
+		if (!strcmp(a, "--same-name")) { o.same_name = 1; continue; }
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!v)
 			usage();
@@ -168,7 +172,11 @@ static void part(size_t n, int f, size_t *off, size_t *len)
 static void file_name(char *buf, size_t sz, const char *dir, int step, const char *base, int f,
 		      const char *ext)
 {
-	if (step >= 0 && o.files == 1)
+	if (step >= 0 && o.same_name && o.files == 1)
+		snprintf(buf, sz, "%s/state/%s.%s", dir, base, ext);
+	else if (step >= 0 && o.same_name)
+		snprintf(buf, sz, "%s/state/%s.%d.%s", dir, base, f, ext);
+	else if (step >= 0 && o.files == 1)
 		snprintf(buf, sz, "%s/ckpt.%d/%s.%s", dir, step, base, ext);
 	else if (step >= 0)
 		snprintf(buf, sz, "%s/ckpt.%d/%s.%d.%s", dir, step, base, f, ext);
@@ -413,7 +421,7 @@ static void checkpoint(int step, int prev, const unsigned char *st, size_t n)
 {
 	char path[4096], base[64];
 	if (rank == 0) {
-		snprintf(path, sizeof(path), "%s/ckpt.%d", o.dir, step);
+		snprintf(path, sizeof(path), o.same_name ? "%s/state" : "%s/ckpt.%d", o.dir, step);
 		make_dir(path);
 	}
 	MPI_Barrier(MPI_COMM_WORLD);

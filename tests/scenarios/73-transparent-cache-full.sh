@@ -53,6 +53,20 @@ same_result reference stdio_again
 rm -rf "$small"/* "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
 run_tp 2 2 full -- "$APPS/posix_app" "${big[@]}" || { show full; fail "the application failed"; }
 
+note "a checkpoint that rewrites the files of an older cached one goes to the real paths: no rollback"
+rm -rf "$small"/* "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+same=(--steps 6 --every 2 --bytes 200000 --same-name)
+APP=$APPS/posix_app reference 2 2 "${same[@]}"
+SCR_CHECKPOINT_PATTERN='/state/' run_tp 2 2 same_first -- "$APPS/posix_app" "${same[@]}" \
+	--pause-ms 1500 --die-at 6 && fail "the killed run exited 0"
+expect_in same_first "the cache is (nearly )?full"
+# checkpoint 2 is still in the cache; the real paths hold checkpoint 6
+SCR_CHECKPOINT_PATTERN='/state/' run_tp 2 2 same_again -- "$APPS/posix_app" "${same[@]}" \
+	--expect-restart 6 || { show same_again; fail "the restart saw an older version of its files"; }
+same_result reference same_again
+rm -rf "$small"/* "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+run_tp 2 2 full -- "$APPS/posix_app" "${big[@]}" || { show full; fail "the application failed"; }
+
 note "new allocation, caches gone: restart from what is at the real paths"
 umount "$small"
 rm -rf "$T/cntl"

@@ -185,6 +185,30 @@ static void forgetting_and_hiding(void)
 	book_release(&b);
 }
 
+static void written_in_place(void)
+{
+	struct book b = { 0 };
+	/* slot 0's file went to its real path: rewriting it starts the next */
+	CHECK_EQ_INT(book_inplace(&b.slot[0], "s/a"), 0);
+	CHECK_EQ_INT(book_inplace(&b.slot[0], "s/a"), 0);
+	CHECK_EQ_INT(b.slot[0].ninplace, 1);
+	CHECK_EQ_INT(book_choose(&b, "s/a", 1), 1);
+	CHECK_EQ_INT(book_choose(&b, "s/a", 0), 0);
+	CHECK_EQ_INT(book_choose(&b, "s/b", 1), 0);
+	/* the next wrote it at its real path too: a third version waits, and
+	 * every new file joins the next */
+	CHECK_EQ_INT(book_inplace(&b.slot[1], "s/a"), 0);
+	CHECK_EQ_INT(book_choose(&b, "s/a", 1), -1);
+	CHECK_EQ_INT(book_choose(&b, "s/b", 1), 1);
+	/* not a pending version: what the application sees is elsewhere */
+	const char *route = NULL;
+	CHECK_EQ_INT(book_view(&b, "s/a", &route), BOOK_COMPLETED);
+	book_shift(&b);
+	CHECK_EQ_INT(b.slot[0].ninplace, 1);
+	CHECK_EQ_INT(b.slot[1].ninplace, 0);
+	book_release(&b);
+}
+
 static void names(void)
 {
 	struct book_slot s = { 0 };
@@ -209,6 +233,7 @@ int main(void)
 	datasets_in_turn();
 	descriptors();
 	forgetting_and_hiding();
+	written_in_place();
 	names();
 	return check_done("test_book");
 }
