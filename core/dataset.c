@@ -206,7 +206,7 @@ static void supersede_older(struct scr_state *s, int id)
 {
 	if (!scr_allreduce_max(s, s->nrouted > 0 || s->tp_ninplace > 0))
 		return;
-	size_t cap = s->nrouted + s->tp_ninplace, n = 0, ndrop = 0;
+	size_t cap = s->nrouted + s->tp_ninplace + s->tp_nnewer, n = 0, ndrop = 0;
 	const char **newer = malloc((cap ? cap : 1) * sizeof(*newer));
 	int *drop = malloc((s->filemap.n ? s->filemap.n : 1) * sizeof(*drop));
 	int failed = !newer || !drop;
@@ -214,6 +214,8 @@ static void supersede_older(struct scr_state *s, int id)
 		newer[n++] = s->routed[i].rel;
 	for (size_t i = 0; !failed && i < s->tp_ninplace; i++)
 		newer[n++] = s->tp_inplace[i];
+	for (size_t i = 0; !failed && i < s->tp_nnewer; i++)
+		newer[n++] = s->tp_newer[i];
 	for (size_t i = s->filemap.n; !failed && i-- > 0;) {
 		const struct scr_filemap_entry *e = &s->filemap.e[i];
 		if (e->ds.id >= id || !e->ds.complete || !(e->ds.flags & SCR_FLAG_CKPT_BIT) ||
@@ -235,9 +237,10 @@ static void supersede_older(struct scr_state *s, int id)
 					      "its real path: that checkpoint stays in the cache",
 					      real ? real : rel, e->ds.name);
 				kept = 1;
-			} else {
-				newer[n++] = rel;
 			}
+			/* even so: no older checkpoint writes it back either */
+			if (grown)
+				newer[n++] = rel;
 			free(src);
 			free(real);
 		}

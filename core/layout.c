@@ -96,10 +96,22 @@ int scr_layout_private_dir(const char *dir, char **msg)
 		return -SCR_EIO;
 	}
 	int rc = 0;
-	if (stat(base, &st) == 0 && (st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
-		*msg = scr_asprintf("'%s' is writable by every user and lacks the sticky bit: "
-				    "another user could replace your directory in it; scr will "
-				    "not use it (chmod +t '%s', or choose another base)", base, base);
+	/* whoever may rename entries of the base could swap the directory:
+	 * only root, the user, or a sticky base writable by others */
+	if (stat(base, &st) != 0) {
+		rc = -SCR_EIO;
+	} else if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		char *owner = user_name(st.st_uid);
+		*msg = scr_asprintf("'%s' belongs to %s: its owner could replace your directory "
+				    "in it; scr will not use it (choose a base owned by root or "
+				    "by you)", base, owner ? owner : "another user");
+		free(owner);
+		rc = -SCR_EUNSAFE;
+	} else if ((st.st_mode & (S_IWOTH | S_IWGRP)) && !(st.st_mode & S_ISVTX)) {
+		*msg = scr_asprintf("'%s' is writable by %s and lacks the sticky bit: another "
+				    "user could replace your directory in it; scr will not use it "
+				    "(chmod +t '%s', or choose another base)", base,
+				    st.st_mode & S_IWOTH ? "every user" : "its group", base);
 		rc = -SCR_EUNSAFE;
 	}
 	free(base);

@@ -70,6 +70,9 @@ struct scr_state {
 	 * paths instead of the cache (the dataset is not valid then) */
 	const char *const *tp_inplace;
 	size_t tp_ninplace;
+	/* ... and paths with a newer version, or removed by the application */
+	const char *const *tp_newer;
+	size_t tp_nnewer;
 	/* transparent mode: closed files of a run of another shape this run
 	 * cannot finish, carried along in this rank's journal */
 	struct scr_filemap *journal_kept;

@@ -175,7 +175,8 @@ int scr_tp_journal(const struct scr_tp_pending *p, size_t n)
 }
 
 int scr_tp_complete(const char *name, const struct scr_tp_file *files, size_t n,
-		    const char *const *inplace, size_t ninplace, int valid)
+		    const char *const *inplace, size_t ninplace,
+		    const char *const *newer, size_t nnewer, int valid)
 {
 	struct scr_state *s = scr_state_get();
 	if (SCR_Start_output(name, SCR_FLAG_CHECKPOINT) != SCR_SUCCESS)
@@ -191,11 +192,15 @@ int scr_tp_complete(const char *name, const struct scr_tp_file *files, size_t n,
 	s->nknown = n;
 	s->tp_inplace = inplace;
 	s->tp_ninplace = ninplace;
+	s->tp_newer = newer;
+	s->tp_nnewer = nnewer;
 	int rc = SCR_Complete_output(valid) == SCR_SUCCESS ? 0 : -SCR_EINVAL;
 	s->known = NULL;
 	s->nknown = 0;
 	s->tp_inplace = NULL;
 	s->tp_ninplace = 0;
+	s->tp_newer = NULL;
+	s->tp_nnewer = 0;
 	return rc;
 }
 

@@ -95,10 +95,13 @@ int scr_tp_flush_restart(void);
  * rank routed for it, named after rank 0's name (NULL: default); the sizes
  * and CRCs of closed files are taken as given; inplace names the files of
  * it this rank wrote at their real paths instead (the dataset is then not
- * valid). Returns 0 when every rank's files were complete and valid.
+ * valid); newer names paths that have a newer version than this dataset or
+ * none (an older checkpoint must not be written back over them). Returns 0
+ * when every rank's files were complete and valid.
  */
 int scr_tp_complete(const char *name, const struct scr_tp_file *files, size_t n,
-		    const char *const *inplace, size_t ninplace, int valid);
+		    const char *const *inplace, size_t ninplace,
+		    const char *const *newer, size_t nnewer, int valid);
 
 /*
  * After scr_tp_complete: 1 when a halt condition held at a completed

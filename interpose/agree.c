@@ -185,6 +185,29 @@ void engine_halt_stop(void)
 	exit(0);
 }
 
+/* Lock held: names with a version newer than slot 0 could hold (the next
+ * dataset's files, cached or in place) or none at all (removed by the
+ * application): never to be written back from an older checkpoint. The
+ * strings stay the book's. NULL when out of memory or none. */
+static const char **newer_names(size_t *n)
+{
+	const struct book *b = &sh.book;
+	const struct book_slot *s1 = &b->slot[1];
+	size_t cap = s1->n + s1->ninplace + b->nhidden;
+	const char **names = cap ? malloc(cap * sizeof(*names)) : NULL;
+	*n = 0;
+	for (size_t i = 0; names && i < s1->n; i++)
+		names[(*n)++] = s1->f[i].rel;
+	for (size_t i = 0; names && i < s1->ninplace; i++)
+		names[(*n)++] = s1->inplace[i];
+	for (size_t i = 0; names && i < b->nhidden; i++)
+		names[(*n)++] = b->hidden[i];
+	if (cap && !names)
+		scr_log_warn("out of memory listing newer checkpoint files: older cached "
+			     "checkpoints are kept as they are");
+	return names;
+}
+
 /* One round; returns 1 when the thread may stop (all finalizing, nothing left). */
 static int agreement_round(void)
 {
@@ -198,10 +221,12 @@ static int agreement_round(void)
 	int wrote = s0->n > 0 || s0->ninplace > 0;
 	v[V_DIRTY] = wrote;
 	v[V_WRITING] = s0->writers > 0;
-	v[V_SEALED] = s0->sealed || sh.book.slot[1].n > 0;
+	const struct book_slot *s1 = &sh.book.slot[1];
+	int next = s1->n > 0 || s1->ninplace > 0;   /* files of it in place count */
+	v[V_SEALED] = s0->sealed || next;
 	v[V_NEG_QUIET_MS] = wrote ? -(long long)((t - s0->last) * 1000) : -LLONG_MAX;
 	v[V_NOT_FINAL] = !sh.finalizing;
-	v[V_NEXT] = sh.book.slot[1].n > 0;
+	v[V_NEXT] = next;
 	v[V_NEED_FLUSH] = sh.need_flush;
 	v[V_CLEAN] = !wrote;
 	sh.in_round = 1;
@@ -266,13 +291,17 @@ static int agreement_round(void)
 				     "that checkpoint is not used for a restart", c->writers);
 		size_t n = files ? c->n : 0;
 		char *name = sh.rank == 0 ? book_slot_name(c) : NULL;   /* rank 0's is used */
+		size_t nkeep = 0;
+		const char **keep = newer_names(&nkeep);
 		sh.completing = 1;
 		pthread_mutex_unlock(&sh.lock);
 
-		/* slot 0 stays as it is until the round ends: its in-place names
-		 * can be read without the lock */
+		/* the slots and hidden names stay as they are until the round
+		 * ends (every change to them waits for it): their names can be
+		 * read without the lock */
 		scr_tp_complete(name, files, n, (const char *const *)c->inplace, c->ninplace,
-				valid);
+				keep, keep ? nkeep : 0, valid);
+		free(keep);
 		const char *what = NULL;
 		int halt = sh.halt_gen < 0 && scr_tp_halt_exit(&what);
 
@@ -312,7 +341,8 @@ static void *agreement_thread(void *arg)
 		 * Only a flush request or MPI_Finalize brings a round forward: the
 		 * application's opens and closes do not, since every round holds
 		 * back the write-opens that arrive while it is in flight. */
-		long ms = sh.book.slot[0].n || sh.book.slot[0].ninplace ? 20 : 50;
+		const struct book_slot *s0 = &sh.book.slot[0], *s1 = &sh.book.slot[1];
+		long ms = s0->n || s0->ninplace || s1->n || s1->ninplace ? 20 : 50;
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += ms * 1000000L;

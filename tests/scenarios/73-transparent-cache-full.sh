@@ -64,6 +64,14 @@ expect_in same_first "the cache is (nearly )?full"
 SCR_CHECKPOINT_PATTERN='/state/' run_tp 2 2 same_again -- "$APPS/posix_app" "${same[@]}" \
 	--expect-restart 6 || { show same_again; fail "the restart saw an older version of its files"; }
 same_result reference same_again
+# the same, rewritten faster than SCR_SETTLE_SECONDS: the next checkpoint
+# goes in place while the one before is still pending
+rm -rf "$small"/* "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+SCR_CHECKPOINT_PATTERN='/state/' run_tp 2 2 fast_first -- "$APPS/posix_app" "${same[@]}" \
+	--die-at 6 && fail "the killed run exited 0"
+SCR_CHECKPOINT_PATTERN='/state/' run_tp 2 2 fast_again -- "$APPS/posix_app" "${same[@]}" \
+	--expect-restart 6 || { show fast_again; fail "the restart saw an older version of its files"; }
+same_result reference fast_again
 rm -rf "$small"/* "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
 run_tp 2 2 full -- "$APPS/posix_app" "${big[@]}" || { show full; fail "the application failed"; }
 
