@@ -660,13 +660,26 @@ int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *
 			free(route);
 			handled = 1;
 		}
-	} else if (from_route || older) {
-		/* a checkpoint file leaves scr under a name that is not one */
+	}
+	if (!handled && (from_route || older)) {
+		/* a checkpoint file leaves scr: under a name that is not one, or
+		 * one the cache could not take (it goes to its real path); a wait
+		 * for a round may have completed its dataset meanwhile */
+		if (from_rel && (from_slot = book_holding(&sh.book, from_rel, from_route)) < 0 &&
+		    !older) {
+			older = from_route;
+			from_route = NULL;
+			free(from_rel);
+			from_rel = NULL;
+		}
 		*rc = scr_copy_file(from_route ? from_route : older, dst_abs, NULL, NULL) == 0 ? 0 : -1;
 		if (*rc != 0)
 			c.err = errno;
-		if (*rc == 0 && from_rel && book_remove(&sh.book.slot[from_slot], from_rel))
-			engine_journal();
+		if (*rc == 0 && from_rel && from_slot >= 0) {
+			if (book_remove(&sh.book.slot[from_slot], from_rel))
+				engine_journal();
+			REAL(unlink)(from_route);
+		}
 		handled = 1;
 	}
 	if (handled && *rc == 0 && older) {
