@@ -40,6 +40,7 @@ enum frame_kind { F_FILEMAP = 'M', F_JOURNAL = 'J', F_FILE = 'F', F_DATA = 'D', 
 /* one file to send: where it is here, and how the receiver names it */
 struct item {
 	int id, red;      /* red: the rank's redundancy file of dataset id */
+	int optional;     /* a journal's closed file: one that is gone is skipped */
 	char *rel;        /* data files: path within the dataset */
 	char *src;
 };
@@ -160,10 +161,13 @@ static int outgoing_open(struct scr_state *s, int rank, struct outgoing *o)
 		const struct scr_filemap_entry *e = &journal.e[i];
 		for (size_t k = 0; !rc && k < e->nfiles; k++) {
 			char *src = scr_layout_dataset_file(&s->layout, e->ds.id, e->files[k].path);
-			if (src && (has_item(o, e->ds.id, e->files[k].path) || access(src, F_OK) != 0))
+			if (src && (has_item(o, e->ds.id, e->files[k].path) || access(src, F_OK) != 0)) {
 				free(src);
-			else
-				rc = add_item(o, e->ds.id, 0, e->files[k].path, src);
+				continue;
+			}
+			rc = add_item(o, e->ds.id, 0, e->files[k].path, src);
+			if (!rc)
+				o->items[o->nitems - 1].optional = 1;
 		}
 	}
 	scr_filemap_release(&m);
@@ -225,6 +229,11 @@ static size_t next_frame(struct outgoing *o, char *buf, int *done)
 	}
 	struct item *it = &o->items[o->next++];
 	o->fd = open(it->src, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (o->fd < 0 && it->optional) {
+		/* the restart's check of the journal names what is missing */
+		scr_log_debug(1, "'%s' is gone: not moved with its rank", it->src);
+		return next_frame(o, buf, done);
+	}
 	off_t size = o->fd >= 0 ? lseek(o->fd, 0, SEEK_END) : -1;
 	size_t rel_len = it->rel ? strlen(it->rel) : 0;
 	if (size < 0 || lseek(o->fd, 0, SEEK_SET) != 0 || rel_len + 16 > FRAME) {
