@@ -349,21 +349,14 @@ static void take_frame(struct scr_state *s, struct incoming *in, const char *buf
 }
 
 /* Node leader: ranks whose filemap or journal this node holds but which now
- * run on other nodes. */
-static int orphans_here(struct scr_state *s, int **list, int *n)
+ * run on other nodes. here: room for the node's ranks. */
+static void orphans_here(struct scr_state *s, int *here, int **list, int *n)
 {
 	*list = NULL;
 	*n = 0;
-	int *here = malloc((size_t)s->node_size * sizeof(int));
-	if (!here) {
-		scr_log_error("out of memory listing the ranks of this node");
-		MPI_Abort(s->world, 1);
-	}
 	MPI_Allgather(&s->rank, 1, MPI_INT, here, 1, MPI_INT, s->node);
-	if (s->node_rank != 0) {
-		free(here);
-		return 0;
-	}
+	if (s->node_rank != 0)
+		return;
 	DIR *dir = opendir(s->layout.cntl_dir);
 	struct dirent *de;
 	while (dir && (de = readdir(dir)) != NULL) {
@@ -381,45 +374,54 @@ static int orphans_here(struct scr_state *s, int **list, int *n)
 		if (known)
 			continue;
 		int *v = realloc(*list, (size_t)(*n + 1) * sizeof(int));
-		if (!v)
+		if (!v) {
+			scr_log_warn("out of memory listing the caches of ranks that moved: "
+				     "rank %d and later ones stay here", r);
 			break;
+		}
 		*list = v;
 		v[(*n)++] = r;
 	}
 	if (dir)
 		closedir(dir);
-	free(here);
-	return 0;
 }
 
 /* Rank 0 decides who serves whom: src_of[r] is the leader that sends rank
- * r its cache, or -1. */
+ * r its cache, or -1. Every buffer is taken before the exchange it serves
+ * and the ranks agree on it, so one rank out of memory fails the plan on
+ * all of them (-SCR_ENOMEM) instead of stranding the others. */
 static int plan(struct scr_state *s, int lacking, int *src_of)
 {
-	int *orph = NULL, norph = 0;
-	orphans_here(s, &orph, &norph);
-	int *counts = s->rank == 0 ? malloc((size_t)s->nranks * sizeof(int)) : NULL;
+	int *here = malloc((size_t)s->node_size * sizeof(int));
 	int *lack = malloc((size_t)s->nranks * sizeof(int));
-	if (!lack || (s->rank == 0 && !counts)) {
-		scr_log_error("out of memory planning which caches follow their ranks");
-		MPI_Abort(s->world, 1);
+	int *counts = NULL, *displs = NULL, *all = NULL, *orph = NULL, norph = 0;
+	if (s->rank == 0) {
+		counts = malloc((size_t)s->nranks * sizeof(int));
+		displs = malloc((size_t)s->nranks * sizeof(int));
 	}
+	int rc = -SCR_ENOMEM;
+	if (!scr_allreduce_and(s, here && lack && (s->rank != 0 || (counts && displs))))
+		goto out;
+	orphans_here(s, here, &orph, &norph);
 	MPI_Gather(&norph, 1, MPI_INT, counts, 1, MPI_INT, 0, s->world);
 	MPI_Allgather(&lacking, 1, MPI_INT, lack, 1, MPI_INT, s->world);
-	int *displs = NULL, *all = NULL;
+	int have_all = 1;
 	if (s->rank == 0) {
-		displs = malloc((size_t)s->nranks * sizeof(int));
 		int total = 0;
-		for (int r = 0; displs && r < s->nranks; r++) {
+		for (int r = 0; r < s->nranks; r++) {
 			displs[r] = total;
 			total += counts[r];
 		}
 		all = malloc((size_t)(total ? total : 1) * sizeof(int));
+		have_all = all != NULL;
 	}
+	MPI_Bcast(&have_all, 1, MPI_INT, 0, s->world);
+	if (!have_all)
+		goto out;
 	MPI_Gatherv(orph, norph, MPI_INT, all, counts, displs, MPI_INT, 0, s->world);
 	for (int r = 0; r < s->nranks; r++)
 		src_of[r] = -1;
-	if (s->rank == 0 && all && displs && lack) {
+	if (s->rank == 0) {
 		for (int leader = 0; leader < s->nranks; leader++)
 			for (int i = 0; i < counts[leader]; i++) {
 				int r = all[displs[leader] + i];
@@ -428,12 +430,15 @@ static int plan(struct scr_state *s, int lacking, int *src_of)
 			}
 	}
 	MPI_Bcast(src_of, s->nranks, MPI_INT, 0, s->world);
+	rc = 0;
+out:
+	free(here);
 	free(orph);
 	free(counts);
 	free(lack);
 	free(displs);
 	free(all);
-	return 0;
+	return rc;
 }
 
 static void delete_sent(struct outgoing *o)
@@ -469,28 +474,39 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 		return 0;
 	int *src_of = malloc((size_t)s->nranks * sizeof(int));
 	char *inbuf = malloc(FRAME), *outbuf = malloc(FRAME);
-	if (!scr_allreduce_and(s, src_of && inbuf && outbuf)) {
-		free(src_of);
-		free(inbuf);
-		free(outbuf);
-		return -SCR_ENOMEM;
-	}
-	plan(s, !have, src_of);
+	int ready = scr_allreduce_and(s, src_of && inbuf && outbuf);
+	int planned = ready && plan(s, !have, src_of) == 0;
 	int nserve = 0, moved = 0;
-	for (int r = 0; r < s->nranks; r++) {
+	for (int r = 0; planned && r < s->nranks; r++) {
 		nserve += src_of[r] == s->rank;
 		moved += src_of[r] >= 0;
 	}
-	if (moved == 0) {
+	/* every buffer of the exchange before its first message; src_of, and
+	 * so moved, is the same on every rank */
+	int *serve = NULL, *acks = NULL;
+	struct outgoing *outs = NULL;
+	MPI_Request *req = NULL;
+	if (moved > 0) {
+		size_t n = (size_t)(nserve ? nserve : 1);
+		serve = malloc(n * sizeof(int));
+		outs = calloc(n, sizeof(*outs));
+		acks = malloc(n * sizeof(int));
+		req = malloc((n + 1) * sizeof(*req));
+		ready = scr_allreduce_and(s, serve && outs && acks && req);
+	}
+	if (!planned || moved == 0 || !ready) {
+		if (s->rank == 0 && (!planned || moved > 0))
+			scr_log_warn("out of memory on some rank before moving the caches of ranks "
+				     "that restarted on other nodes: their cached datasets count as lost");
+		free(serve);
+		free(outs);
+		free(acks);
+		free(req);
 		free(src_of);
 		free(inbuf);
 		free(outbuf);
-		return 0;
+		return planned && moved == 0 ? 0 : -SCR_ENOMEM;
 	}
-	int *serve = malloc((size_t)(nserve ? nserve : 1) * sizeof(int));
-	struct outgoing *outs = calloc((size_t)(nserve ? nserve : 1), sizeof(*outs));
-	if (!serve || !outs)
-		MPI_Abort(s->world, 1);
 	for (int r = 0, i = 0; r < s->nranks; r++)
 		if (src_of[r] == s->rank) {
 			serve[i] = r;
@@ -553,10 +569,6 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 			     "here: its datasets count as lost on this rank");
 	}
 	/* the receiver says whether it has everything; only then the copies go */
-	int *acks = malloc((size_t)(nserve ? nserve : 1) * sizeof(int));
-	MPI_Request *req = malloc((size_t)(nserve + 1) * sizeof(*req));
-	if (!acks || !req)
-		MPI_Abort(s->world, 1);
 	int nreq = 0;
 	for (int i = 0; i < nserve; i++)
 		MPI_Irecv(&acks[i], 1, MPI_INT, serve[i], TAG_ACK, s->world, &req[nreq++]);

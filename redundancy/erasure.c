@@ -53,7 +53,8 @@ struct enc {
 	int err;
 };
 
-static int slot_alloc(struct enc_slot *sl, int k, int m)
+/* piece: the largest piece of the chunk */
+static int slot_alloc(struct enc_slot *sl, int k, int m, size_t piece)
 {
 	memset(sl, 0, sizeof(*sl));
 	sl->send = calloc((size_t)k, sizeof(*sl->send));
@@ -64,10 +65,10 @@ static int slot_alloc(struct enc_slot *sl, int k, int m)
 	if (!sl->send || !sl->recv || !sl->par || !sl->par_in || !sl->req)
 		return -1;
 	for (int i = 0; i < k; i++)
-		if (!(sl->send[i] = red_alloc(RED_PIECE)) || !(sl->recv[i] = red_alloc(RED_PIECE)))
+		if (!(sl->send[i] = red_alloc(piece)) || !(sl->recv[i] = red_alloc(piece)))
 			return -1;
 	for (int q = 0; q < m; q++)
-		if (!(sl->par[q] = red_alloc(RED_PIECE)) || !(sl->par_in[q] = red_alloc(RED_PIECE)))
+		if (!(sl->par[q] = red_alloc(piece)) || !(sl->par_in[q] = red_alloc(piece)))
 			return -1;
 	return 0;
 }
@@ -179,7 +180,12 @@ static int encode_set(const struct scr_red_dataset *d, int scheme, MPI_Comm comm
 		e.err = 1;
 	if (m > 1 && scr_rs_init(&e.rs, e.k, m))
 		e.err = 1;
-	int bufs = slot_alloc(&e.slot[0], e.k, m) == 0 && slot_alloc(&e.slot[1], e.k, m) == 0;
+	size_t piece = e.chunk < RED_PIECE ? (size_t)e.chunk : RED_PIECE;
+	int bufs = slot_alloc(&e.slot[0], e.k, m, piece) == 0 &&
+		   slot_alloc(&e.slot[1], e.k, m, piece) == 0;
+	if (!bufs)
+		red_warn(d, "out of memory for the %zu KiB of encoding buffers",
+			 (size_t)(4 * (e.k + m)) * piece >> 10);
 	MPI_Allreduce(&bufs, &all_ok, 1, MPI_INT, MPI_LAND, comm);
 	if (all_ok) {
 		uint64_t npieces = (e.chunk + RED_PIECE - 1) / RED_PIECE;
@@ -291,6 +297,8 @@ struct dec {
 	struct scr_rs rs;
 	unsigned char **blocks;      /* decoder: k + m blocks of one stripe */
 	unsigned char *out;          /* a block this member sends or receives */
+	unsigned char **sendbuf;     /* per stripe: this member's block for its decoder */
+	MPI_Request *req;            /* room for every transfer of one piece */
 	int err;
 };
 
@@ -317,12 +325,7 @@ static void dec_piece(struct dec *x, uint64_t off)
 	const struct lost_set *ls = x->ls;
 	size_t len = piece_len(x->chunk, off);
 	int S = x->S, m = x->m, k = x->k;
-	MPI_Request *req = malloc((size_t)(2 * S * S + 1) * sizeof(*req));
-	unsigned char **sendbuf = calloc((size_t)S, sizeof(*sendbuf));
-	if (!req || !sendbuf) {
-		/* cannot take part: the others would wait for ever, so abort the job */
-		MPI_Abort(x->comm, 1);
-	}
+	MPI_Request *req = x->req;
 	int nreq = 0;
 	/* 1. every surviving block of a stripe that lost data goes to its decoder */
 	for (int s = 0; s < S; s++) {
@@ -341,12 +344,9 @@ static void dec_piece(struct dec *x, uint64_t off)
 					  x->comm, &req[nreq++]);
 			} else if (holder == x->pos) {
 				/* one block per stripe is this member's */
-				sendbuf[s] = red_alloc(len);
-				if (!sendbuf[s])
-					MPI_Abort(x->comm, 1);
-				if (!x->err && read_block(x, s, b, off, sendbuf[s], len))
+				if (!x->err && read_block(x, s, b, off, x->sendbuf[s], len))
 					x->err = 1;
-				MPI_Isend(sendbuf[s], (int)len, MPI_BYTE, dec, TAG_BLOCK + s, x->comm,
+				MPI_Isend(x->sendbuf[s], (int)len, MPI_BYTE, dec, TAG_BLOCK + s, x->comm,
 					  &req[nreq++]);
 			}
 		}
@@ -388,10 +388,6 @@ static void dec_piece(struct dec *x, uint64_t off)
 		}
 	}
 	MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
-	for (int s = 0; s < S; s++)
-		free(sendbuf[s]);
-	free(sendbuf);
-	free(req);
 }
 
 /* Rebuild the lost members of this rank's set. *rebuilt gets this rank's
@@ -449,15 +445,26 @@ static int rebuild_set(const struct scr_red_dataset *d, const struct lost_set *l
 	}
 	if (x.m > 1 && scr_rs_init(&x.rs, x.k, x.m))
 		x.err = 1;
+	/* every buffer before the first transfer: a member that cannot take
+	 * part says so in the agreement below instead of leaving the others
+	 * waiting */
 	x.blocks = calloc((size_t)(ls->S * ls->S), sizeof(*x.blocks));
-	x.out = red_alloc(RED_PIECE);
-	int bufs = x.blocks && x.out;
+	x.sendbuf = calloc((size_t)ls->S, sizeof(*x.sendbuf));
+	x.req = malloc((size_t)(2 * ls->S * ls->S + 1) * sizeof(*x.req));
+	size_t piece = x.chunk < RED_PIECE ? (size_t)x.chunk : RED_PIECE;   /* the largest */
+	x.out = red_alloc(piece);
+	int bufs = x.blocks && x.sendbuf && x.req && x.out;
 	for (int s = 0; bufs && s < ls->S; s++) {
-		if (stripe_decoder(ls, s) != pos)
+		int dec = stripe_decoder(ls, s);
+		if (dec >= 0 && dec != pos)
+			bufs = (x.sendbuf[s] = red_alloc(piece)) != NULL;
+		if (dec != pos)
 			continue;
 		for (int b = 0; bufs && b < ls->S; b++)
-			bufs = (x.blocks[s * ls->S + b] = red_alloc(RED_PIECE)) != NULL;
+			bufs = (x.blocks[s * ls->S + b] = red_alloc(piece)) != NULL;
 	}
+	if (!bufs)
+		red_warn(d, "out of memory for the rebuild buffers of a %d-member set", ls->S);
 	int all_bufs = 0;
 	MPI_Allreduce(&bufs, &all_bufs, 1, MPI_INT, MPI_LAND, comm);
 	if (all_bufs) {
@@ -481,7 +488,11 @@ static int rebuild_set(const struct scr_red_dataset *d, const struct lost_set *l
 		close(x.red_fd);
 	for (int i = 0; x.blocks && i < ls->S * ls->S; i++)
 		free(x.blocks[i]);
+	for (int i = 0; x.sendbuf && i < ls->S; i++)
+		free(x.sendbuf[i]);
 	free(x.blocks);
+	free(x.sendbuf);
+	free(x.req);
 	free(x.out);
 	if (x.m > 1)
 		scr_rs_release(&x.rs);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #define TAG_RECORD 7301
+#define TAG_ROOM 7302     /* the receiver has room for the record */
 
 void red_warn(const struct scr_red_dataset *d, const char *fmt, ...)
 {
@@ -317,16 +318,21 @@ void red_roll_release(struct red_roll *roll)
 	memset(roll, 0, sizeof(*roll));
 }
 
+/* A record goes only once the receiver has said it has room for it: a
+ * receiver out of memory fails its part instead of stranding the sender. */
 int red_send_record(const struct scr_red_record *r, int dest, MPI_Comm comm)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	long n = scr_red_record_encode(r, &buf, &len) == 0 && len < 1U << 30 ? (long)len : -1;
+	int room = 0;
 	MPI_Send(&n, 1, MPI_LONG, dest, TAG_RECORD, comm);
 	if (n > 0)
+		MPI_Recv(&room, 1, MPI_INT, dest, TAG_ROOM, comm, MPI_STATUS_IGNORE);
+	if (room)
 		MPI_Send(buf, (int)n, MPI_BYTE, dest, TAG_RECORD, comm);
 	free(buf);
-	return n > 0 ? 0 : -1;
+	return room ? 0 : -1;
 }
 
 int red_recv_record(struct scr_red_record *r, int src, MPI_Comm comm)
@@ -337,11 +343,12 @@ int red_recv_record(struct scr_red_record *r, int src, MPI_Comm comm)
 	if (n <= 0)
 		return -1;
 	unsigned char *buf = malloc((size_t)n);
-	if (!buf) {
-		/* the sender is committed to this message: nothing to recover */
-		fprintf(stderr, "scr: out of memory receiving a redundancy record\n");
-		MPI_Abort(comm, 1);
-	}
+	int room = buf != NULL;
+	if (!room)
+		fprintf(stderr, "scr: out of memory for a %ld-byte redundancy record\n", n);
+	MPI_Send(&room, 1, MPI_INT, src, TAG_ROOM, comm);
+	if (!room)
+		return -1;
 	MPI_Recv(buf, (int)n, MPI_BYTE, src, TAG_RECORD, comm, MPI_STATUS_IGNORE);
 	int rc = scr_red_record_decode(buf, (size_t)n, r);
 	free(buf);

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,9 +18,13 @@
 #define TAG_LEN 7401
 #define TAG_REC 7402
 #define TAG_DATA 7403   /* + slot */
+#define TAG_ROOM 7410   /* a record fits */
+#define TAG_READY 7411  /* the transfer's buffers are there */
 
 /* Records cross a ring in both directions at once: send mine to dest,
- * receive src's, without ordering that could deadlock. */
+ * receive src's, without ordering that could deadlock. A rank that cannot
+ * hold src's record says so to src before anything large moves, so nobody
+ * waits for a transfer that will not happen. */
 static int exchange_records(const struct scr_red_record *mine, int dest, int src, MPI_Comm comm,
 			    struct scr_red_record *theirs)
 {
@@ -35,23 +40,33 @@ static int exchange_records(const struct scr_red_record *mine, int dest, int src
 	if (dest >= 0)
 		MPI_Isend(&n, 1, MPI_LONG, dest, TAG_LEN, comm, &req[nreq++]);
 	MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
-	nreq = 0;
+	/* room for src's record, and whether dest has room for mine */
+	int room = 0, dest_room = 0;
 	if (src >= 0 && m > 0) {
 		in = malloc((size_t)m);
-		if (!in)
-			MPI_Abort(comm, 1);
-		MPI_Irecv(in, (int)m, MPI_BYTE, src, TAG_REC, comm, &req[nreq++]);
+		room = in != NULL;
+		if (!room)
+			fprintf(stderr, "scr: out of memory for a %ld-byte redundancy record\n", m);
 	}
-	if (dest >= 0 && n > 0)
+	nreq = 0;
+	if (dest >= 0)
+		MPI_Irecv(&dest_room, 1, MPI_INT, dest, TAG_ROOM, comm, &req[nreq++]);
+	if (src >= 0)
+		MPI_Isend(&room, 1, MPI_INT, src, TAG_ROOM, comm, &req[nreq++]);
+	MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
+	nreq = 0;
+	if (room)
+		MPI_Irecv(in, (int)m, MPI_BYTE, src, TAG_REC, comm, &req[nreq++]);
+	if (dest >= 0 && n > 0 && dest_room)
 		MPI_Isend(out, (int)n, MPI_BYTE, dest, TAG_REC, comm, &req[nreq++]);
 	MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
 	free(out);
 	int rc = 0;
 	if (src >= 0) {
-		rc = m > 0 ? scr_red_record_decode(in, (size_t)m, theirs) : -1;
+		rc = room ? scr_red_record_decode(in, (size_t)m, theirs) : -1;
 		free(in);
 	}
-	return n < 0 && dest >= 0 ? -1 : rc;
+	return dest >= 0 && (n < 0 || !dest_room) ? -1 : rc;
 }
 
 /*
@@ -91,22 +106,42 @@ static int transfer(MPI_Comm comm, struct endpoint *src, uint64_t send_len, int 
 {
 	unsigned char *sbuf[2] = { red_alloc(RED_PIECE), red_alloc(RED_PIECE) };
 	unsigned char *rbuf[2] = { red_alloc(RED_PIECE), red_alloc(RED_PIECE) };
-	if (!sbuf[0] || !sbuf[1] || !rbuf[0] || !rbuf[1])
-		MPI_Abort(comm, 1);
-	int err = 0;
+	int ready = sbuf[0] && sbuf[1] && rbuf[0] && rbuf[1];
+	int err = !ready;
+	if (!ready)
+		fprintf(stderr, "scr: out of memory for the %zu MiB of copy buffers\n",
+			4 * RED_PIECE >> 20);
 	/* the sender's length rules: a receiver whose idea differs (its copy of
-	 * the record failed) still takes every piece, writing none */
+	 * the record failed) still takes every piece, writing none. A side
+	 * without buffers moves nothing, and both ends of each direction know. */
 	uint64_t announced = 0;
-	MPI_Request lreq[2];
+	int dest_ready = 0, from_ready = 0;
+	MPI_Request lreq[6];
 	int nl = 0;
-	if (from >= 0)
+	if (from >= 0) {
 		MPI_Irecv(&announced, 1, MPI_UINT64_T, from, TAG_DATA + 2, comm, &lreq[nl++]);
-	if (dest >= 0)
+		MPI_Irecv(&from_ready, 1, MPI_INT, from, TAG_READY, comm, &lreq[nl++]);
+		MPI_Isend(&ready, 1, MPI_INT, from, TAG_READY, comm, &lreq[nl++]);
+	}
+	if (dest >= 0) {
 		MPI_Isend(&send_len, 1, MPI_UINT64_T, dest, TAG_DATA + 2, comm, &lreq[nl++]);
+		MPI_Irecv(&dest_ready, 1, MPI_INT, dest, TAG_READY, comm, &lreq[nl++]);
+		MPI_Isend(&ready, 1, MPI_INT, dest, TAG_READY, comm, &lreq[nl++]);
+	}
 	MPI_Waitall(nl, lreq, MPI_STATUSES_IGNORE);
 	if (from >= 0 && announced != recv_len) {
 		err = 1;
 		recv_len = announced;
+	}
+	if (dest >= 0 && !(ready && dest_ready)) {
+		err |= send_len > 0;
+		dest = -1;
+		send_len = 0;
+	}
+	if (from >= 0 && !(ready && from_ready)) {
+		err |= recv_len > 0;
+		from = -1;
+		recv_len = 0;
 	}
 	uint64_t longest = send_len > recv_len ? send_len : recv_len;
 	uint64_t npieces = (longest + RED_PIECE - 1) / RED_PIECE;
@@ -232,8 +267,16 @@ static int partner_recover(const struct scr_red_dataset *d, struct scr_red_outco
 	/* holder[r]: the rank keeping a copy of lost rank r */
 	int n = roll.nranks, lost = 0, feasible = 1;
 	int *holder = malloc((size_t)n * sizeof(int));
+	int have_holder = holder != NULL, all_have = 0;
 	if (!holder)
-		MPI_Abort(d->world, 1);
+		red_warn(d, "out of memory for the rebuild plan of %d ranks", n);
+	MPI_Allreduce(&have_holder, &all_have, 1, MPI_INT, MPI_LAND, d->world);
+	if (!all_have) {
+		free(holder);
+		red_roll_release(&roll);
+		scr_red_header_release(&h);
+		return red_finish(d, 0, 0, NULL, out);
+	}
 	for (int r = 0; r < n; r++)
 		holder[r] = -1;
 	for (int x = 0; x < n; x++)

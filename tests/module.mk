@@ -99,3 +99,9 @@ $(BUILD)/tests/apps/fortran_app $(BUILD)/tests/apps/f08_app: $(BUILD)/tests/apps
 
 test-progs: $(APPS_BINS)
 # ---- end tests/apps ----
+
+# ---- tests/faults: fault injectors preloaded into test jobs ----
+$(BUILD)/tests/faults/libnomem.so: tests/faults/nomem.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -fPIC -shared -o $@ $< -ldl
+test-progs: $(BUILD)/tests/faults/libnomem.so
