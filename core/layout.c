@@ -85,6 +85,33 @@ static char *user_name(uid_t uid)
 				 : scr_asprintf("uid %ld", (long)uid);
 }
 
+/* Whoever may rename entries of a directory above the per-user one could
+ * swap it for one of theirs between the check and its use: each must belong
+ * to root or the user and, if others or its group may write it, carry the
+ * sticky bit. */
+static int check_ancestor(const char *path, char **msg)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -SCR_EIO;
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		char *owner = user_name(st.st_uid);
+		*msg = scr_asprintf("'%s' belongs to %s: its owner could replace your directory "
+				    "below it; scr will not use it (choose a base whose directories "
+				    "belong to root or to you)", path, owner ? owner : "another user");
+		free(owner);
+		return -SCR_EUNSAFE;
+	}
+	if ((st.st_mode & (S_IWOTH | S_IWGRP)) && !(st.st_mode & S_ISVTX)) {
+		*msg = scr_asprintf("'%s' is writable by %s and lacks the sticky bit: another "
+				    "user could replace your directory below it; scr will not use it "
+				    "(chmod +t '%s', or choose another base)", path,
+				    st.st_mode & S_IWOTH ? "every user" : "its group", path);
+		return -SCR_EUNSAFE;
+	}
+	return 0;
+}
+
 int scr_layout_private_dir(const char *dir, char **msg)
 {
 	char *base = scr_dirname(dir);
@@ -95,25 +122,18 @@ int scr_layout_private_dir(const char *dir, char **msg)
 		free(base);
 		return -SCR_EIO;
 	}
-	int rc = 0;
-	/* whoever may rename entries of the base could swap the directory:
-	 * only root, the user, or a sticky base writable by others */
-	if (stat(base, &st) != 0) {
-		rc = -SCR_EIO;
-	} else if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		char *owner = user_name(st.st_uid);
-		*msg = scr_asprintf("'%s' belongs to %s: its owner could replace your directory "
-				    "in it; scr will not use it (choose a base owned by root or "
-				    "by you)", base, owner ? owner : "another user");
-		free(owner);
-		rc = -SCR_EUNSAFE;
-	} else if ((st.st_mode & (S_IWOTH | S_IWGRP)) && !(st.st_mode & S_ISVTX)) {
-		*msg = scr_asprintf("'%s' is writable by %s and lacks the sticky bit: another "
-				    "user could replace your directory in it; scr will not use it "
-				    "(chmod +t '%s', or choose another base)", base,
-				    st.st_mode & S_IWOTH ? "every user" : "its group", base);
-		rc = -SCR_EUNSAFE;
+	/* the base and every directory above it, symbolic links resolved */
+	char *real = realpath(base, NULL);
+	int rc = real ? check_ancestor("/", msg) : -SCR_EIO;
+	for (size_t i = 1; !rc && real[i - 1] != '\0'; i++) {
+		if (real[i] != '/' && real[i] != '\0')
+			continue;
+		char c = real[i];
+		real[i] = '\0';
+		rc = check_ancestor(real, msg);
+		real[i] = c;
 	}
+	free(real);
 	free(base);
 	if (rc)
 		return rc;

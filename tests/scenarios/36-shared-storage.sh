@@ -1,8 +1,8 @@
 # Node-local storage shared with other users (/dev/shm is world-writable):
 # scr keeps everything in a per-user directory it verifies. A real second
 # user (created here, removed at exit) plants that directory first: open to
-# all, a symbolic link; the base loses its sticky bit; the directory is
-# scr's own but open. Each time the job steps aside with a message naming
+# all, a symbolic link; the base loses its sticky bit; a directory above the
+# base belongs to that user; the directory is scr's own but open. Each time the job steps aside with a message naming
 # the path, what was found and the fix, writes its files where it names
 # them (nothing into the planted directory) and gets the right answer.
 . "$(dirname "$0")/../lib/harness.sh"
@@ -15,11 +15,12 @@ chmod 1777 "$shared"
 args=(--steps 6 --every 2 --bytes 50000)
 reference 2 2 "${args[@]}"
 
-# steps_aside NAME PATTERN: a run on the shared base refused it, said
-# PATTERN, wrote its checkpoints in place and still got the answer
+# steps_aside NAME PATTERN: a run on the shared base (or $base) refused it,
+# said PATTERN, wrote its checkpoints in place and still got the answer
 steps_aside() {
+	local base=${base:-$shared}
 	rm -rf "$T/prefix"/* "$T/prefix/.scr"
-	SCR_CACHE_BASE=$shared SCR_CNTL_BASE=$shared expect_ok "$1" 2 2 "$1" -- "$APP" "${args[@]}"
+	SCR_CACHE_BASE=$base SCR_CNTL_BASE=$base expect_ok "$1" 2 2 "$1" -- "$APP" "${args[@]}"
 	expect_in "$1" "$2"
 	expect_in "$1" "scr is disabled for this run"
 	same_result reference "$1"
@@ -43,6 +44,14 @@ rm -rf "${shared:?}/$me" "$shared/evil-target"
 chmod 0777 "$shared"
 steps_aside nosticky "'$shared' is writable by every user and lacks the sticky bit"
 chmod 1777 "$shared"
+
+note "a directory above the base belongs to another user"
+runuser -u "$evil" -- mkdir -m 777 "$shared/evil-parent"
+mkdir -m 755 "$shared/evil-parent/base"
+base=$shared/evil-parent/base steps_aside evilparent \
+	"'$shared/evil-parent' belongs to user '$evil' .*replace your directory below it"
+[ -z "$(ls -A "$shared/evil-parent/base")" ] || fail "scr used a base below another user's directory"
+rm -rf "${shared:?}/evil-parent"
 
 note "your own directory, open to others"
 rm -rf "${shared:?}/$me"
