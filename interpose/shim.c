@@ -594,6 +594,49 @@ void shim_each_cached(const char *dir_abs, void (*fn)(const char *rel, void *ctx
 
 /* ---- rename and unlink ---- */
 
+/* Lock held: every version of rel that scr holds goes, as a file system
+ * forgets a name: pending ones (newest first) out of the journal, then
+ * from the cache; one in a completed dataset hidden, and its copy at the
+ * real path removed if a flush had put it there. Returns whether there was
+ * any; *rc: the removal of the newest, as unlink reports it (its errno in
+ * *err on failure). */
+static int forget_name(const char *abs, const char *rel, int *rc, int *err)
+{
+	int found = 0;
+	for (int i = 1; i >= 0; i--) {
+		struct book_slot *s = &sh.book.slot[i];
+		struct book_file *f = book_find(s, rel);
+		char *route = f ? strdup(f->route) : NULL;
+		if (!route)
+			continue;
+		/* out of the journal first: a crash in between leaves no
+		 * record of a file that is gone */
+		if (book_remove(s, rel))
+			engine_journal();
+		int r = REAL(unlink)(route);
+		if (!found) {
+			*rc = r;
+			if (r != 0)
+				*err = errno;
+		}
+		free(route);
+		found = 1;
+	}
+	char *older = route_read(abs);
+	if (older) {
+		book_hide(&sh.book, rel);
+		int r = REAL(unlink)(abs);
+		if (!found) {
+			*rc = r != 0 && errno == ENOENT ? 0 : r;
+			if (*rc != 0)
+				*err = errno;
+		}
+		free(older);
+		found = 1;
+	}
+	return found;
+}
+
 int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *rc)
 {
 	struct call c;
@@ -682,10 +725,12 @@ int shim_rename(const char *src_abs, const char *dst_abs, int dst_matches, int *
 		}
 		handled = 1;
 	}
-	if (handled && *rc == 0 && older) {
-		/* gone from its real path too, if a flush had put it there */
-		book_hide(&sh.book, src_rel);
-		REAL(unlink)(src_abs);
+	if (handled && *rc == 0 && src_rel && (!dst_rel || strcmp(src_rel, dst_rel))) {
+		/* the old name is gone in every version: one older than the
+		 * moved file would show again, and a flushed copy at the real
+		 * path too */
+		int ignored_rc, ignored_err;
+		forget_name(src_abs, src_rel, &ignored_rc, &ignored_err);
 	}
 	free(older);
 	free(from_rel);
@@ -699,39 +744,8 @@ int shim_unlink(const char *abs, int *rc)
 	struct call c;
 	engine_enter(&c);
 	engine_wait_round();
-	int handled = 0;
 	const char *rel = engine_rel(abs);
-	for (int i = 1; rel && i >= 0; i--) {
-		struct book_slot *s = &sh.book.slot[i];
-		struct book_file *f = book_find(s, rel);
-		char *route = f ? strdup(f->route) : NULL;
-		if (!route)
-			continue;
-		/* out of the journal first: a crash in between leaves no
-		 * record of a file that is gone */
-		if (book_remove(s, rel))
-			engine_journal();
-		int r = REAL(unlink)(route);
-		if (!handled) {
-			*rc = r;   /* the newest version answers */
-			if (r != 0)
-				c.err = errno;
-		}
-		free(route);
-		handled = 1;
-	}
-	char *older = rel && !handled ? route_read(abs) : NULL;
-	if (older) {
-		/* a file of a completed dataset: hidden, and gone from its real
-		 * path too if a flush had put it there */
-		book_hide(&sh.book, rel);
-		int r = REAL(unlink)(abs);
-		*rc = r != 0 && errno == ENOENT ? 0 : r;
-		if (*rc != 0)
-			c.err = errno;
-		free(older);
-		handled = 1;
-	}
+	int handled = rel ? forget_name(abs, rel, rc, &c.err) : 0;
 	engine_leave(&c);
 	return handled;
 }

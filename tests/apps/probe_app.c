@@ -200,6 +200,34 @@ int main(int argc, char **argv)
 	write_text(path, "v1");
 	write_text(path, "v2");
 	CHECK(unlink(path) == 0);
+	errno = 0;
+	CHECK(stat(path, &st) < 0 && errno == ENOENT);
+
+	/* the same once the first version's checkpoint is complete (the
+	 * rewrite started the next one): deleting the newer version leaves
+	 * no file behind, not the older one */
+	snprintf(path, sizeof(path), "ckpt.3/again_%d.dat", rank);
+	write_text(path, "v1");
+	write_text(path, "v2");
+	usleep(500000);   /* several agreement rounds */
+	CHECK(unlink(path) == 0);
+	errno = 0;
+	CHECK(stat(path, &st) < 0 && errno == ENOENT);
+	errno = 0;
+	CHECK(open(path, O_RDONLY) < 0 && errno == ENOENT);
+	/* and renaming the newer version away leaves nothing under the name */
+	snprintf(path, sizeof(path), "ckpt.3/moved_%d.dat", rank);
+	write_text(path, "v1");
+	write_text(path, "v2");
+	usleep(500000);
+	snprintf(tmp, sizeof(tmp), "ckpt.3/moved_%d.new", rank);
+	CHECK(rename(path, tmp) == 0);
+	errno = 0;
+	CHECK(stat(path, &st) < 0 && errno == ENOENT);
+	fp = fopen(tmp, "r");
+	CHECK(fp && fgets(buf, sizeof(buf), fp) && !strcmp(buf, "v2"));
+	if (fp)
+		fclose(fp);
 
 	/* "probe_app leave-open": a checkpoint file left open through
 	 * MPI_Finalize keeps its data (the scenario checks the real path) */
