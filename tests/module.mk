@@ -104,4 +104,7 @@ test-progs: $(APPS_BINS)
 $(BUILD)/tests/faults/libnomem.so: tests/faults/nomem.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -fPIC -shared -o $@ $< -ldl
-test-progs: $(BUILD)/tests/faults/libnomem.so
+$(BUILD)/tests/faults/libcrash.so: tests/faults/crash.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -fPIC -shared -o $@ $<
+test-progs: $(BUILD)/tests/faults/libnomem.so $(BUILD)/tests/faults/libcrash.so
