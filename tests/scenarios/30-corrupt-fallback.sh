@@ -1,6 +1,7 @@
 # A flipped byte or a missing file is detected at restart: the damaged
 # dataset is never used, scr says so, and the run falls back to the next
-# older intact one, in cache and in the prefix.
+# older intact one, in cache and in the prefix. The same holds for a
+# flipped byte in a redundancy file that a rebuild needs.
 . "$(dirname "$0")/../lib/harness.sh"
 
 args=(--steps 10 --every 2 --bytes 100000)
@@ -23,6 +24,32 @@ rm "$(cache_of node0)/scr.dataset.4/ckpt.8/rank_0.0.dat"
 SCR_FLUSH=0 expect_ok fourth 2 2 fourth -- "$APP" "${args[@]}" --expect-restart 6
 expect_in fourth "is missing"
 same_result reference fourth
+
+note "flipped byte in a redundancy file, then a lost node: not used, older checkpoint rebuilt"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+SCR_COPY_TYPE=XOR SCR_FLUSH=0 run 2 2 red_first -- "$APP" "${args[@]}" --die-at 8 &&
+	fail "the killed run exited 0"
+red=$(cache_of node1)/scr.dataset.4/.scr/red.2
+[ -s "$red" ] || fail "expected the XOR redundancy file '$red'"
+flip_byte "$red" 50000
+lose_node node0
+SCR_COPY_TYPE=XOR SCR_FLUSH=0 NODE_NAMES="spare0 node1" expect_ok red_second 2 2 red_second -- \
+	"$APP" "${args[@]}" --expect-restart 6
+# the parity is not checked on its own: the file rebuilt from it is
+expect_in red_second "rebuilt file '.*rank_0\.0\.dat' of rank 0 fails its CRC check"
+expect_in red_second "dataset 4 in cache is missing or corrupt .* XOR cannot rebuild it: not used"
+expect_in red_second "restarted from step 6"
+same_result reference red_second
+# a damaged header is refused before any use
+rm -rf "$T/cache" "$T/cntl"
+SCR_COPY_TYPE=XOR SCR_FLUSH=0 run 2 2 red_third -- "$APP" "${args[@]}" --die-at 8 &&
+	fail "the killed run exited 0"
+flip_byte "$red" 3
+lose_node node0
+SCR_COPY_TYPE=XOR SCR_FLUSH=0 NODE_NAMES="spare0 node1" expect_ok red_fourth 2 2 red_fourth -- \
+	"$APP" "${args[@]}" --expect-restart 6
+expect_in red_fourth "redundancy file '.*red\.2' is damaged or not scr's: not used"
+same_result reference red_fourth
 
 note "flipped byte in the prefix copy: marked failed, older flushed one used"
 rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"

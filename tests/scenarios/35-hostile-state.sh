@@ -2,7 +2,9 @@
 # job: a FIFO where a state file or a cached file belongs (an open would
 # block for ever) is refused with a message naming it, and the run goes on
 # with what is intact. A filemap that names another rank than its file
-# name is refused the same way, and each damaged file is reported once. A
+# name, or a truncated one, is refused the same way, and each damaged file
+# is reported once; a filemap resealed (valid CRC) with a wrong file size
+# gets that file refused. A
 # damaged prefix index (a flipped byte; an id out of range in an index
 # resealed with a valid CRC) is rebuilt from the dataset summaries: the
 # restart finds the newest flushed checkpoint and no id is used twice. A
@@ -42,6 +44,25 @@ expect_in swapped "filemap_1.scr': it names rank 0"
 [ "$(grep -c "ignoring filemap" "$T/out/swapped")" -eq 1 ] ||
 	{ show swapped; fail "the damaged filemap is not reported exactly once"; }
 same_result reference swapped
+
+note "a truncated filemap: that rank's cache is ignored, the prefix copy used"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+SCR_FLUSH=2 run 2 2 cut_first -- "$APP" "${args[@]}" --die-at 8 && fail "the killed run exited 0"
+fm=$(cntl_of node0)/filemap_1.scr
+head -c 150 "$fm" >"$fm.cut" && mv "$fm.cut" "$fm"
+SCR_FLUSH=0 expect_ok cut 2 2 cut -- "$APP" "${args[@]}" --expect-restart 8
+expect_in cut "ignoring filemap '.*filemap_1.scr': truncated state file"
+same_result reference cut
+
+note "a filemap resealed with a wrong file size: the file is refused, not read"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+SCR_FLUSH=2 run 2 2 resealed_first -- "$APP" "${args[@]}" --die-at 8 && fail "the killed run exited 0"
+sed -i -E '/path=ckpt\.8/s/ size=([0-9]+)/ size=1\1/' "$fm"
+reseal "$fm"
+SCR_FLUSH=0 expect_ok resealed 2 2 resealed -- "$APP" "${args[@]}" --expect-restart 8
+expect_in resealed "rank_1\.0\.dat' is corrupt \(size [0-9]+, expected 1[0-9]+"
+expect_in resealed "dataset 4 in cache is missing or corrupt on 1 of 4 ranks"
+same_result reference resealed
 
 note "a FIFO as the prefix index: said, and the run goes on"
 rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
