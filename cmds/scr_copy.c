@@ -265,7 +265,7 @@ static int copy_rank(struct copy_run *run, const struct scr_layout *l,
 	if (!rc)
 		rc = scr_mkdir_p(ranks_dir, 0755);
 	if (!rc)
-		rc = scr_filemap_write(path, &m);
+		rc = scr_filemap_write(path, &m, 0644);
 	if (rc && rc != -SCR_ENOMEM)
 		fprintf(stderr, "scr_copy: cannot write '%s': %s\n", path, strerror(errno));
 	if (!rc)

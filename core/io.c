@@ -128,6 +128,32 @@ int scr_remove_tree(const char *path)
 	return rc;
 }
 
+int scr_tree_bytes(const char *path, uint64_t *bytes)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -SCR_EIO;
+	if (!S_ISDIR(st.st_mode)) {
+		if (S_ISREG(st.st_mode))
+			*bytes += (uint64_t)st.st_blocks * 512;
+		return 0;
+	}
+	DIR *dir = opendir(path);
+	if (!dir)
+		return -SCR_EIO;
+	int rc = 0;
+	struct dirent *de;
+	while (!rc && (de = readdir(dir)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *child = scr_asprintf("%s/%s", path, de->d_name);
+		rc = child ? scr_tree_bytes(child, bytes) : -SCR_ENOMEM;
+		free(child);
+	}
+	closedir(dir);
+	return rc;
+}
+
 int scr_open_regular(const char *path, int *fd, struct stat *st)
 {
 	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
@@ -201,7 +227,7 @@ static int fsync_dir_of(const char *path)
 	return 0;
 }
 
-int scr_write_file_atomic(const char *path, const void *buf, size_t len)
+int scr_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
 {
 	char *tmp = scr_asprintf("%s.tmp.%ld", path, (long)getpid());
 	if (!tmp)
@@ -214,7 +240,7 @@ int scr_write_file_atomic(const char *path, const void *buf, size_t len)
 		free(tmp);
 		return rc;
 	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0) {
 		int rc = io_error();
 		free(tmp);
@@ -250,7 +276,8 @@ int scr_copy_file_progress(const char *src, const char *dst, uint64_t *size, uin
 			   void (*progress)(uint64_t bytes, void *arg), void *arg)
 {
 	int in;
-	int rc = scr_open_regular(src, &in, NULL);
+	struct stat st;
+	int rc = scr_open_regular(src, &in, &st);
 	if (rc)
 		return rc;
 	char *dir = scr_dirname(dst);
@@ -261,7 +288,9 @@ int scr_copy_file_progress(const char *src, const char *dst, uint64_t *size, uin
 		return rc;
 	}
 	/* a FIFO with no reader fails (ENXIO) instead of waiting for one */
-	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0644);
+	/* as cp does: the copy is as open as the original, no more */
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK,
+		       st.st_mode & 0666);
 	if (out < 0) {
 		rc = io_error();
 		close(in);

@@ -19,6 +19,9 @@ int scr_read_full(int fd, void *buf, size_t len, size_t *got);
 int scr_mkdir_p(const char *path, mode_t mode);
 /* rm -rf of a directory tree or file; a missing path is fine. */
 int scr_remove_tree(const char *path);
+/* Adds the disk space the regular files of a tree take to *bytes (links
+ * are not followed; a missing path adds nothing). */
+int scr_tree_bytes(const char *path, uint64_t *bytes);
 
 /* Read a whole file into a malloc'd, NUL-terminated buffer (limit bounds it). */
 int scr_read_file(const char *path, size_t limit, char **buf, size_t *len);
@@ -28,12 +31,14 @@ int scr_read_file(const char *path, size_t limit, char **buf, size_t *len);
  * -SCR_ENOTREG, or the open's error. */
 struct stat;
 int scr_open_regular(const char *path, int *fd, struct stat *st);
-/* Replace path atomically: write path.tmp.<pid>, fsync, rename, fsync dir. */
-int scr_write_file_atomic(const char *path, const void *buf, size_t len);
+/* Replace path atomically: write path.tmp.<pid> (created with mode, less
+ * the umask), fsync, rename, fsync dir. */
+int scr_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
 
 /*
- * Copy src to dst (created with mode 0600|umask-independent 0644, parents
- * made), computing the zlib crc32 of the bytes copied. On failure dst is
+ * Copy src to dst (created with src's read and write permissions, less the
+ * umask, as cp does; parents made), computing the zlib crc32 of the bytes
+ * copied. On failure dst is
  * removed. Missing src gives -SCR_ENOENT.
  */
 int scr_copy_file(const char *src, const char *dst, uint64_t *size, uint32_t *crc);

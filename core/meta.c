@@ -276,9 +276,13 @@ static int out_finish(struct outbuf *o, char **buf, size_t *len)
 	return 0;
 }
 
-static int write_buffer(const char *path, char *buf, size_t len)
+/* State files in the prefix are as readable as the user's umask allows
+ * (scr_index, scr_postrun and colleagues read them); those in node-local
+ * storage are the user's alone. */
+#define PREFIX_MODE 0644
+static int write_buffer(const char *path, char *buf, size_t len, mode_t mode)
 {
-	int rc = scr_write_file_atomic(path, buf, len);
+	int rc = scr_write_file_atomic(path, buf, len, mode);
 	int saved = errno;
 	free(buf);
 	errno = saved;
@@ -664,7 +668,7 @@ int scr_recfile_write(const char *path, const struct scr_recfile *f)
 	char *buf;
 	size_t len;
 	int rc = scr_recfile_encode(f, &buf, &len);
-	return rc ? rc : write_buffer(path, buf, len);
+	return rc ? rc : write_buffer(path, buf, len, PREFIX_MODE);
 }
 
 int scr_recfile_read_max(const char *path, const char *expect_kind,
@@ -1054,12 +1058,12 @@ int scr_filemap_decode(const char *buf, size_t len, struct scr_filemap *m)
 	return rc;
 }
 
-int scr_filemap_write(const char *path, const struct scr_filemap *m)
+int scr_filemap_write(const char *path, const struct scr_filemap *m, mode_t mode)
 {
 	char *buf;
 	size_t len;
 	int rc = scr_filemap_encode(m, &buf, &len);
-	return rc ? rc : write_buffer(path, buf, len);
+	return rc ? rc : write_buffer(path, buf, len, mode);
 }
 
 /* Read a whole state file and hand it to a decoder. */
@@ -1181,7 +1185,7 @@ int scr_summary_write(const char *path, const struct scr_summary *s)
 	char *buf;
 	size_t len;
 	int rc = scr_summary_encode(s, &buf, &len);
-	return rc ? rc : write_buffer(path, buf, len);
+	return rc ? rc : write_buffer(path, buf, len, PREFIX_MODE);
 }
 
 static int summary_decode_cb(const char *buf, size_t len, void *out)
@@ -1387,7 +1391,7 @@ int scr_index_write(const char *path, const struct scr_index *x)
 	char *buf;
 	size_t len;
 	int rc = scr_index_encode(x, &buf, &len);
-	return rc ? rc : write_buffer(path, buf, len);
+	return rc ? rc : write_buffer(path, buf, len, PREFIX_MODE);
 }
 
 static int index_decode_cb(const char *buf, size_t len, void *out)

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/types.h>
 
 #define SCR_META_MAGIC "SCR-STATE"
 
@@ -198,7 +199,8 @@ struct scr_filemap_entry *scr_filemap_add(struct scr_filemap *m, const struct sc
 /* Append a file (copying it) to an entry. */
 int scr_filemap_add_file(struct scr_filemap_entry *e, const struct scr_file *f);
 void scr_filemap_remove(struct scr_filemap *m, int id);
-int scr_filemap_write(const char *path, const struct scr_filemap *m);
+/* mode: 0600 in node-local storage, where it names the user's files */
+int scr_filemap_write(const char *path, const struct scr_filemap *m, mode_t mode);
 int scr_filemap_read(const char *path, struct scr_filemap *m);
 /* In-memory forms of write and read (buf is malloc'd). */
 int scr_filemap_encode(const struct scr_filemap *m, char **buf, size_t *len);

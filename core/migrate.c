@@ -318,7 +318,7 @@ static void take_frame(struct scr_state *s, struct incoming *in, const char *buf
 		if (w)
 			in->written = w;
 		if (!w || !(w[in->nwritten] = strdup(in->path)) || !dir ||
-		    scr_mkdir_p(dir, 0755) != 0 ||
+		    scr_mkdir_p(dir, 0700) != 0 ||
 		    (in->fd = open(in->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK,
 				   0600)) < 0)
 			in->failed = 1;
@@ -457,7 +457,7 @@ static int save_journal(struct scr_state *s, const struct scr_filemap *j)
 	if (j->n == 0)
 		return 0;
 	char *path = scr_layout_pending_path(&s->layout, s->rank);
-	int rc = path ? scr_filemap_write(path, j) : -SCR_ENOMEM;
+	int rc = path ? scr_filemap_write(path, j, 0600) : -SCR_ENOMEM;
 	free(path);
 	return rc;
 }

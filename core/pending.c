@@ -104,7 +104,7 @@ int scr_pending_write(struct scr_state *s, const struct scr_tp_pending *p, size_
 	if (!rc && !path)
 		rc = -SCR_ENOMEM;
 	if (!rc)
-		rc = scr_filemap_write(path, &m);
+		rc = scr_filemap_write(path, &m, 0600);
 	free(path);
 	scr_filemap_release(&m);
 	return rc;

@@ -189,7 +189,7 @@ static void forget_closed(struct scr_state *s, const struct node_view *v, int id
 		if (path && scr_filemap_read(path, &m) == 0) {
 			if (scr_filemap_find(&m, id)) {
 				scr_filemap_remove(&m, id);
-				int rc = scr_filemap_write(path, &m);
+				int rc = scr_filemap_write(path, &m, 0600);
 				if (rc)
 					scr_log_warn("cannot rewrite journal '%s': %s", path,
 						     scr_strerror(rc));

@@ -65,6 +65,10 @@ expect_not_in private "disabled"
 same_result reference private
 [ "$(stat -c %a "$shared/$me")" = 700 ] || fail "the user directory is not 0700"
 [ -n "$(find "$shared/$me" -name 'filemap_*.scr')" ] || fail "the private directory was not used"
+# and below it, what scr creates is the user's alone too
+open_state=$(find "$shared/$me" \( -name '*.scr' -type f ! -perm 600 \) -o \
+	\( -name 'scr.dataset.*' -type d ! -perm 700 \))
+[ -z "$open_state" ] || fail "state open to others below the private directory: $open_state"
 
 note "transparent mode on a planted directory: the shim steps aside too"
 rm -rf "${shared:?}/$me" "$T/prefix"/* "$T/prefix/.scr"

@@ -139,8 +139,8 @@ static void test_io(void)
 
 	/* atomic replace: contents swapped, no temporary left behind */
 	char *f = scr_asprintf("%s/a/state", dir);
-	CHECK_EQ_INT(scr_write_file_atomic(f, "one", 3), 0);
-	CHECK_EQ_INT(scr_write_file_atomic(f, "second", 6), 0);
+	CHECK_EQ_INT(scr_write_file_atomic(f, "one", 3, 0644), 0);
+	CHECK_EQ_INT(scr_write_file_atomic(f, "second", 6, 0644), 0);
 	char *buf = NULL;
 	size_t len = 0;
 	CHECK_EQ_INT(scr_read_file(f, 1024, &buf, &len), 0);
@@ -175,7 +175,7 @@ static void test_io(void)
 	for (size_t i = 0; i < n; i++)
 		data[i] = (unsigned char)(i * 131 + 7);
 	char *src = scr_asprintf("%s/src", dir), *dst = scr_asprintf("%s/x/y/dst", dir);
-	CHECK_EQ_INT(scr_write_file_atomic(src, data, n), 0);
+	CHECK_EQ_INT(scr_write_file_atomic(src, data, n, 0644), 0);
 	uint64_t size = 0;
 	uint32_t crc = 0;
 	CHECK_EQ_INT(scr_copy_file(src, dst, &size, &crc), 0);
@@ -190,6 +190,17 @@ static void test_io(void)
 	CHECK_EQ_INT(scr_copy_file(missing, dst2, &size, &crc), -SCR_ENOENT);
 	CHECK(access(dst2, F_OK) != 0);
 	CHECK_EQ_INT(scr_crc_file(missing, &size, &crc), -SCR_ENOENT);
+	/* modes: a state file as asked, a copy as open as its original */
+	mode_t old_mask = umask(022);
+	char *priv = scr_asprintf("%s/private", dir), *privcopy = scr_asprintf("%s/privcopy", dir);
+	CHECK_EQ_INT(scr_write_file_atomic(priv, "x", 1, 0600), 0);
+	CHECK(stat(priv, &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK_EQ_INT(scr_copy_file(priv, privcopy, NULL, NULL), 0);
+	CHECK(stat(privcopy, &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK(stat(dst, &st) == 0 && (st.st_mode & 0777) == 0644);
+	umask(old_mask);
+	free(priv);
+	free(privcopy);
 
 	CHECK_EQ_INT(scr_remove_tree(dir), 0);
 	CHECK(access(dir, F_OK) != 0);

@@ -190,7 +190,7 @@ static void test_files(const char *dir)
 	size_t len = 0;
 	CHECK_EQ_INT(scr_read_file(path, 1 << 20, &data, &len), 0);
 	data[len - 3] = data[len - 3] == '0' ? '1' : '0';
-	CHECK_EQ_INT(scr_write_file_atomic(path, data, len), 0);
+	CHECK_EQ_INT(scr_write_file_atomic(path, data, len, 0644), 0);
 	int rc = scr_halt_read(path, &h);
 	CHECK_EQ_INT(rc, -SCR_ECORRUPT);
 	d.calls = 0;
@@ -205,7 +205,7 @@ static void test_files(const char *dir)
 	CHECK_EQ_INT(scr_halt_read(path, &h), 0);
 	CHECK(scr_halt_empty(&h));
 	/* a file that is not a state file at all */
-	CHECK_EQ_INT(scr_write_file_atomic(path, "checkpoints=3\n", 14), 0);
+	CHECK_EQ_INT(scr_write_file_atomic(path, "checkpoints=3\n", 14, 0644), 0);
 	CHECK_EQ_INT(scr_halt_read(path, &h), -SCR_EFORMAT);
 	free(data);
 	CHECK_EQ_INT(scr_remove_tree(prefix), 0);
@@ -392,7 +392,7 @@ static void test_squeue(const char *dir)
 
 	const char *script = "#!/bin/sh\n[ \"$*\" = \"-h -j 77 -o %e\" ] || exit 9\n"
 			     "echo 2026-11-23T14:00:00\n";
-	CHECK_EQ_INT(scr_write_file_atomic(sq, script, strlen(script)), 0);
+	CHECK_EQ_INT(scr_write_file_atomic(sq, script, strlen(script), 0644), 0);
 	chmod(sq, 0755);
 	CHECK_EQ_INT(scr_halt_slurm_end_time("77", &end, &msg), 0);
 	CHECK_EQ_INT(end, NOON + 7200);
@@ -403,7 +403,7 @@ static void test_squeue(const char *dir)
 	CHECK(scr_halt_slurm_end_time("7 8", &end, &msg) != 0);
 	free(msg);
 	script = "#!/bin/sh\necho UNLIMITED\n";
-	CHECK_EQ_INT(scr_write_file_atomic(sq, script, strlen(script)), 0);
+	CHECK_EQ_INT(scr_write_file_atomic(sq, script, strlen(script), 0644), 0);
 	chmod(sq, 0755);
 	CHECK(scr_halt_slurm_end_time("77", &end, &msg) != 0);
 	CHECK(msg && strstr(msg, "UNLIMITED"));

@@ -802,7 +802,7 @@ static void test_filemap(const char *dir)
 	scr_dataset_release(&ds);
 
 	char *path = scr_asprintf("%s/filemap_3.scr", dir);
-	CHECK_EQ_INT(scr_filemap_write(path, &m), 0);
+	CHECK_EQ_INT(scr_filemap_write(path, &m, 0600), 0);
 	CHECK_EQ_INT(scr_filemap_read(path, &r), 0);
 	CHECK_EQ_INT(r.rank, 3);
 	CHECK_EQ_INT(r.n, 2);
@@ -828,7 +828,7 @@ static void test_filemap(const char *dir)
 	scr_filemap_remove(&m, 99);
 	CHECK_EQ_INT(m.n, 1);
 	CHECK_EQ_INT(m.e[0].ds.id, 7);
-	CHECK_EQ_INT(scr_filemap_write(path, &m), 0);
+	CHECK_EQ_INT(scr_filemap_write(path, &m, 0600), 0);
 	CHECK_EQ_INT(scr_filemap_read(path, &r), 0);
 	CHECK_EQ_INT(r.n, 1);
 	scr_filemap_release(&r);
@@ -852,7 +852,7 @@ static void test_filemap(const char *dir)
 
 	/* an empty filemap */
 	scr_filemap_init(&m, 0);
-	CHECK_EQ_INT(scr_filemap_write(path, &m), 0);
+	CHECK_EQ_INT(scr_filemap_write(path, &m, 0600), 0);
 	CHECK_EQ_INT(scr_filemap_read(path, &r), 0);
 	CHECK_EQ_INT(r.rank, 0);
 	CHECK_EQ_INT(r.n, 0);
