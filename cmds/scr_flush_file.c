@@ -370,6 +370,21 @@ static int cmd_latest(struct view *v)
 	return EXIT_FAIL;
 }
 
+/* A checkpoint (not output) newer than c complete in the index, or 0.
+ * Flushing c then would only put older files over newer ones. */
+static int newer_checkpoint_flushed(struct view *v, const struct cached *c)
+{
+	if (!v->index_ok || (c->e->ds.flags & SCR_FLAG_OUTPUT_BIT))
+		return 0;
+	for (size_t i = v->index.n; i-- > 0;) {
+		const struct scr_index_entry *x = &v->index.e[i];
+		if (x->ds.id > c->e->ds.id && x->ds.complete && x->flushed > 0 && !x->failed &&
+		    (x->ds.flags & SCR_FLAG_CKPT_BIT))
+			return x->ds.id;
+	}
+	return 0;
+}
+
 static int cmd_needflush(struct view *v, int id)
 {
 	struct cached *c = find_cached(v, id);
@@ -386,6 +401,12 @@ static int cmd_needflush(struct view *v, int id)
 	if (!c->complete) {
 		printf("scr_flush_file: dataset %d is not complete in cache: nothing usable "
 		       "to flush\n", id);
+		return EXIT_FAIL;
+	}
+	int newer = newer_checkpoint_flushed(v, c);
+	if (newer) {
+		printf("scr_flush_file: checkpoint %d is older than checkpoint %d, complete in the "
+		       "prefix index: no flush needed (a restart takes the newer one)\n", id, newer);
 		return EXIT_FAIL;
 	}
 	switch (flush_state(v, c)) {

@@ -432,8 +432,11 @@ static int flush_at_finalize(void)
 			rc = r;
 		bound = id;
 	}
+	/* a checkpoint older than one already in the prefix is never
+	 * restarted from, and its files could overwrite newer ones there */
+	int ckpt = newest_of_kind(SCR_FLAG_CKPT_BIT, INT_MAX);
 	if (scr.flush_every > 0) {
-		int r = flush_one_at_finalize(newest_of_kind(SCR_FLAG_CKPT_BIT, INT_MAX));
+		int r = flush_one_at_finalize(ckpt > scr.newest_in_prefix ? ckpt : 0);
 		if (r && !rc)
 			rc = r;
 	}
@@ -511,12 +514,14 @@ SCR_EXPORT int SCR_Start_output(const char *name, int flags)
 	scr.out.flags = flags;
 	scr.out.created = (int64_t)time(NULL);
 	scr.out.nranks = scr.nranks;
-	scr.out.redundancy = strdup(scr_red_desc_for(&scr, id)->red->name);
 	scr.out_started = scr_now();
 	scr.phase = SCR_PHASE_OUTPUT;
 
 	/* make room first: a new dataset must not push the cache past its size */
-	scr_cache_evict(&scr);
+	scr_cache_make_room(&scr);
+	/* files written to the prefix directly have no redundancy in cache */
+	scr.out.redundancy = strdup(scr_dataset_bypassed(&scr, id) ? "SINGLE"
+				    : scr_red_desc_for(&scr, id)->red->name);
 	if (scr.rank == 0)
 		scr_log_debug(1, "dataset %d '%s' started (%s%s)", id, agreed,
 			      flags & SCR_FLAG_CHECKPOINT ? "checkpoint" : "",

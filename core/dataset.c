@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 int scr_filemap_save(struct scr_state *s)
@@ -20,7 +21,7 @@ int scr_filemap_save(struct scr_state *s)
 	char *path = scr_layout_filemap_path(&s->layout, s->rank);
 	if (!path)
 		return -SCR_ENOMEM;
-	int rc = scr_filemap_write(path, &s->filemap);
+	int rc = scr_filemap_write(path, &s->filemap, 0600);
 	if (rc)
 		scr_log_error("cannot write filemap '%s': %s (%s)", path,
 			      scr_strerror(rc), strerror(errno));
@@ -31,9 +32,11 @@ int scr_filemap_save(struct scr_state *s)
 int scr_route_new_file(struct scr_state *s, int id, const char *abs, const char *rel,
 		       char **route)
 {
-	char *dst = s->bypass ? strdup(abs) : scr_layout_dataset_file(&s->layout, id, rel);
+	char *dst = scr_dataset_bypassed(s, id) ? strdup(abs)
+					       : scr_layout_dataset_file(&s->layout, id, rel);
 	char *dir = dst ? scr_dirname(dst) : NULL;
-	int rc = dir ? scr_mkdir_p(dir, 0755) : -SCR_ENOMEM;
+	/* in the cache: the user's alone, like the directory above */
+	int rc = dir ? scr_mkdir_p(dir, scr_dataset_bypassed(s, id) ? 0755 : 0700) : -SCR_ENOMEM;
 	int saved = errno;
 	free(dir);
 	if (rc) {
@@ -130,6 +133,71 @@ int scr_cache_evict(struct scr_state *s)
 			break;   /* could not drop it; do not spin */
 	}
 	return rc;
+}
+
+/* Node leader: the disk space the newest complete checkpoint takes in this
+ * node's cache (every rank's files and its redundancy data), 0 if none. */
+static uint64_t newest_ckpt_bytes(struct scr_state *s)
+{
+	int newest = 0;
+	for (size_t i = 0; i < s->filemap.n; i++) {
+		const struct scr_dataset *ds = &s->filemap.e[i].ds;
+		if (ds->complete && (ds->flags & SCR_FLAG_CKPT_BIT) && ds->id > newest)
+			newest = ds->id;
+	}
+	char *dsdir = newest ? scr_layout_dataset_dir(&s->layout, newest) : NULL;
+	uint64_t bytes = 0;
+	if (dsdir && scr_tree_bytes(dsdir, &bytes) != 0)
+		bytes = 0;
+	free(dsdir);
+	return bytes;
+}
+
+/* Node leader: whether the cache has less room than need (a sixteenth
+ * more: the new checkpoint may have grown a little); free_bytes for the
+ * message. */
+static int short_of_room(struct scr_state *s, uint64_t need, uint64_t *free_bytes)
+{
+	struct statvfs fs;
+	if (s->node_rank != 0 || need == 0 || statvfs(s->layout.cache_dir, &fs) != 0)
+		return 0;
+	*free_bytes = (uint64_t)fs.f_bavail * fs.f_frsize;
+	return *free_bytes < need + need / 16;
+}
+
+void scr_cache_make_room(struct scr_state *s)
+{
+	uint64_t need = s->node_rank == 0 ? newest_ckpt_bytes(s) : 0, free_bytes = 0;
+	scr_cache_evict(s);
+	s->out_bypass = 0;
+	if (s->bypass || s->tp_mode)
+		return;   /* all to the prefix anyway; the shim checks room per file */
+	if (!scr_allreduce_max(s, short_of_room(s, need, &free_bytes)))
+		return;
+	/* checkpoints in the prefix, or older than one there, are the cheapest
+	 * to give up (every rank holds the same ones: flushes are collective) */
+	for (size_t i = s->filemap.n; i-- > 0;) {
+		const struct scr_filemap_entry *e = &s->filemap.e[i];
+		if ((e->flushed || e->ds.id < s->newest_in_prefix) && evictable(e))
+			scr_cache_drop(s, e->ds.id);
+	}
+	int mine = short_of_room(s, need, &free_bytes);
+	if (mine && !s->room_warned)
+		scr_log_warn("the cache '%s' has %llu bytes free and the newest checkpoint took "
+			     "%llu: dataset %d goes to the prefix directly (not cached, no "
+			     "redundancy), and so does every later one that does not fit. "
+			     "Free space there or lower SCR_CACHE_SIZE", s->layout.cache_dir,
+			     (unsigned long long)free_bytes, (unsigned long long)need, s->out.id);
+	else if (mine)
+		scr_log_debug(1, "no room in the cache: dataset %d goes to the prefix directly",
+			      s->out.id);
+	s->room_warned |= mine;
+	s->out_bypass = scr_allreduce_max(s, mine);
+}
+
+int scr_dataset_bypassed(const struct scr_state *s, int id)
+{
+	return s->bypass || (s->out_bypass && s->phase == SCR_PHASE_OUTPUT && id == s->out.id);
 }
 
 static void routed_release(struct scr_state *s)
@@ -273,7 +341,7 @@ static void supersede_older(struct scr_state *s, int id)
 
 static void discard_output(struct scr_state *s, int id)
 {
-	if (s->bypass) {
+	if (scr_dataset_bypassed(s, id)) {
 		/* the files are the application's own, at their real paths: keep them */
 		scr_filemap_remove(&s->filemap, id);
 		scr_filemap_save(s);
@@ -319,12 +387,15 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 	MPI_Allreduce(mine, all, 2, MPI_UINT64_T, MPI_SUM, s->world);
 	int all_ok = scr_allreduce_and(s, ok);
 	int rc = 0;
+	int bypassed = scr_dataset_bypassed(s, id);
 	if (all_ok) {
 		e->ds.files = all[0];
 		e->ds.bytes = all[1];
 		e->ds.complete = 1;
-		/* a dataset the scheme cannot protect is still a good checkpoint */
-		scr_red_protect(s, id);
+		/* a dataset the scheme cannot protect is still a good checkpoint;
+		 * one written to the prefix directly has nothing in cache to protect */
+		if (!bypassed)
+			scr_red_protect(s, id);
 	}
 	if (all_ok && !scr_allreduce_and(s, scr_filemap_save(s) == 0))
 		all_ok = 0;
@@ -344,7 +415,7 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 		if (is_ckpt)
 			s->ckpts_since_flush++;
 		int is_output = ds->flags & SCR_FLAG_OUTPUT_BIT;
-		int flush = is_output || s->bypass ||
+		int flush = is_output || bypassed ||
 			    (is_ckpt && s->flush_every > 0 && s->ckpts_since_flush >= s->flush_every);
 		int flushed = 0;
 		if (flush) {
@@ -354,14 +425,14 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 				s->ckpts_since_flush = 0;
 			/* an output that did not reach the prefix is not done: the
 			 * application must hear it (it stays in cache for a retry) */
-			if (frc && (is_output || s->bypass))
+			if (frc && (is_output || bypassed))
 				rc = frc;
 		}
 		/* a halt condition: this checkpoint is the job's last, in the
 		 * prefix before anything stops (collective) */
 		if (is_ckpt && scr_halt_after_checkpoint(s, id, ds->name, flushed) && !flushed)
 			s->ckpts_since_flush = 0;
-		if (s->bypass) {
+		if (bypassed) {
 			/* nothing of it is in cache */
 			scr_filemap_remove(&s->filemap, id);
 			scr_filemap_save(s);
@@ -375,6 +446,7 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 	}
 	routed_release(s);
 	s->route_failed = 0;
+	s->out_bypass = 0;
 	scr_dataset_release(ds);
 	memset(ds, 0, sizeof(*ds));
 	s->phase = SCR_PHASE_IDLE;

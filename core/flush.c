@@ -325,6 +325,8 @@ int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const cha
 	if (rc)
 		return rc;
 	*flushed = a.flushed;
+	if (ds->id > s->newest_in_prefix)
+		s->newest_in_prefix = ds->id;
 	if (s->rank == 0) {
 		double secs = scr_now() - start;
 		scr_log_debug(1, "flushed dataset %d '%s' to '%s': %llu bytes in %.3f s",
@@ -338,8 +340,9 @@ int scr_flush(struct scr_state *s, int id)
 	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, id);
 	if (!scr_allreduce_and(s, e != NULL))
 		return -SCR_ENOENT;
-	char *dsdir = s->bypass ? NULL : scr_layout_dataset_dir(&s->layout, id);
-	int rc = s->bypass || dsdir ? 0 : -SCR_ENOMEM;
+	int bypassed = scr_dataset_bypassed(s, id);
+	char *dsdir = bypassed ? NULL : scr_layout_dataset_dir(&s->layout, id);
+	int rc = bypassed || dsdir ? 0 : -SCR_ENOMEM;
 	if (!scr_allreduce_and(s, rc == 0)) {
 		free(dsdir);
 		return rc ? rc : -SCR_EREMOTE;

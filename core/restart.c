@@ -273,6 +273,81 @@ static int edit_failed(struct scr_index *x, void *arg)
 }
 
 /*
+ * Collective: each rank copies its own files of prefix dataset p into cache
+ * (to_cache), verifying each CRC on the way, or verifies its share of them
+ * in place. -SCR_ECORRUPT when a file is missing or damaged in the prefix,
+ * -SCR_ENOSPC when the prefix copy is fine but some cache has no room.
+ */
+static int fetch_files(struct scr_state *s, const struct pick *p, const struct scr_file *files,
+		       size_t n, int nranks, int to_cache)
+{
+	/* the worst on any rank wins */
+	enum { FETCHED, NO_ROOM, NO_MEMORY, DAMAGED } state = FETCHED;
+	struct scr_dataset ds = { .id = p->id, .name = p->name, .flags = SCR_FLAG_CKPT_BIT,
+				  .nranks = nranks, .files = n, .complete = 1,
+				  .redundancy = "SINGLE" };
+	struct scr_filemap_entry *e = NULL;
+	if (to_cache) {
+		scr_cache_drop(s, p->id);
+		e = scr_filemap_add(&s->filemap, &ds);
+		if (!e || !(e->prefix = strdup(s->prefix)))
+			state = NO_MEMORY;
+		if (e)
+			e->flushed = p->flushed;
+	}
+	char *dsdir = scr_layout_dataset_dir(&s->layout, p->id);
+	for (size_t i = 0; state == FETCHED && i < n; i++) {
+		const struct scr_file *f = &files[i];
+		int mine = to_cache ? f->rank == s->rank : (int)(i % (size_t)s->nranks) == s->rank;
+		if (!mine)
+			continue;
+		char *src = scr_asprintf("%s/%s", s->prefix, f->path);
+		if (!src || !dsdir) {
+			state = NO_MEMORY;
+		} else if (to_cache) {
+			char *dst = scr_asprintf("%s/%s", dsdir, f->path);
+			uint64_t size = 0;
+			uint32_t crc = 0;
+			int r = dst ? scr_copy_file(src, dst, &size, &crc) : -SCR_ENOMEM;
+			if (r == -SCR_ENOSPC) {
+				scr_log_warn("no room to fetch '%s' into the cache", src);
+				state = NO_ROOM;
+			} else if (r) {
+				scr_log_warn("cannot fetch '%s': %s", src, r == -SCR_ENOENT ?
+					     "missing" : strerror(errno));
+				state = DAMAGED;
+			} else if (size != f->size || crc != f->crc) {
+				scr_log_warn("'%s' is corrupt (size %llu, expected %llu; crc "
+					     "%08x, expected %08x)", src, (unsigned long long)size,
+					     (unsigned long long)f->size, crc, f->crc);
+				state = DAMAGED;
+			} else if (scr_filemap_add_file(e, f) != 0) {
+				state = NO_MEMORY;
+			} else {
+				e->ds.bytes += f->size;
+			}
+			free(dst);
+		} else if (!scr_file_intact(src, f, 1)) {
+			/* prefix files may have been overwritten since: always CRC */
+			state = DAMAGED;
+		}
+		free(src);
+	}
+	free(dsdir);
+	state = scr_allreduce_max(s, state);
+	if (to_cache && state == FETCHED && !scr_allreduce_and(s, scr_filemap_save(s) == 0))
+		state = NO_ROOM;   /* the control directory's storage said no */
+	if (to_cache && state != FETCHED)
+		scr_cache_drop(s, p->id);
+	switch (state) {
+	case FETCHED: return 0;
+	case NO_ROOM: return -SCR_ENOSPC;
+	case NO_MEMORY: return -SCR_ENOMEM;
+	default: return -SCR_ECORRUPT;
+	}
+}
+
+/*
  * Bring a prefix dataset back. With as many ranks as wrote it, each rank
  * copies its own files into cache (verifying each CRC on the way); otherwise
  * the files are verified in place, shared out over the ranks, and read from
@@ -314,70 +389,22 @@ static int fetch(struct scr_state *s, const struct pick *p, int *in_cache)
 	}
 
 	int to_cache = nranks == s->nranks && !s->bypass;
-	int ok = 1;
-	struct scr_dataset ds = { .id = p->id, .name = p->name, .flags = SCR_FLAG_CKPT_BIT,
-				  .nranks = nranks, .files = n, .complete = 1,
-				  .redundancy = "SINGLE" };
-	struct scr_filemap_entry *e = NULL;
-	if (to_cache) {
-		scr_cache_drop(s, p->id);
-		e = scr_filemap_add(&s->filemap, &ds);
-		ok = e && (e->prefix = strdup(s->prefix)) != NULL;
-		if (e)
-			e->flushed = p->flushed;
+	rc = fetch_files(s, p, files, n, nranks, to_cache);
+	if (rc == -SCR_ENOSPC) {
+		if (s->rank == 0)
+			scr_log_warn("no room in the cache for dataset %d '%s': it is verified and "
+				     "read in place in the prefix instead", p->id, p->name);
+		to_cache = 0;
+		rc = fetch_files(s, p, files, n, nranks, 0);
 	}
-	char *dsdir = scr_layout_dataset_dir(&s->layout, p->id);
-	for (size_t i = 0; ok && i < n; i++) {
-		const struct scr_file *f = &files[i];
-		int mine = to_cache ? f->rank == s->rank : (int)(i % (size_t)s->nranks) == s->rank;
-		if (!mine)
-			continue;
-		char *src = scr_asprintf("%s/%s", s->prefix, f->path);
-		if (!src || !dsdir) {
-			ok = 0;
-		} else if (to_cache) {
-			char *dst = scr_asprintf("%s/%s", dsdir, f->path);
-			uint64_t size = 0;
-			uint32_t crc = 0;
-			int r = dst ? scr_copy_file(src, dst, &size, &crc) : -SCR_ENOMEM;
-			if (r) {
-				scr_log_warn("cannot fetch '%s': %s", src, r == -SCR_ENOENT ?
-					     "missing" : strerror(errno));
-				ok = 0;
-			} else if (size != f->size || crc != f->crc) {
-				scr_log_warn("'%s' is corrupt (size %llu, expected %llu; crc "
-					     "%08x, expected %08x)", src, (unsigned long long)size,
-					     (unsigned long long)f->size, crc, f->crc);
-				ok = 0;
-			} else {
-				ok = scr_filemap_add_file(e, f) == 0;
-				e->ds.bytes += f->size;
-			}
-			free(dst);
-		} else {
-			/* prefix files may have been overwritten since: always CRC */
-			ok = scr_file_intact(src, f, 1);
-		}
-		free(src);
-	}
-	free(dsdir);
-	ok = scr_allreduce_and(s, ok);
-	if (to_cache && ok)
-		ok = scr_allreduce_and(s, scr_filemap_save(s) == 0);
-	if (!ok) {
-		if (to_cache)
-			scr_cache_drop(s, p->id);
-		scr_files_free(files, n);
-		return -SCR_ECORRUPT;
-	}
-	*in_cache = to_cache;
-	if (to_cache) {
+	if (rc || to_cache) {
 		scr_files_free(files, n);
 	} else {
 		s->restart_files = files;
 		s->restart_nfiles = n;
 	}
-	return 0;
+	*in_cache = to_cache;
+	return rc;
 }
 
 int scr_restart_find(struct scr_state *s, int below_id)
@@ -420,16 +447,24 @@ int scr_restart_find(struct scr_state *s, int below_id)
 			s->restart_id = p.id;
 			s->restart_name = p.name;
 			s->restart_src = in_cache ? SCR_RESTART_CACHE : SCR_RESTART_PREFIX;
+			if (p.id > s->newest_in_prefix)
+				s->newest_in_prefix = p.id;
 			if (s->rank == 0)
 				scr_log_debug(1, "restart from dataset %d '%s' (%s)", p.id, p.name,
 					      in_cache ? "fetched into cache" : "read in place");
 			return 0;
 		}
-		if (s->rank == 0)
+		/* only what is wrong in the prefix marks it failed for good */
+		int damaged = rc != -SCR_ENOMEM && rc != -SCR_ENOSPC;
+		if (s->rank == 0 && damaged)
 			scr_log_warn("dataset %d '%s' in the prefix is missing files or "
 				     "fails its CRC: marked failed and not used; trying an "
 				     "older one", p.id, p.name);
-		scr_index_update(s, edit_failed, &p.id);
+		else if (s->rank == 0)
+			scr_log_warn("cannot fetch dataset %d '%s' (%s): trying an older one",
+				     p.id, p.name, scr_strerror(rc));
+		if (damaged)
+			scr_index_update(s, edit_failed, &p.id);
 		free(p.name);
 		bound = p.id;
 	}

@@ -55,12 +55,15 @@ struct scr_state {
 	int filemap_found;           /* SCR_Init found this rank's filemap on its node */
 	int next_id;                 /* id of the next dataset */
 	int ckpts_since_flush;       /* checkpoints completed since the last flush */
+	int newest_in_prefix;        /* newest dataset this run put in the prefix */
 
 	/* the open output dataset */
 	struct scr_dataset out;
 	size_t nrouted, routed_cap;
 	struct scr_routed *routed;
 	int route_failed;            /* a file went in place: this rank's part is incomplete */
+	int out_bypass;              /* it goes to the prefix directly: no room in cache */
+	int room_warned;             /* that was said once on this node */
 	double out_started;
 	/* transparent mode: the size and CRC the shim took at each file's close,
 	 * so that completion does not read the files again (NULL: read them) */
@@ -139,6 +142,14 @@ int scr_route_new_file(struct scr_state *s, int id, const char *abs, const char 
 		       char **route);
 int scr_dataset_complete(struct scr_state *s, int valid);
 int scr_cache_evict(struct scr_state *s);
+/* Collective, as a dataset starts: evict to SCR_CACHE_SIZE, then send the
+ * new dataset to the prefix directly (out_bypass, said on stderr) when some
+ * node's cache has less room than its newest checkpoint took. An API
+ * application cannot be told to rewrite a file that met a full cache. */
+void scr_cache_make_room(struct scr_state *s);
+/* Dataset id's files are at their real paths, none in cache
+ * (SCR_CACHE_BYPASS, or the open dataset sent there for lack of room). */
+int scr_dataset_bypassed(const struct scr_state *s, int id);
 int scr_cache_drop(struct scr_state *s, int id);
 int scr_filemap_save(struct scr_state *s);
 /* A scheme's view of a cached dataset (e NULL: this rank has none; id

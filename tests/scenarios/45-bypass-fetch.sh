@@ -6,9 +6,11 @@ args=(--steps 8 --every 2 --files 2 --bytes 50000)
 reference 2 2 "${args[@]}"
 
 note "bypass: files land in the prefix at completion, nothing in cache"
-SCR_CACHE_BYPASS=1 run 2 2 first -- "$APP" "${args[@]}" --die-at 6 && fail "the killed run exited 0"
+# a redundancy scheme has nothing in cache to protect: no warning about it
+SCR_COPY_TYPE=XOR SCR_CACHE_BYPASS=1 run 2 2 first -- "$APP" "${args[@]}" --die-at 6 && fail "the killed run exited 0"
 [ -s "$T/prefix/ckpt.6/rank_3.1.dat" ] || fail "bypass did not write ckpt.6 to the prefix"
 [ -z "$(find "$T/cache" -type f 2>/dev/null)" ] || fail "bypass left files in cache"
+expect_not_in first "not protected"
 "$SCR_INDEX" --prefix "$T/prefix" >"$T/out/index" 2>&1
 expect_in index 'ckpt\.6'
 
