@@ -357,6 +357,10 @@ latest=$(SCR_NODE_NAME=node0 "$FF" --latest)
 SCR_NODE_NAME=node0 cmd need4 "$FF" --needflush 4
 expect_rc need4 1
 expect_in need4 'complete in the prefix index'
+# checkpoint 3 is still cached and never flushed, but 4 supersedes it
+SCR_NODE_NAME=node0 cmd need3old "$FF" --needflush 3
+expect_rc need3old 1
+expect_in need3old 'checkpoint 3 is older than checkpoint 4, complete in the prefix index'
 
 note "scr_flush_file: damaged index and filemaps"
 cp "$T/prefix/.scr/index.scr" "$T/index.good"
