@@ -9,7 +9,9 @@ MPICC    ?= mpicc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = -std=gnu11 -fPIC -fvisibility=hidden $(WARN) $(CFLAGS)
-CPPFLAGS += -Icore -Iredundancy -Iinterpose -DSCR_SYSTEM_CONF='"$(SYSCONFDIR)/scr.conf"'
+CPPFLAGS += -DSCR_SYSTEM_CONF='"$(SYSCONFDIR)/scr.conf"'
+# Each folder's module.mk sets INCLUDES for its objects: only the headers of
+# the layers it may use, so the compiler enforces the layering.
 LDLIBS_BASE := -lisal -lz
 
 # Debian packages the build, tests and demo need.
@@ -51,11 +53,11 @@ deps:
 
 $(BUILD)/%.o: %.c | $(BUILD)/.dirs
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(INCLUDES) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/mpi/%.o: %.c | $(BUILD)/.dirs
 	@mkdir -p $(dir $@)
-	$(MPICC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(MPICC) $(CPPFLAGS) $(INCLUDES) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/.dirs:
 	@mkdir -p $(BUILD)/lib $(BUILD)/bin $(BUILD)/tests

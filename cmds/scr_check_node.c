@@ -2,7 +2,7 @@
  * scr_check_node: is this node's local storage fit for the job? Checks each
  * cache base (every CACHE descriptor's, else SCR_CACHE_BASE) and the control
  * base the way the library will use them: the base exists or can be made,
- * the job's directories (core/layout.h) can be made, a test file survives a
+ * the job's directories (core/base/layout.h) can be made, a test file survives a
  * write, fsync, read back and removal, and the cache has the free space the
  * job needs. Runs on one node; scr_list_down_nodes runs it on all of them
  * and reads its last line.

@@ -4,7 +4,7 @@
  * files to <prefix>/<path>, its redundancy file to the dataset's red/
  * directory and, when every file of the rank arrived with the size and CRC
  * its filemap records, its filemap entry to the ranks/ directory (see
- * scr_prefix_ranks_dir in core/meta.h). "scr_index --build ID" then makes
+ * scr_prefix_ranks_dir in core/base/meta.h). "scr_index --build ID" then makes
  * the dataset whole and indexes it. A rank's part of a checkpoint the
  * application closed but the job never completed (transparent mode) comes
  * from its journal, with the size and CRC taken at each file's close.

@@ -2,7 +2,7 @@
  * scr_crc32: the CRC32 of files as scr records them (zlib's crc32(), the
  * value in summaries, filemaps and redundancy files), to check a file in a
  * cache or a prefix by hand. MPI-free; computed with the library's
- * scr_crc32 (core/crc.h), so it is the value the library compares.
+ * scr_crc32 (core/base/crc.h), so it is the value the library compares.
  *
  * Exit status: 0 success, 1 a file could not be read (the others are still
  * printed), 2 usage error.

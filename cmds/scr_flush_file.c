@@ -1,7 +1,7 @@
 /*
  * scr_flush_file: what this node's cache holds and whether it still has to
  * reach the prefix. Reads the filemaps of every rank in this node's control
- * directory (core/nodecache.h) and the prefix index (core/meta.h), so it
+ * directory (cmds/lib/nodecache.h) and the prefix index (core/base/meta.h), so it
  * sees exactly what the library wrote. Runs on one node; the job scripts
  * (scr_postrun) ask it which dataset to save before the allocation ends.
  *

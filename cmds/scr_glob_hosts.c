@@ -2,7 +2,7 @@
  * scr_glob_hosts: SLURM hostlists on the command line: compress a list of
  * hosts to the short form, expand one, count it, pick the Nth host, and
  * the hosts of one list without or also in another. MPI-free; all the work
- * is core/hostlist.c, so scripts see what the commands and library see.
+ * is cmds/lib/hostlist.c, so scripts see what the commands and library see.
  *
  * Exit status: 0 success, 1 a bad hostlist or no such host, 2 usage error.
  */

@@ -2,7 +2,7 @@
  * scr_halt: set, list, check and remove the conditions under which an scr
  * job stops (<prefix>/.scr/halt.scr), record the running job's id, or stop
  * the job at once with scancel. MPI-free; the file is read and written only
- * through core/halt.c, the module the library uses, so both see the same
+ * through core/base/halt.c, the module the library uses, so both see the same
  * conditions and evaluate them by the same rules.
  *
  * Exit status: 0 success (--check: a condition holds), 1 failure (--check:

@@ -2,8 +2,8 @@
  * scr_index: list the datasets recorded in a prefix directory, choose the
  * one a restart uses, drop one from the index, or rebuild a dataset that was
  * only cached from what the surviving nodes held (gathered into the prefix,
- * see scr_prefix_red_dir in core/meta.h) and add it to the index. MPI-free;
- * the index is read and written only through core/meta.c, and the rebuild
+ * see scr_prefix_red_dir in core/base/meta.h) and add it to the index. MPI-free;
+ * the index is read and written only through core/base/meta.c, and the rebuild
  * uses the library's own kernels (redundancy/offline.h), so this sees
  * exactly what the library wrote.
  *

@@ -1,6 +1,6 @@
 /*
  * scr_param: print configuration parameters as the library sees them
- * (system file, user file, environment; see core/job.h), so that the shell
+ * (system file, user file, environment; see core/base/job.h), so that the shell
  * commands use the same prefix, bases and limits as the job.
  *
  * Exit status: 0 success, 1 a configuration error, 2 usage error.

@@ -4,7 +4,7 @@
  * prefix, any other SCR-STATE record file, and redundancy files (their header: scheme, set,
  * members, each rank's files with sizes and CRCs; not the payload). The
  * kind is taken from the content, never the name. MPI-free; the files are
- * decoded by the modules that write them (core/meta.c, redundancy/redfile.c),
+ * decoded by the modules that write them (core/base/meta.c, redundancy/redfile.c),
  * so what is shown is what the library reads.
  *
  * Files are treated as hostile: a damaged, truncated or foreign file gives

@@ -1,10 +1,16 @@
-# core/: the MPI-free base (formats, config, I/O, logging), shared with the
-# commands, and the MPI library behind scr.h.
-CORE_BASE_SRCS := core/job.c core/nodecache.c core/err.c core/crc.c core/io.c core/log.c core/config.c core/meta.c core/layout.c core/path.c core/hostlist.c core/halt.c
-CORE_MPI_SRCS  := $(filter-out $(CORE_BASE_SRCS),$(wildcard core/*.c))
+# core/: the library behind scr.h (MPI), on top of core/base/: the MPI-free
+# base (error codes, logging, I/O, CRC, paths, configuration, the on-disk
+# formats, the node-local layout, job ids, halt conditions) that the
+# commands share. The base sees only itself; the library sees the base and
+# the redundancy schemes.
+CORE_BASE_SRCS := $(wildcard core/base/*.c)
+CORE_MPI_SRCS  := $(wildcard core/*.c)
 
 CORE_BASE_OBJS := $(CORE_BASE_SRCS:%.c=$(BUILD)/%.o)
 CORE_MPI_OBJS  := $(CORE_MPI_SRCS:%.c=$(BUILD)/mpi/%.o)
+
+$(BUILD)/core/base/%.o: INCLUDES := -Icore/base
+$(BUILD)/mpi/core/%.o: INCLUDES := -Icore -Icore/base -Iredundancy
 
 LIBSCR_BASE := $(BUILD)/lib/libscr_base.a
 LIBSCR      := $(BUILD)/lib/libscr.so

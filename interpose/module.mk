@@ -3,6 +3,7 @@
 INTERPOSE_SRCS := $(wildcard interpose/*.c)
 INTERPOSE_OBJS := $(INTERPOSE_SRCS:%.c=$(BUILD)/mpi/%.o)
 LIBSCR_INTERPOSE := $(BUILD)/lib/libscr_interpose.so
+$(BUILD)/interpose/%.o $(BUILD)/mpi/interpose/%.o: INCLUDES := -Iinterpose -Icore -Icore/base -Iredundancy
 
 $(LIBSCR_INTERPOSE): $(INTERPOSE_OBJS) $(CORE_MPI_OBJS) $(REDUNDANCY_OBJS) $(LIBSCR_BASE)
 	$(MPICC) -shared -Wl,--no-undefined -Wl,-soname,libscr_interpose.so -o $@ $(INTERPOSE_OBJS) \

@@ -5,6 +5,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 MPI_TEST_SRCS := $(wildcard tests/mpi/*.c)
 MPI_TEST_BINS := $(MPI_TEST_SRCS:tests/mpi/%.c=$(BUILD)/tests/mpi/%)
 TEST_RPATH := -Wl,-rpath,$(abspath $(BUILD)/lib)
+# tests look at every layer
+$(BUILD)/tests/%.o $(BUILD)/mpi/tests/%.o: INCLUDES := -Icore -Icore/base -Iredundancy -Iinterpose -Icmds/lib
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBSCR_BASE)
 	@mkdir -p $(dir $@)
@@ -12,6 +14,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBSCR_BASE)
 
 # unit tests of MPI-free pieces outside core/
 $(BUILD)/tests/unit/test_pattern: $(BUILD)/interpose/pattern.o
+$(BUILD)/tests/unit/test_hostlist: $(BUILD)/cmds/lib/hostlist.o
 $(BUILD)/tests/unit/test_book: $(BUILD)/interpose/book.o
 
 $(BUILD)/tests/mpi/%: $(BUILD)/mpi/tests/mpi/%.o $(LIBSCR)
@@ -59,7 +62,7 @@ $(BUILD)/tests/bench/shim_bench: $(BUILD)/mpi/tests/bench/shim_bench.o
 # program for the shim
 $(BUILD)/mpi/tests/bench/soak_api.o: tests/bench/soak.c | $(BUILD)/.dirs
 	@mkdir -p $(dir $@)
-	$(MPICC) $(CPPFLAGS) $(ALL_CFLAGS) -DSOAK_API -MMD -MP -c $< -o $@
+	$(MPICC) $(CPPFLAGS) $(INCLUDES) $(ALL_CFLAGS) -DSOAK_API -MMD -MP -c $< -o $@
 $(BUILD)/tests/bench/soak_api: $(BUILD)/mpi/tests/bench/soak_api.o $(LIBSCR)
 	@mkdir -p $(dir $@)
 	$(MPICC) -o $@ $< -L$(BUILD)/lib -lscr $(TEST_RPATH)

@@ -1,5 +1,5 @@
 /*
- * Unit tests of core/config.c: defaults, layer precedence, value types,
+ * Unit tests of core/base/config.c: defaults, layer precedence, value types,
  * descriptors, error messages, files, the environment, and the documented
  * template conf/scr.conf against the parameter table.
  */

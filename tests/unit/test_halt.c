@@ -1,4 +1,4 @@
-/* Unit tests of the halt conditions (core/halt.c): the record, its locked
+/* Unit tests of the halt conditions (core/base/halt.c): the record, its locked
  * updates, the evaluation rules and the times users write. */
 #define _GNU_SOURCE
 #include "check.h"

@@ -1,5 +1,5 @@
 /*
- * Unit tests of core/hostlist.c: SLURM hostlist parsing (padding, products,
+ * Unit tests of cmds/lib/hostlist.c: SLURM hostlist parsing (padding, products,
  * duplicates, every syntax error with its position), compression to the
  * short form, set operations, and round trips expand(compress(x)) ==
  * sort(unique(x)) on random sets with a fixed seed.

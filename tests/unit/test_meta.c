@@ -1,5 +1,5 @@
 /*
- * Unit tests of core/meta.c: the state-file container and the typed records
+ * Unit tests of core/base/meta.c: the state-file container and the typed records
  * (filemap, summary, index) built on it.
  */
 #define _GNU_SOURCE
