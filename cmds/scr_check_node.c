@@ -16,6 +16,7 @@
  * file are removed again (the library creates them when the job runs).
  */
 #define _GNU_SOURCE
+#include "cmd.h"
 #include "config.h"
 #include "io.h"
 #include "job.h"
@@ -34,10 +35,6 @@
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
-
-#define EXIT_OK    0
-#define EXIT_FAIL  1
-#define EXIT_USAGE 2
 
 /* Size of the test file: enough to go through the page cache and the
  * storage's allocator, small enough for a nearly full RAM disk. */
@@ -84,12 +81,6 @@ struct checker {
 	size_t ncreated;
 };
 
-static void oom(void)
-{
-	fputs("scr_check_node: out of memory\n", stderr);
-	exit(EXIT_FAIL);
-}
-
 static void line(struct checker *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void line(struct checker *c, const char *fmt, ...)
@@ -112,12 +103,12 @@ static void failed(struct checker *c, const char *what, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	if (vasprintf(&reason, fmt, ap) < 0)
-		oom();
+		cmd_out_of_memory();
 	va_end(ap);
 	line(c, "%s: FAIL: %s", what, reason);
 	char *all = c->reasons ? scr_asprintf("%s; %s", c->reasons, reason) : strdup(reason);
 	if (!all)
-		oom();
+		cmd_out_of_memory();
 	free(c->reasons);
 	c->reasons = all;
 	c->failures++;
@@ -167,7 +158,7 @@ static int make_dirs(struct checker *c, const char *path, char **bad)
 {
 	char *copy = strdup(path);
 	if (!copy)
-		oom();
+		cmd_out_of_memory();
 	size_t len = strlen(copy);
 	int e = 0;
 	for (int attempt = 0;; attempt++) {
@@ -189,14 +180,14 @@ static int make_dirs(struct checker *c, const char *path, char **bad)
 				char **grown = realloc(c->created,
 						       (c->ncreated + 1) * sizeof(*grown));
 				if (!grown || !(grown[c->ncreated] = strdup(copy)))
-					oom();
+					cmd_out_of_memory();
 				c->created = grown;
 				c->ncreated++;
 			}
 			if (e) {
 				*bad = strdup(copy);
 				if (!*bad)
-					oom();
+					cmd_out_of_memory();
 			}
 			copy[i] = saved;
 		}
@@ -216,7 +207,7 @@ static int write_test(const char *dir, const char **step)
 	char *path = scr_asprintf("%s/.scr_check_node.%ld", dir, (long)getpid());
 	unsigned char *out = malloc(TEST_BYTES), *in = malloc(TEST_BYTES);
 	if (!path || !out || !in)
-		oom();
+		cmd_out_of_memory();
 	/* a pattern that differs per run and per byte */
 	uint32_t x = (uint32_t)getpid() * 2654435761u ^ (uint32_t)time(NULL);
 	for (size_t i = 0; i < TEST_BYTES; i++) {
@@ -391,16 +382,9 @@ static void undo_dirs(struct checker *c)
 	c->ncreated = 0;
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("scr_check_node: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\ntry 'scr_check_node --help'\n", stderr);
-	return EXIT_USAGE;
-}
-
 int main(int argc, char **argv)
 {
+	cmd_init("scr_check_node");
 	static const struct option longopts[] = {
 		{ "cache", required_argument, NULL, 'c' },
 		{ "cntl",  required_argument, NULL, 'C' },
@@ -415,24 +399,24 @@ int main(int argc, char **argv)
 	uint64_t free_bytes = 0;
 	int quiet = 0, c;
 	if (!cache_opt)
-		oom();
+		cmd_out_of_memory();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:C:f:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (!*optarg)
-				return usage_error("%s: empty directory", "--cache");
+				return cmd_usage_error("%s: empty directory", "--cache");
 			cache_opt[ncache_opt++] = optarg;
 			break;
 		case 'C':
 			if (!*optarg)
-				return usage_error("%s: empty directory", "--cntl");
+				return cmd_usage_error("%s: empty directory", "--cntl");
 			cntl_opt = optarg;
 			break;
 		case 'f':
 			if (scr_parse_bytes(optarg, &free_bytes) != 0)
-				return usage_error("--free: '%s' is not a byte count (e.g. 4096, "
-						   "512MB, 2GB)", optarg);
+				return cmd_usage_error("--free: '%s' is not a byte count (e.g. 4096, "
+						       "512MB, 2GB)", optarg);
 			free_opt = optarg;
 			break;
 		case 'q':
@@ -442,13 +426,13 @@ int main(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		case ':':
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+			return cmd_usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error("unexpected argument '%s'", argv[optind]);
 
 	/* the configuration, as the library will read it on this node */
 	char *cwd = getcwd(NULL, 0);
@@ -476,7 +460,7 @@ int main(int argc, char **argv)
 	struct base *bases = calloc(ncache + 2, sizeof(*bases));
 	size_t nbases = 0;
 	if (!bases)
-		oom();
+		cmd_out_of_memory();
 	uint64_t cache_bytes = scr_config_get_bytes(cfg, "SCR_CACHE_BYTES");
 	for (size_t i = 0; i < ncache || (ncache == 0 && i == 0); i++) {
 		struct base *b = &bases[nbases++];
@@ -521,7 +505,7 @@ int main(int argc, char **argv)
 		struct scr_layout bl;
 		int r = scr_layout_init(&bl, bases[i].dir, bases[i].dir, l.user, l.jobid, l.node);
 		if (r == -SCR_ENOMEM)
-			oom();
+			cmd_out_of_memory();
 		check_base(&chk, &bases[i], i + 1 < nbases ? bl.cache_user_dir : bl.cntl_user_dir,
 			   i + 1 < nbases ? bl.cache_dir : bl.cntl_dir);
 		scr_layout_release(&bl);

@@ -19,6 +19,7 @@
  * 2 usage error.
  */
 #define _GNU_SOURCE
+#include "cmd.h"
 #include "config.h"
 #include "io.h"
 #include "job.h"
@@ -95,19 +96,6 @@ static void progress(uint64_t bytes, void *arg)
 	}
 }
 
-static void warn_stderr(const char *msg)
-{
-	fprintf(stderr, "scr_copy: %s\n", msg);
-}
-
-static int usage_error(const char *msg, const char *arg)
-{
-	fputs("scr_copy: ", stderr);
-	fprintf(stderr, msg, arg);
-	fputs("\nTry 'scr_copy --help'.\n", stderr);
-	return 2;
-}
-
 static int parse_args(int argc, char **argv, struct copy_args *a)
 {
 	static const struct option longopts[] = {
@@ -130,8 +118,8 @@ static int parse_args(int argc, char **argv, struct copy_args *a)
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || v <= 0 || v > INT_MAX)
-				return usage_error("--id: '%s' is not a dataset id (a number >= 1)",
-						   optarg);
+				return cmd_usage_error("--id: '%s' is not a dataset id (a number >= 1)",
+						       optarg);
 			a->id = (int)v;
 			break;
 		case 'p': a->prefix = optarg; break;
@@ -140,8 +128,8 @@ static int parse_args(int argc, char **argv, struct copy_args *a)
 		case 'P':
 			a->progress_every = strtod(optarg, &end);
 			if (*end || end == optarg || a->progress_every < 0)
-				return usage_error("--progress: '%s' is not a number of seconds",
-						   optarg);
+				return cmd_usage_error("--progress: '%s' is not a number of seconds",
+						       optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -152,9 +140,9 @@ static int parse_args(int argc, char **argv, struct copy_args *a)
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!a->id)
-		return usage_error("%sname the dataset with --id", "");
+		return cmd_usage_error("%sname the dataset with --id", "");
 	return 0;
 }
 
@@ -299,6 +287,7 @@ static uint64_t file_size(const char *path)
 
 int main(int argc, char **argv)
 {
+	cmd_init("scr_copy");
 	struct copy_args a;
 	int rc = parse_args(argc, argv, &a);
 	if (rc)
@@ -317,7 +306,7 @@ int main(int argc, char **argv)
 	if (!rc)
 		rc = scr_job_layout(cfg, a.jobid, a.node, &l, &msg);
 	if (!rc)
-		rc = scr_node_cache_read(l.cntl_dir, &nc, warn_stderr);
+		rc = scr_node_cache_read(l.cntl_dir, &nc, cmd_warn);
 	if (rc) {
 		fprintf(stderr, "scr_copy: %s\n", msg ? msg : scr_strerror(rc));
 		goto out;

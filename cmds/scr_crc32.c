@@ -8,6 +8,7 @@
  * printed), 2 usage error.
  */
 #define _GNU_SOURCE
+#include "cmd.h"
 #include "crc.h"
 #include "io.h"
 
@@ -19,10 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define EXIT_OK    0
-#define EXIT_FAIL  1
-#define EXIT_USAGE 2
 
 #define BLOCK ((size_t)1 << 20)
 
@@ -39,24 +36,6 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 success, 1 a file could not be read (the others are\n"
 	"still printed), 2 usage error.\n";
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("scr_crc32: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\ntry 'scr_crc32 --help'\n", stderr);
-	return EXIT_USAGE;
-}
-
-/* The option getopt stopped at: the long one as written, else "-x". */
-static const char *bad_option(char **argv, char shortopt[3])
-{
-	const char *arg = argv[optind - 1];
-	if (!strncmp(arg, "--", 2))
-		return arg;
-	shortopt[1] = (char)optopt;
-	return shortopt;
-}
 
 /* CRC32 of everything readable from fd; 0 or -1 with errno set. */
 static int crc_fd(int fd, unsigned char *buf, uint32_t *crc)
@@ -130,12 +109,12 @@ static int crc_one(const char *name, int decimal, unsigned char *buf)
 
 int main(int argc, char **argv)
 {
+	cmd_init("scr_crc32");
 	static const struct option longopts[] = {
 		{ "decimal", no_argument, NULL, 'd' },
 		{ "help",    no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char shortopt[3] = "-?";
 	int c, decimal = 0;
 
 	opterr = 0;
@@ -148,7 +127,7 @@ int main(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return usage_error("unknown option '%s'", bad_option(argv, shortopt));
+			return cmd_usage_error("unknown option '%s'", cmd_bad_option(argv));
 		}
 	}
 

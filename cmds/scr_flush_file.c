@@ -10,6 +10,7 @@
  * needed), 2 usage error.
  */
 #define _GNU_SOURCE
+#include "cmd.h"
 #include "config.h"
 #include "io.h"
 #include "job.h"
@@ -27,10 +28,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define EXIT_OK    0
-#define EXIT_FAIL  1
-#define EXIT_USAGE 2
 
 enum op { OP_LIST, OP_LATEST, OP_NEEDFLUSH };
 
@@ -86,35 +83,9 @@ struct view {
 	char *index_problem;
 };
 
-static void oom(void)
-{
-	fputs("scr_flush_file: out of memory\n", stderr);
-	exit(EXIT_FAIL);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("scr_flush_file: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\ntry 'scr_flush_file --help'\n", stderr);
-	return EXIT_USAGE;
-}
-
-/* A name as printed: control bytes become '?'. */
-static char *printable(const char *s)
-{
-	char *p = strdup(s ? s : "");
-	if (!p)
-		oom();
-	for (char *q = p; *q; q++)
-		if ((unsigned char)*q < 0x20 || (unsigned char)*q == 0x7f)
-			*q = '?';
-	return p;
-}
-
 static void warn_filemap(const char *msg)
 {
-	char *m = printable(msg);
+	char *m = cmd_printable(msg);
 	fprintf(stderr, "scr_flush_file: %s\n", m);
 	free(m);
 }
@@ -166,7 +137,7 @@ static void merge(struct view *v)
 					cap = cap ? 2 * cap : 8;
 					struct cached *g = realloc(v->d, cap * sizeof(*g));
 					if (!g)
-						oom();
+						cmd_out_of_memory();
 					v->d = g;
 				}
 				c = &v->d[v->n++];
@@ -187,7 +158,7 @@ static void merge(struct view *v)
 			}
 			int *g = realloc(c->ranks, (c->nranks + 1) * sizeof(*g));
 			if (!g)
-				oom();
+				cmd_out_of_memory();
 			c->ranks = g;
 			c->ranks[c->nranks++] = map->rank;
 		}
@@ -220,7 +191,7 @@ static int load(struct view *v, const char *prefix_opt, const char *jobid)
 	scr_config_free(cfg);
 	free(cwd);
 	if (!v->prefix || !v->cntl_dir || !v->node)
-		oom();
+		cmd_out_of_memory();
 
 	struct stat st;
 	if (stat(v->cntl_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
@@ -229,24 +200,24 @@ static int load(struct view *v, const char *prefix_opt, const char *jobid)
 		return EXIT_FAIL;
 	}
 	if (scr_node_cache_read(v->cntl_dir, &v->nc, warn_filemap) != 0)
-		oom();
+		cmd_out_of_memory();
 	merge(v);
 
 	char *ipath = scr_prefix_index_path(v->prefix);
 	if (!ipath)
-		oom();
+		cmd_out_of_memory();
 	errno = 0;
 	rc = scr_index_read(ipath, &v->index);
 	if (rc == 0) {
 		v->index_ok = 1;
 	} else {
 		if (rc == -SCR_ENOMEM)
-			oom();
+			cmd_out_of_memory();
 		const char *why = rc == -SCR_EIO && errno ? strerror(errno) : scr_strerror(rc);
 		v->index_problem = scr_asprintf("cannot read the prefix index '%s': %s",
 						ipath, why);
 		if (!v->index_problem)
-			oom();
+			cmd_out_of_memory();
 		scr_index_init(&v->index);
 	}
 	free(ipath);
@@ -343,7 +314,7 @@ static int cmd_list(struct view *v)
 		qsort(c->ranks, c->nranks, sizeof(int), int_cmp);
 		char ranks[64];
 		rank_text(c, ranks, sizeof(ranks));
-		char *name = printable(c->e->ds.name);
+		char *name = cmd_printable(c->e->ds.name);
 		enum flush_state fs = flush_state(v, c);
 		other |= fs == FL_OTHER;
 		printf("%4d %-11s %-8s %-12s %-12s %s\n", c->e->ds.id, kind_of(c->e->ds.flags),
@@ -433,6 +404,7 @@ static int cmd_needflush(struct view *v, int id)
 
 int main(int argc, char **argv)
 {
+	cmd_init("scr_flush_file");
 	static const struct option longopts[] = {
 		{ "list",      no_argument,       NULL, 'l' },
 		{ "latest",    no_argument,       NULL, 'L' },
@@ -458,35 +430,35 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			if (parse_id(optarg, &id))
-				return usage_error("--needflush: '%s' is not a dataset id (a "
-						   "number from 1 up)", optarg);
+				return cmd_usage_error("--needflush: '%s' is not a dataset id (a "
+						       "number from 1 up)", optarg);
 			op = OP_NEEDFLUSH;
 			nops++;
 			break;
 		case 'p':
 			if (!*optarg)
-				return usage_error("%s: empty prefix", "--prefix");
+				return cmd_usage_error("%s: empty prefix", "--prefix");
 			prefix = optarg;
 			break;
 		case 'j':
 			if (!scr_layout_safe_component(optarg))
-				return usage_error("--jobid: '%s' is not a job id (one path "
-						   "component, no '/')", optarg);
+				return cmd_usage_error("--jobid: '%s' is not a job id (one path "
+						       "component, no '/')", optarg);
 			jobid = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		case ':':
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+			return cmd_usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error("unexpected argument '%s'", argv[optind]);
 	if (nops > 1)
-		return usage_error("%s", "choose one of --list, --latest and --needflush ID");
+		return cmd_usage_error("%s", "choose one of --list, --latest and --needflush ID");
 
 	struct view v;
 	int rc = load(&v, prefix, jobid);

@@ -7,6 +7,7 @@
  * Exit status: 0 success, 1 a bad hostlist or no such host, 2 usage error.
  */
 #define _GNU_SOURCE
+#include "cmd.h"
 #include "hostlist.h"
 #include "io.h"
 #include "scr_err.h"
@@ -18,10 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define EXIT_OK    0
-#define EXIT_FAIL  1
-#define EXIT_USAGE 2
 
 /* Largest hostlist read from standard input. */
 #define MAX_TEXT ((size_t)64 << 20)
@@ -75,35 +72,11 @@ static const char usage_text[] =
 	"Exit status: 0 success, 1 a bad hostlist (the message names the problem\n"
 	"and its position) or no Nth host, 2 usage error.\n";
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("scr_glob_hosts: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\ntry 'scr_glob_hosts --help'\n", stderr);
-	return EXIT_USAGE;
-}
-
-static void out_of_memory(void)
-{
-	fputs("scr_glob_hosts: out of memory\n", stderr);
-	exit(EXIT_FAIL);
-}
-
-/* The option getopt stopped at: the long one as written, else "-x". */
-static const char *bad_option(char **argv, char shortopt[3])
-{
-	const char *arg = argv[optind - 1];
-	if (!strncmp(arg, "--", 2))
-		return arg;
-	shortopt[1] = (char)optopt;
-	return shortopt;
-}
-
 static int set_op(struct glob_args *a, enum glob_op op, const char *option)
 {
 	if (a->op != OP_NONE && a->op != op)
-		return usage_error("%s: choose one of --compress, --expand, --count, "
-				   "--nth, --minus and --intersection", option);
+		return cmd_usage_error("%s: choose one of --compress, --expand, --count, "
+				       "--nth, --minus and --intersection", option);
 	a->op = op;
 	a->option = option;
 	return 0;
@@ -121,7 +94,6 @@ static int parse_args(int argc, char **argv, struct glob_args *a)
 		{ "help",         no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char shortopt[3] = "-?";
 	int c, rc = 0;
 
 	memset(a, 0, sizeof(*a));
@@ -142,10 +114,10 @@ static int parse_args(int argc, char **argv, struct glob_args *a)
 			errno = 0;
 			long n = strtol(optarg, &end, 10);
 			if (end == optarg || *end || errno || n == 0 || n == LONG_MIN)
-				return usage_error("--nth: '%s' is not a host number (1 is the "
-						   "first host, -1 the last)", optarg);
+				return cmd_usage_error("--nth: '%s' is not a host number (1 is the "
+						       "first host, -1 the last)", optarg);
 			if (a->nth && a->nth != n)
-				return usage_error("%s: give one host number", "--nth");
+				return cmd_usage_error("%s: give one host number", "--nth");
 			a->nth = n;
 			rc = set_op(a, OP_NTH, "--nth");
 			break;
@@ -160,17 +132,17 @@ static int parse_args(int argc, char **argv, struct glob_args *a)
 			fputs(usage_text, stdout);
 			exit(EXIT_OK);
 		case ':':
-			return usage_error("option '%s' needs an argument",
-					   bad_option(argv, shortopt));
+			return cmd_usage_error("option '%s' needs an argument",
+					       cmd_bad_option(argv));
 		default:
-			return usage_error("unknown option '%s'", bad_option(argv, shortopt));
+			return cmd_usage_error("unknown option '%s'", cmd_bad_option(argv));
 		}
 		if (rc)
 			return rc;
 	}
 	if (a->op == OP_NONE)
-		return usage_error("%s", "choose one of --compress, --expand, --count, --nth, "
-				   "--minus and --intersection");
+		return cmd_usage_error("%s", "choose one of --compress, --expand, --count, --nth, "
+				       "--minus and --intersection");
 	a->args = argv + optind;
 	a->nargs = argc - optind;
 	return 0;
@@ -183,7 +155,7 @@ static char *read_stdin(void)
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
 	if (!buf)
-		out_of_memory();
+		cmd_out_of_memory();
 	for (;;) {
 		if (cap - len < 2) {
 			if (cap >= MAX_TEXT) {
@@ -195,7 +167,7 @@ static char *read_stdin(void)
 			cap *= 2;
 			char *p = realloc(buf, cap);
 			if (!p)
-				out_of_memory();
+				cmd_out_of_memory();
 			buf = p;
 		}
 		size_t got = 0, want = cap - len - 1;
@@ -230,7 +202,7 @@ static char *list_text(char **args, int n)
 		len += strlen(args[i]) + 1;
 	char *text = malloc(len);
 	if (!text)
-		out_of_memory();
+		cmd_out_of_memory();
 	text[0] = '\0';
 	for (int i = 0; i < n; i++) {
 		if (i > 0)
@@ -256,7 +228,7 @@ static void report(const char *what, const char *text, const struct scr_hostlist
 	}
 	char *shown = malloc(to - from + 7);
 	if (!shown)
-		out_of_memory();
+		cmd_out_of_memory();
 	size_t n = 0;
 	if (from > 0)
 		n += (size_t)sprintf(shown, "...");
@@ -283,7 +255,7 @@ static int parse_list(const char *what, const char *text, struct scr_hostlist *h
 	scr_hostlist_init(h);
 	int rc = scr_hostlist_parse(h, text, &err);
 	if (rc == -SCR_ENOMEM)
-		out_of_memory();
+		cmd_out_of_memory();
 	if (rc) {
 		report(what, text, &err);
 		scr_hostlist_release(h);
@@ -296,7 +268,7 @@ static void print_compressed(const struct scr_hostlist *h)
 {
 	char *s;
 	if (scr_hostlist_compress(h, &s))
-		out_of_memory();
+		cmd_out_of_memory();
 	puts(s);
 	free(s);
 }
@@ -319,7 +291,7 @@ static int cmd_one_list(const struct glob_args *a)
 		break;
 	case OP_EXPAND:
 		if (scr_hostlist_join(&h, ",", &s))
-			out_of_memory();
+			cmd_out_of_memory();
 		puts(s);
 		free(s);
 		break;
@@ -353,15 +325,15 @@ static int cmd_two_lists(const struct glob_args *a)
 		/* the form A:B of LLNL's scr_glob_hosts */
 		const char *colon = strchr(a->args[0], ':');
 		if (strchr(colon + 1, ':'))
-			return usage_error("%s: give two lists, A B or A:B", option);
+			return cmd_usage_error("%s: give two lists, A B or A:B", option);
 		first = strndup(a->args[0], (size_t)(colon - a->args[0]));
 		second = strdup(colon + 1);
 		if (!first || !second)
-			out_of_memory();
+			cmd_out_of_memory();
 	} else if (a->nargs == 2) {
 		if (!strcmp(a->args[0], "-") && !strcmp(a->args[1], "-"))
-			return usage_error("%s: only one list can come from standard input",
-					   option);
+			return cmd_usage_error("%s: only one list can come from standard input",
+					       option);
 		first = list_text(a->args, 1);
 		if (!first)
 			return EXIT_FAIL;
@@ -371,7 +343,7 @@ static int cmd_two_lists(const struct glob_args *a)
 			return EXIT_FAIL;
 		}
 	} else {
-		return usage_error("%s: give two lists, A B", option);
+		return cmd_usage_error("%s: give two lists, A B", option);
 	}
 
 	if (parse_list("A", first, &ha) == EXIT_OK) {
@@ -379,7 +351,7 @@ static int cmd_two_lists(const struct glob_args *a)
 			int r = a->op == OP_MINUS ? scr_hostlist_minus(&out, &ha, &hb)
 						  : scr_hostlist_intersection(&out, &ha, &hb);
 			if (r)
-				out_of_memory();
+				cmd_out_of_memory();
 			print_compressed(&out);
 			scr_hostlist_release(&out);
 			rc = EXIT_OK;
@@ -394,6 +366,7 @@ static int cmd_two_lists(const struct glob_args *a)
 
 int main(int argc, char **argv)
 {
+	cmd_init("scr_glob_hosts");
 	struct glob_args a;
 	int rc = parse_args(argc, argv, &a);
 	if (rc)

@@ -9,6 +9,7 @@
  * none holds, or the halt file cannot be read), 2 usage error.
  */
 #define _GNU_SOURCE
+#include "cmd.h"
 #include "config.h"
 #include "halt.h"
 #include "io.h"
@@ -29,10 +30,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-#define EXIT_OK    0
-#define EXIT_FAIL  1
-#define EXIT_USAGE 2
 
 #define IMMEDIATE_REASON "scr_halt --immediate"
 
@@ -112,50 +109,11 @@ struct args {
 #define HAS_REASON (1u << 8)
 #define HAS_JOB    (1u << 9)
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("scr_halt: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\ntry 'scr_halt --help'\n", stderr);
-	return EXIT_USAGE;
-}
-
-static void oom(void)
-{
-	fputs("scr_halt: out of memory\n", stderr);
-	exit(EXIT_FAIL);
-}
-
-/* A string as printed: control bytes become '?'. */
-static char *printable(const char *s)
-{
-	char *p = strdup(s ? s : "");
-	if (!p)
-		oom();
-	for (char *q = p; *q; q++)
-		if ((unsigned char)*q < 0x20 || (unsigned char)*q == 0x7f)
-			*q = '?';
-	return p;
-}
-
-static const char *bad_option(char **argv, char shortopt[3])
-{
-	const char *arg = argv[optind - 1];
-	if (!strncmp(arg, "--", 2))
-		return arg;
-	shortopt[1] = (char)optopt;
-	return shortopt;
-}
-
 static int set_op(struct args *a, enum op op, const char *option)
 {
 	if (a->explicit_op && a->op != op)
-		return usage_error("%s: choose one of --list, --check, --remove and --immediate",
-				   option);
+		return cmd_usage_error("%s: choose one of --list, --check, --remove and --immediate",
+				       option);
 	a->op = op;
 	a->explicit_op = 1;
 	return 0;
@@ -166,14 +124,14 @@ static int parse_time_opt(const char *option, const char *text, int64_t now, int
 {
 	if (scr_halt_parse_time(text, now, out, kind) == 0)
 		return 0;
-	return usage_error("%s: '%s' is not a time; use " SCR_HALT_TIME_FORMS, option, text);
+	return cmd_usage_error("%s: '%s' is not a time; use " SCR_HALT_TIME_FORMS, option, text);
 }
 
 /* Mark a condition set or unset; both for one is a usage error. */
 static int mark(struct args *a, unsigned bit, int unset, const char *what)
 {
 	if ((unset ? a->set : a->unset) & bit)
-		return usage_error("--%s and --unset-%s: give one of them", what, what);
+		return cmd_usage_error("--%s and --unset-%s: give one of them", what, what);
 	if (unset)
 		a->unset |= bit;
 	else
@@ -205,7 +163,6 @@ static int parse_args(int argc, char **argv, struct args *a, int64_t now)
 		{ "help",              no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char shortopt[3] = "-?";
 	int c, rc = 0;
 	memset(a, 0, sizeof(*a));
 	opterr = 0;
@@ -213,7 +170,7 @@ static int parse_args(int argc, char **argv, struct args *a, int64_t now)
 		switch (c) {
 		case 'p':
 			if (!*optarg)
-				return usage_error("--prefix: empty directory name");
+				return cmd_usage_error("--prefix: empty directory name");
 			a->prefix = optarg;
 			break;
 		case 'c': {
@@ -221,8 +178,8 @@ static int parse_args(int argc, char **argv, struct args *a, int64_t now)
 			errno = 0;
 			long n = strtol(optarg, &end, 10);
 			if (end == optarg || *end || errno || n < 0 || n > INT_MAX)
-				return usage_error("--checkpoints: '%s' is not a number of checkpoints "
-						   "(0 or more)", optarg);
+				return cmd_usage_error("--checkpoints: '%s' is not a number of checkpoints "
+						       "(0 or more)", optarg);
 			a->checkpoints = (int)n;
 			rc = mark(a, SCR_HALT_HAS_CHECKPOINTS, 0, "checkpoints");
 			break;
@@ -241,14 +198,14 @@ static int parse_args(int argc, char **argv, struct args *a, int64_t now)
 			break;
 		case 's':
 			if (scr_halt_parse_seconds(optarg, &a->seconds))
-				return usage_error("--seconds: '%s' is not a duration; use N, Ns, Nm, "
-						   "Nh or Nd (N a whole number, 0 or more)", optarg);
+				return cmd_usage_error("--seconds: '%s' is not a duration; use N, Ns, Nm, "
+						       "Nh or Nd (N a whole number, 0 or more)", optarg);
 			rc = mark(a, SCR_HALT_HAS_SECONDS, 0, "seconds");
 			break;
 		case 'r':
 			if (!*optarg)
-				return usage_error("--reason: give a text (--unset-reason removes "
-						   "the reason)");
+				return cmd_usage_error("--reason: give a text (--unset-reason removes "
+						       "the reason)");
 			a->reason = optarg;
 			rc = mark(a, HAS_REASON, 0, "reason");
 			break;
@@ -284,22 +241,22 @@ static int parse_args(int argc, char **argv, struct args *a, int64_t now)
 			errno = 0;
 			long long t = strtoll(optarg, &end, 10);
 			if (end == optarg || *end || errno || t <= 0)
-				return usage_error("--end-time: '%s' is not a time in seconds since "
-						   "1970 (as 'date +%%s' prints)", optarg);
+				return cmd_usage_error("--end-time: '%s' is not a time in seconds since "
+						       "1970 (as 'date +%%s' prints)", optarg);
 			a->end_time = t;
 			a->have_end_time = 1;
 			break;
 		}
 		case 'j':
 			if (!scr_halt_job_id_ok(optarg))
-				return usage_error("--jobid: '%s' is not a job id (letters, digits, "
-						   "'_', '.', '-')", optarg);
+				return cmd_usage_error("--jobid: '%s' is not a job id (letters, digits, "
+						       "'_', '.', '-')", optarg);
 			a->jobid = optarg;
 			break;
 		case O_SET_JOB:
 			if (!scr_halt_job_id_ok(optarg))
-				return usage_error("--set-job: '%s' is not a job id (letters, digits, "
-						   "'_', '.', '-')", optarg);
+				return cmd_usage_error("--set-job: '%s' is not a job id (letters, digits, "
+						       "'_', '.', '-')", optarg);
 			a->set_job = optarg;
 			a->set |= HAS_JOB;
 			break;
@@ -307,28 +264,28 @@ static int parse_args(int argc, char **argv, struct args *a, int64_t now)
 			fputs(usage_text, stdout);
 			exit(EXIT_OK);
 		case ':':
-			return usage_error("option '%s' needs an argument", bad_option(argv, shortopt));
+			return cmd_usage_error("option '%s' needs an argument", cmd_bad_option(argv));
 		default:
-			return usage_error("unknown option '%s'", bad_option(argv, shortopt));
+			return cmd_usage_error("unknown option '%s'", cmd_bad_option(argv));
 		}
 	}
 	if (rc)
 		return rc;
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error("unexpected argument '%s'", argv[optind]);
 
 	int edits = a->set || a->unset;
 	if (a->op == OP_CHECK && edits)
-		return usage_error("--check: give it alone (with --prefix and --end-time): it "
-				   "changes nothing");
+		return cmd_usage_error("--check: give it alone (with --prefix and --end-time): it "
+				       "changes nothing");
 	if (a->op == OP_REMOVE && (edits || a->have_end_time))
-		return usage_error("--remove deletes every condition: give it alone (with "
-				   "--prefix)");
+		return cmd_usage_error("--remove deletes every condition: give it alone (with "
+				       "--prefix)");
 	if (a->op == OP_IMMEDIATE && ((a->set & ~HAS_REASON) || a->unset || a->have_end_time))
-		return usage_error("--immediate takes only --reason, --jobid and --prefix");
+		return cmd_usage_error("--immediate takes only --reason, --jobid and --prefix");
 	if (a->jobid && a->op != OP_IMMEDIATE)
-		return usage_error("--jobid goes with --immediate (--set-job records the "
-				   "running job)");
+		return cmd_usage_error("--jobid goes with --immediate (--set-job records the "
+				       "running job)");
 	return 0;
 }
 
@@ -380,7 +337,7 @@ static void print_list(const struct env *e, const struct scr_halt *h, int64_t no
 	if (h->has & SCR_HALT_HAS_SECONDS)
 		printf("  %-17s %d\n", "halt seconds", h->halt_seconds);
 	if (h->exit_reason) {
-		char *r = printable(h->exit_reason);
+		char *r = cmd_printable(h->exit_reason);
 		printf("  %-17s %s\n", "exit reason", r);
 		free(r);
 	}
@@ -396,7 +353,7 @@ static void print_list(const struct env *e, const struct scr_halt *h, int64_t no
 	}
 	char *why = NULL;
 	if (scr_halt_eval(h, now, e->end_time, e->halt_seconds, &why)) {
-		char *w = printable(why);
+		char *w = cmd_printable(why);
 		printf("a halt condition holds now: %s\n", w);
 		free(w);
 	} else if (scr_halt_needs_end_time(h, e->halt_seconds) && e->end_time <= 0) {
@@ -488,7 +445,7 @@ static int cmd_edit(const struct env *env, const struct args *a, int64_t now)
 	if (a->set & SCR_HALT_HAS_AFTER)
 		say_when("--after", a->after_text, a->after_kind, a->after);
 	if (e.cleared) {
-		char *r = printable(e.cleared);
+		char *r = cmd_printable(e.cleared);
 		printf("scr_halt: new job %s: cleared the exit reason of an earlier run ('%s')\n",
 		       a->set_job, r);
 		free(r);
@@ -521,7 +478,7 @@ static int cmd_check(const struct env *env, int64_t now)
 	char *why = NULL;
 	int holds = scr_halt_eval(&h, now, env->end_time, env->halt_seconds, &why);
 	if (holds) {
-		char *w = printable(why);
+		char *w = cmd_printable(why);
 		printf("%s\n", w);
 		free(w);
 	}
@@ -565,7 +522,7 @@ static int cmd_immediate(const struct env *env, const struct args *a)
 	} else if (h.job_id) {
 		from_file = strdup(h.job_id);
 		if (!from_file)
-			oom();
+			cmd_out_of_memory();
 	}
 	scr_halt_release(&h);
 	const char *source = "--jobid";
@@ -620,6 +577,7 @@ static int cmd_immediate(const struct env *env, const struct args *a)
 
 int main(int argc, char **argv)
 {
+	cmd_init("scr_halt");
 	int64_t now = (int64_t)time(NULL);
 	struct args a;
 	int rc = parse_args(argc, argv, &a, now);
@@ -633,7 +591,7 @@ int main(int argc, char **argv)
 	char *msg = NULL;
 	rc = cwd ? scr_job_command_config(cwd, &cfg, &msg) : -SCR_ENOMEM;
 	if (rc == -SCR_ENOMEM)
-		oom();
+		cmd_out_of_memory();
 	if (rc && !a.prefix) {
 		fprintf(stderr, "scr_halt: %s (give --prefix to work without the configuration)\n",
 			msg ? msg : scr_strerror(rc));
@@ -648,14 +606,14 @@ int main(int argc, char **argv)
 		scr_config_free(cfg);
 		cfg = scr_config_new();
 		if (!cfg)
-			oom();
+			cmd_out_of_memory();
 	}
 	free(msg);
 	char *prefix = a.prefix ? scr_path_absolute(cwd, a.prefix) : scr_job_prefix(cfg, cwd);
 	struct env env = { 0 };
 	env.path = prefix ? scr_halt_path(prefix) : NULL;
 	if (!env.path)
-		oom();
+		cmd_out_of_memory();
 	env.halt_seconds = scr_config_get_int(cfg, "SCR_HALT_SECONDS");
 	if (a.have_end_time) {
 		env.end_time = a.end_time;

@@ -10,6 +10,7 @@
  * Exit status: 0 success, 1 the operation failed, 2 usage error.
  */
 #define _GNU_SOURCE
+#include "cmd.h"
 #include "meta.h"
 #include "io.h"
 #include "offline.h"
@@ -25,10 +26,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define EXIT_OK    0
-#define EXIT_FAIL  1
-#define EXIT_USAGE 2
 
 enum index_op {
 	OP_NONE,
@@ -80,14 +77,6 @@ static const char usage_text[] =
 	"lost or the redundancy files are missing; the index is left unchanged),\n"
 	"2 usage error.\n";
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("scr_index: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\ntry 'scr_index --help'\n", stderr);
-	return EXIT_USAGE;
-}
-
 /* The text for an error from meta.c; errno says more about I/O errors. */
 static const char *error_text(int rc, int saved_errno)
 {
@@ -96,37 +85,12 @@ static const char *error_text(int rc, int saved_errno)
 	return scr_strerror(rc);
 }
 
-/* A name as printed: control bytes become '?' so a hostile name cannot
- * drive the terminal. */
-static char *printable(const char *s)
-{
-	char *p = strdup(s ? s : "");
-	if (!p) {
-		fputs("scr_index: out of memory\n", stderr);
-		exit(EXIT_FAIL);
-	}
-	for (char *q = p; *q; q++)
-		if ((unsigned char)*q < 0x20 || (unsigned char)*q == 0x7f)
-			*q = '?';
-	return p;
-}
-
-/* The option getopt stopped at: the long one as written, else "-x". */
-static const char *bad_option(char **argv, char shortopt[3])
-{
-	const char *arg = argv[optind - 1];
-	if (!strncmp(arg, "--", 2))
-		return arg;
-	shortopt[1] = (char)optopt;
-	return shortopt;
-}
-
 static int set_op(struct index_args *a, enum index_op op, const char *name,
 		  const char *option)
 {
 	if (a->op != OP_NONE && (a->op != op || (name && strcmp(a->name, name))))
-		return usage_error("%s: choose one of --list, --current NAME, --drop NAME, "
-				   "--build ID and --rebuild-index", option);
+		return cmd_usage_error("%s: choose one of --list, --current NAME, --drop NAME, "
+				       "--build ID and --rebuild-index", option);
 	a->op = op;
 	a->name = name;
 	return 0;
@@ -144,7 +108,6 @@ static int parse_args(int argc, char **argv, struct index_args *a)
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char shortopt[3] = "-?";
 	int c, rc;
 
 	memset(a, 0, sizeof(*a));
@@ -153,7 +116,7 @@ static int parse_args(int argc, char **argv, struct index_args *a)
 		switch (c) {
 		case 'p':
 			if (!*optarg)
-				return usage_error("%s: empty prefix", "--prefix");
+				return cmd_usage_error("%s: empty prefix", "--prefix");
 			a->prefix = optarg;
 			break;
 		case 'l':
@@ -173,12 +136,12 @@ static int parse_args(int argc, char **argv, struct index_args *a)
 			errno = 0;
 			long id = strtol(optarg, &end, 10);
 			if (end == optarg || *end || errno || id <= 0 || id > INT_MAX)
-				return usage_error("--build: '%s' is not a dataset id (a number "
-						   "from 1 up)", optarg);
+				return cmd_usage_error("--build: '%s' is not a dataset id (a number "
+						       "from 1 up)", optarg);
 			if ((rc = set_op(a, OP_BUILD, optarg, "--build")))
 				return rc;
 			if (a->id && a->id != (int)id)
-				return usage_error("%s: give one dataset id", "--build");
+				return cmd_usage_error("%s: give one dataset id", "--build");
 			a->id = (int)id;
 			break;
 		}
@@ -190,15 +153,15 @@ static int parse_args(int argc, char **argv, struct index_args *a)
 			fputs(usage_text, stdout);
 			exit(EXIT_OK);
 		case ':':
-			return usage_error("option '%s' needs an argument",
-					   bad_option(argv, shortopt));
+			return cmd_usage_error("option '%s' needs an argument",
+					       cmd_bad_option(argv));
 		default:
-			return usage_error("unknown option '%s'",
-					   bad_option(argv, shortopt));
+			return cmd_usage_error("unknown option '%s'",
+					       cmd_bad_option(argv));
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error("unexpected argument '%s'", argv[optind]);
 	if (a->op == OP_NONE)
 		a->op = OP_LIST;
 	if (!a->prefix) {
@@ -316,7 +279,7 @@ static int cmd_list(const char *prefix, struct scr_index *x)
 	for (size_t i = x->n; i > 0; i--) {
 		const struct scr_index_entry *e = &x->e[i - 1];
 		char when[64];
-		char *name = printable(e->ds.name);
+		char *name = cmd_printable(e->ds.name);
 		format_time(e->flushed, when, sizeof(when));
 		printf("%4d %-5s %-19s %-3s %s\n", e->ds.id,
 		       entry_valid(e) ? "YES" : "NO", when,
@@ -331,7 +294,7 @@ static struct scr_index_entry *find_or_complain(struct scr_index *x,
 {
 	struct scr_index_entry *e = scr_index_find_name(x, name);
 	if (!e) {
-		char *n = printable(name);
+		char *n = cmd_printable(name);
 		fprintf(stderr, "scr_index: no dataset named '%s' in '%s' "
 			"(see scr_index --list)\n", n, prefix);
 		free(n);
@@ -345,7 +308,7 @@ static int cmd_current(const char *prefix, const char *path,
 	struct scr_index_entry *e = find_or_complain(x, name, prefix);
 	if (!e)
 		return EXIT_FAIL;
-	char *n = printable(name);
+	char *n = cmd_printable(name);
 	int rc = EXIT_FAIL;
 	if (!e->ds.complete)
 		fprintf(stderr, "scr_index: dataset '%s' is not complete: cannot restart from it\n", n);
@@ -373,7 +336,7 @@ static int cmd_drop(const char *prefix, const char *path,
 	was_current = was_current && !x->current;
 	int rc = write_index(path, x);
 	if (rc == EXIT_OK) {
-		char *n = printable(name);
+		char *n = cmd_printable(name);
 		char *dir = scr_prefix_dataset_dir(prefix, id);
 		printf("scr_index: dropped '%s' (dataset %d) from the index; "
 		       "its files in '%s' and '%s' are kept\n", n, id, prefix,
@@ -388,13 +351,6 @@ static int cmd_drop(const char *prefix, const char *path,
 }
 
 /* ---- --build ---- */
-
-static void warn_stderr(const char *msg)
-{
-	char *m = printable(msg);
-	fprintf(stderr, "scr_index: %s\n", m);
-	free(m);
-}
 
 /* The ranks of out in state st, as "0,1,4-7" (malloc'd; "" for none). */
 static char *rank_list(const struct scr_red_offline *out, int st, int *count)
@@ -582,7 +538,7 @@ static int index_add(const char *prefix, struct scr_index *x, const struct scr_s
 		struct scr_index_entry *e = &x->e[i];
 		if (e->ds.id != ds->id && !e->failed && e->flushed &&
 		    shares_files(prefix, e->ds.id, sum)) {
-			char *n = printable(e->ds.name);
+			char *n = cmd_printable(e->ds.name);
 			printf("scr_index: dataset %d '%s' shares files with dataset %d: "
 			       "marked failed\n", e->ds.id, n, ds->id);
 			free(n);
@@ -783,7 +739,7 @@ static int cmd_build(const char *prefix, const char *path, struct scr_index *x, 
 	if (g == 0) {
 		int wrc = index_whole(prefix, path, x, &whole);
 		if (wrc == EXIT_OK) {
-			char *n = printable(whole.ds.name);
+			char *n = cmd_printable(whole.ds.name);
 			printf("scr_index: dataset %d '%s' gathered in '%s': all %d ranks intact, "
 			       "%llu files, %llu bytes\n", id, n, prefix, whole.ds.nranks,
 			       (unsigned long long)whole.ds.files,
@@ -817,7 +773,7 @@ static int cmd_build(const char *prefix, const char *path, struct scr_index *x, 
 		goto done;
 	}
 
-	int r = scr_red_offline_rebuild(prefix, red_dir, id, warn_stderr, &out);
+	int r = scr_red_offline_rebuild(prefix, red_dir, id, cmd_warn, &out);
 	if (r == -3) {
 		fputs("scr_index: out of memory\n", stderr);
 		goto done;
@@ -870,7 +826,7 @@ static int cmd_build(const char *prefix, const char *path, struct scr_index *x, 
 	int nintact = 0, nrebuilt = 0;
 	char *intact = rank_list(&out, SCR_RED_INTACT, &nintact);
 	char *rebuilt = rank_list(&out, SCR_RED_REBUILT, &nrebuilt);
-	char *name = printable(sum.ds.name);
+	char *name = cmd_printable(sum.ds.name);
 	printf("scr_index: dataset %d '%s' rebuilt in '%s' (%s, %d ranks)\n", id, name,
 	       prefix, scr_red_scheme_name(out.scheme), out.nranks);
 	printf("  ranks intact:  %d%s%s%s\n", nintact, nintact ? " (" : "",
@@ -900,6 +856,7 @@ done:
 
 int main(int argc, char **argv)
 {
+	cmd_init("scr_index");
 	struct index_args a;
 	struct scr_index x;
 	int rc = parse_args(argc, argv, &a);

@@ -21,6 +21,7 @@
  * with --choose 3 nothing needs saving, 4 what needs saving is lost.
  */
 #define _GNU_SOURCE
+#include "cmd.h"
 #include "config.h"
 #include "io.h"
 #include "job.h"
@@ -106,11 +107,6 @@ static char *decode(const char *s, size_t len)
 
 /* ---- node side ---- */
 
-static void warn_stderr(const char *msg)
-{
-	fprintf(stderr, "scr_inspect_cache: %s\n", msg);
-}
-
 static void list_entry(const struct scr_layout *l, int rank, const struct scr_filemap_entry *e,
 		       int closed)
 {
@@ -176,7 +172,7 @@ static int node_list(const char *jobid, const char *node)
 	if (!rc)
 		rc = scr_job_layout(cfg, jobid, node, &l, &msg);
 	if (!rc)
-		rc = scr_node_cache_read(l.cntl_dir, &nc, warn_stderr);
+		rc = scr_node_cache_read(l.cntl_dir, &nc, cmd_warn);
 	if (rc)
 		fprintf(stderr, "scr_inspect_cache: %s\n", msg ? msg : scr_strerror(rc));
 	for (size_t i = 0; i < nc.n; i++)
@@ -581,6 +577,7 @@ static int merge(int choose, int below, const char *prefix_opt)
 
 int main(int argc, char **argv)
 {
+	cmd_init("scr_inspect_cache");
 	static const struct option longopts[] = {
 		{ "jobid",  required_argument, NULL, 'j' },
 		{ "node",   required_argument, NULL, 'n' },

@@ -17,6 +17,7 @@
  * others are still printed), 2 usage error.
  */
 #define _GNU_SOURCE
+#include "cmd.h"
 #include "crc.h"
 #include "halt.h"
 #include "io.h"
@@ -35,10 +36,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define EXIT_OK    0
-#define EXIT_FAIL  1
-#define EXIT_USAGE 2
 
 /* The framing of a redundancy file (redundancy/redfile.c): an 8-byte magic,
  * u32 version and u32 header length (little-endian), the header ending in
@@ -69,31 +66,6 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 success, 1 a file cannot be read or is damaged (the\n"
 	"others are still printed), 2 usage error.\n";
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("scr_print: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\ntry 'scr_print --help'\n", stderr);
-	return EXIT_USAGE;
-}
-
-static void out_of_memory(void)
-{
-	fflush(stdout);
-	fputs("scr_print: out of memory\n", stderr);
-	exit(EXIT_FAIL);
-}
-
-/* The option getopt stopped at: the long one as written, else "-x". */
-static const char *bad_option(char **argv, char shortopt[3])
-{
-	const char *arg = argv[optind - 1];
-	if (!strncmp(arg, "--", 2))
-		return arg;
-	shortopt[1] = (char)optopt;
-	return shortopt;
-}
 
 /* ---- output ---- */
 
@@ -349,7 +321,7 @@ static int decode_line(const char *header, size_t hlen, const char *line, size_t
 	size_t n = hlen + llen;
 	char *buf = malloc(n + 64);
 	if (!buf)
-		out_of_memory();
+		cmd_out_of_memory();
 	memcpy(buf, header, hlen);
 	memcpy(buf + hlen, line, llen);
 	n += (size_t)sprintf(buf + n, "END %zu %08" PRIx32 "\n", n, scr_crc32(0, buf, n));
@@ -368,7 +340,7 @@ static int state_error(const char *path, const char *buf, size_t len, int rc)
 	size_t hlen = hend ? (size_t)(hend - buf) + 1 : 0;
 
 	if (rc == -SCR_ENOMEM)
-		out_of_memory();
+		cmd_out_of_memory();
 	if (rc == -SCR_ETRUNC) {
 		if (len < mlen || !hend)
 			return fail(path, "truncated: the file (%zu bytes) ends inside its "
@@ -390,7 +362,7 @@ static int state_error(const char *path, const char *buf, size_t len, int rc)
 		size_t lnlen = len - 1 - start;
 		char *copy = strndup(line, lnlen);
 		if (!copy)
-			out_of_memory();
+			cmd_out_of_memory();
 		int ok = strlen(copy) == lnlen &&
 			 sscanf(copy, "END %llu %8[0-9a-f]%c", &count, crc, &extra) == 2 &&
 			 strlen(crc) == 8;
@@ -459,7 +431,7 @@ static int typed_decode(const char *kind, const char *buf, size_t len)
 		scr_index_release(&x);
 	}
 	if (rc == -SCR_ENOMEM)
-		out_of_memory();
+		cmd_out_of_memory();
 	return rc;
 }
 
@@ -479,7 +451,7 @@ static size_t first_bad_line(const char *kind, const char *buf, size_t len, size
 	size_t *off = malloc((nlines + 1) * sizeof(*off));
 	char *tmp = malloc(len + 64);
 	if (!off || !tmp)
-		out_of_memory();
+		cmd_out_of_memory();
 	off[0] = hlen;
 	for (size_t i = 1; i <= nlines; i++)
 		off[i] = (size_t)((const char *)memchr(buf + off[i - 1], '\n',
@@ -551,7 +523,7 @@ static int print_state(const char *path, int fd, uint64_t size, int raw)
 			    SCR_META_MAX_SIZE >> 20);
 	char *buf = malloc((size_t)size + 1);
 	if (!buf)
-		out_of_memory();
+		cmd_out_of_memory();
 	size_t len = 0;
 	if (lseek(fd, 0, SEEK_SET) != 0 || scr_read_full(fd, buf, (size_t)size, &len)) {
 		int e = errno;
@@ -660,7 +632,7 @@ static int crc_range(int fd, uint64_t off, uint64_t len, uint32_t *crc)
 	size_t cap = (size_t)1 << 20;
 	unsigned char *buf = malloc(cap);
 	if (!buf)
-		out_of_memory();
+		cmd_out_of_memory();
 	uint32_t c = 0;
 	int rc = 0;
 	while (!rc && len > 0) {
@@ -682,7 +654,7 @@ static void print_meta(int depth, const struct scr_red_record *r)
 	struct scr_filemap m;
 	int rc = scr_filemap_decode((const char *)r->meta, r->meta_len, &m);
 	if (rc == -SCR_ENOMEM)
-		out_of_memory();
+		cmd_out_of_memory();
 	if (rc) {
 		field(depth, "rank record", "%zu bytes, not a readable filemap (%s)",
 		      r->meta_len, scr_strerror(rc));
@@ -849,7 +821,7 @@ static int print_redfile(const char *path, int fd, uint64_t size, int raw)
 	uint64_t off;
 	rc = scr_red_header_read(path, &h, &off, 0);
 	if (rc == -ENOMEM)
-		out_of_memory();
+		cmd_out_of_memory();
 	if (rc == -EINVAL)
 		return fail(path, "damaged: its header checksum is right but its fields are "
 			    "not (scheme, set members, records, file paths or a payload length "
@@ -907,12 +879,12 @@ out:
 
 int main(int argc, char **argv)
 {
+	cmd_init("scr_print");
 	static const struct option longopts[] = {
 		{ "raw",  no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char shortopt[3] = "-?";
 	int c, raw = 0;
 
 	opterr = 0;
@@ -926,11 +898,11 @@ int main(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return usage_error("unknown option '%s'", bad_option(argv, shortopt));
+			return cmd_usage_error("unknown option '%s'", cmd_bad_option(argv));
 		}
 	}
 	if (optind == argc)
-		return usage_error("%s", "name a file to print");
+		return cmd_usage_error("%s", "name a file to print");
 
 	int rc = EXIT_OK;
 	for (int i = optind; i < argc; i++) {
