@@ -17,7 +17,7 @@ LDLIBS_BASE := -lisal -lz
 # Debian packages the build, tests and demo need.
 DEB_PKGS := gcc g++ gfortran make pkg-config libopenmpi-dev openmpi-bin \
             libisal-dev zlib1g-dev libunwind-dev \
-            slurmd slurmctld slurm-client munge pdsh lammps
+            slurmd slurmctld slurm-client munge pdsh lammps shellcheck
 
 # objects are kept between builds
 .SECONDARY:

@@ -1,6 +1,11 @@
+# shellcheck shell=bash
 # Functions the scr shell commands share. Sourced, never run:
 #   . "$(dirname "$(readlink -f "$0")")/../libexec/scr/scr_lib.sh"
 # Needs SCR_CMD (the command's name, for messages) set before sourcing.
+
+# set by scr_nodes_not_down, read by the commands
+# shellcheck disable=SC2034
+scr_up="" scr_down=""
 
 SCR_BIN=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 
@@ -13,6 +18,26 @@ scr_param() { "$SCR_BIN/scr_param" "$@"; }
 
 # The job id: SCR_JOB_ID, else SLURM's; empty outside a job.
 scr_job_id() { scr_param --job-id; }
+
+# When the allocation ends, in seconds since the epoch: squeue's answer for
+# a SLURM job id (bounded in time; N/A and the like mean unknown), else
+# SCR_END_TIME; empty when unknown.
+scr_end_time() {
+	local jid=${SLURM_JOB_ID:-} end=""
+	[ -n "$jid" ] || jid=$(scr_job_id) || return 1
+	# only a SLURM job id (123, or 123_4 of an array) is worth asking about
+	if [[ $jid =~ ^[0-9]+(_[0-9]+)?$ ]] && command -v squeue >/dev/null; then
+		end=$(timeout -k 5 60 squeue -h -j "$jid" -o %e 2>/dev/null | head -n 1)
+		case $end in
+		'' | N/A | NONE | Unknown | INVALID) end="" ;;
+		*) end=$(date -d "$end" +%s 2>/dev/null) || end="" ;;
+		esac
+	fi
+	if [ -z "$end" ] && [[ ${SCR_END_TIME:-} =~ ^[0-9]+$ ]]; then
+		end=$SCR_END_TIME
+	fi
+	echo "$end"
+}
 
 # The nodes of the allocation as a hostlist: SLURM's, else SCR_NODELIST
 # (set it where there is no resource manager), else this host.
@@ -30,6 +55,7 @@ scr_alloc_nodes() {
 scr_nodes_not_down() {
 	local all
 	all=$(scr_alloc_nodes)
+	# shellcheck disable=SC2034
 	scr_up=$all scr_down=""
 	[ -x "$SCR_BIN/scr_list_down_nodes" ] &&
 		scr_down=$("$SCR_BIN/scr_list_down_nodes" --skip-check "$all")
