@@ -79,7 +79,7 @@ static const struct param_def params[] = {
 	INT_P("SCR_CACHE_SIZE", 1, "2",
 	      "datasets kept in cache per node"),
 	BYTES_P("SCR_CACHE_BYTES", "0",
-		"cache byte limit per node, 0 means unlimited"),
+		"cache byte limit per node, 0 means unlimited (accepted; the cache's free space is what counts for now)"),
 	ENUM_P("SCR_COPY_TYPE", COPY_TYPES, "SINGLE",
 	       "redundancy scheme of cached checkpoints"),
 	INT_P("SCR_SET_SIZE", 2, "8",
@@ -91,7 +91,7 @@ static const struct param_def params[] = {
 	INT_P("SCR_FLUSH", 0, "10",
 	      "flush every N checkpoints to the prefix directory, 0 never"),
 	BOOL_P("SCR_FLUSH_ASYNC", "0",
-	       "flush in the background while the application computes"),
+	       "flush in the background while the application computes (accepted; flushes are synchronous for now)"),
 	BOOL_P("SCR_FETCH", "1",
 	       "on restart, fetch the latest checkpoint from the prefix directory when the cache has none"),
 	BOOL_P("SCR_CACHE_BYPASS", "0",
@@ -103,7 +103,7 @@ static const struct param_def params[] = {
 	STRING_P("SCR_JOB_ID", NULL,
 		 "job id; empty means the resource manager's"),
 	STRING_P("SCR_JOB_NAME", NULL,
-		 "job name recorded with datasets"),
+		 "job name (LLNL SCR's; accepted, not used yet)"),
 	STRING_P("SCR_USER_NAME", NULL,
 		 "user name; empty means the current user"),
 	STRING_P("SCR_NODE_NAME", NULL,
@@ -135,7 +135,7 @@ static const struct param_def params[] = {
 	STRING_P("SCR_EXCLUDE_NODES", NULL,
 		 "hostlist of nodes the job commands never use, e.g. n[3,7-8]"),
 	BYTES_P("SCR_FILE_BUF_SIZE", "4MB",
-		"buffer size of file copies"),
+		"buffer size of file copies (LLNL SCR's; accepted, copies use 4 MB)"),
 };
 
 #define NPARAMS ARRAY_SIZE(params)
