@@ -37,16 +37,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The framing of a redundancy file (redundancy/redfile.c): an 8-byte magic,
- * u32 version and u32 header length (little-endian), the header ending in
- * the CRC32 of what precedes it, the payload, then the payload's CRC32 and
- * an 8-byte closing magic. */
-#define RED_MAGIC      "SCRRED\n"
-#define RED_END_MAGIC  "REDEND\n"
-#define RED_VERSION    1
-#define RED_FIXED      16
-#define RED_TRAILER    12
-
 static const char usage_text[] =
 	"usage: scr_print [--raw] FILE...\n"
 	"       scr_print --help\n"
@@ -621,33 +611,6 @@ out:
 
 /* ---- redundancy files ---- */
 
-static uint32_t le32(const unsigned char *b)
-{
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-/* CRC32 of len bytes of fd at off; 0 or -errno (-EIO: the file ends). */
-static int crc_range(int fd, uint64_t off, uint64_t len, uint32_t *crc)
-{
-	size_t cap = (size_t)1 << 20;
-	unsigned char *buf = malloc(cap);
-	if (!buf)
-		cmd_out_of_memory();
-	uint32_t c = 0;
-	int rc = 0;
-	while (!rc && len > 0) {
-		size_t n = len < cap ? (size_t)len : cap;
-		rc = scr_red_pread(fd, buf, n, off);
-		if (!rc)
-			c = scr_crc32(c, buf, n);
-		off += n;
-		len -= n;
-	}
-	free(buf);
-	*crc = c;
-	return rc;
-}
-
 /* The library's record of a rank (a filemap), in brief. */
 static void print_meta(int depth, const struct scr_red_record *r)
 {
@@ -720,7 +683,7 @@ static void print_red(const char *path, const struct scr_red_header *h, uint64_t
 	char what[160];
 	if (raw) {
 		heading(path, "redundancy file (raw)");
-		field(1, "version", "%d", RED_VERSION);
+		field(1, "version", "%d", SCR_RED_VERSION);
 		field(1, "header_length", "%" PRIu64, hlen);
 		field(1, "scheme", "%d", h->scheme);
 		field(1, "dataset_id", "%d", h->dataset_id);
@@ -743,7 +706,7 @@ static void print_red(const char *path, const struct scr_red_header *h, uint64_t
 		return;
 	}
 	snprintf(what, sizeof(what), "redundancy file of rank %d, dataset %d (%s, version %d)",
-		 h->rank, h->dataset_id, scr_red_scheme_name(h->scheme), RED_VERSION);
+		 h->rank, h->dataset_id, scr_red_scheme_name(h->scheme), SCR_RED_VERSION);
 	heading(path, what);
 	field(1, "scheme", "%s", scr_red_scheme_name(h->scheme));
 	field(1, "dataset", "%d", h->dataset_id);
@@ -772,49 +735,17 @@ static void print_red(const char *path, const struct scr_red_header *h, uint64_t
 
 static int print_redfile(const char *path, int fd, uint64_t size, int raw)
 {
-	unsigned char fixed[RED_FIXED], trailer[RED_TRAILER];
-	if (size < RED_FIXED)
-		return fail(path, "truncated: %" PRIu64 " bytes, shorter than the %d of a "
-			    "redundancy file's fixed header", size, RED_FIXED);
-	int rc = scr_red_pread(fd, fixed, RED_FIXED, 0);
+	struct scr_red_frame frame;
+	char why[256];
+	int rc = scr_red_frame_check(fd, size, &frame, why, sizeof(why));
+	if (rc == -ENOMEM)
+		cmd_out_of_memory();
+	if (rc == -EINVAL)
+		return fail(path, "%s", why);
 	if (rc)
 		return fail(path, "cannot read: %s", strerror(-rc));
-	uint32_t version = le32(fixed + 8), hlen = le32(fixed + 12);
-	if (version != RED_VERSION)
-		return fail(path, "redundancy file of unknown format version %" PRIu32
-			    " (damaged, or written by a newer scr): this scr_print reads "
-			    "version %d", version, RED_VERSION);
-	if (hlen < RED_FIXED + 4)
-		return fail(path, "damaged: the header length %" PRIu32 " is impossible (at "
-			    "least %d)", hlen, RED_FIXED + 4);
-	if (hlen > size)
-		return fail(path, "truncated or damaged: the header length says %" PRIu32
-			    " bytes, the file has only %" PRIu64, hlen, size);
-	uint32_t crc, stored;
-	unsigned char b[4];
-	if ((rc = crc_range(fd, 0, hlen - 4, &crc)) || (rc = scr_red_pread(fd, b, 4, hlen - 4)))
-		return fail(path, "cannot read: %s", strerror(-rc));
-	stored = le32(b);
-	if (crc != stored)
-		return fail(path, "header checksum mismatch: stored %08" PRIx32 ", the %" PRIu32
-			    " header bytes have %08" PRIx32 " (the header was changed or damaged)",
-			    stored, hlen - 4, crc);
-	if (size < (uint64_t)hlen + RED_TRAILER)
-		return fail(path, "truncated: %" PRIu64 " bytes, no room for the %d-byte "
-			    "trailer after the %" PRIu32 "-byte header", size, RED_TRAILER, hlen);
-	if ((rc = scr_red_pread(fd, trailer, RED_TRAILER, size - RED_TRAILER)))
-		return fail(path, "cannot read: %s", strerror(-rc));
-	if (memcmp(trailer + 4, RED_END_MAGIC, 8))
-		return fail(path, "truncated or damaged: it does not end with the closing "
-			    "magic of a redundancy file (the end of the payload is missing)");
-	uint64_t payload = size - hlen - RED_TRAILER;
-	if ((rc = crc_range(fd, hlen, payload, &crc)))
-		return fail(path, "cannot read: %s", strerror(-rc));
-	stored = le32(trailer);
-	if (crc != stored)
-		return fail(path, "payload checksum mismatch: stored %08" PRIx32 ", the %"
-			    PRIu64 " payload bytes have %08" PRIx32 " (the parity or copy data "
-			    "was changed or damaged)", stored, payload, crc);
+	uint64_t payload = frame.payload_len;
+	uint32_t crc = frame.payload_crc;
 
 	/* the framing holds: the decoder judges the fields */
 	struct scr_red_header h;
@@ -866,7 +797,7 @@ static int print_one(const char *path, int raw)
 		rc = fail(path, "empty file: not an scr state or redundancy file");
 	} else if (!memcmp(head, SCR_META_MAGIC " ", n < smlen ? n : smlen)) {
 		rc = print_state(path, fd, size, raw);
-	} else if (!memcmp(head, RED_MAGIC, n < 8 ? n : 8)) {
+	} else if (scr_red_has_magic(head, n)) {
 		rc = print_redfile(path, fd, size, raw);
 	} else {
 		rc = fail(path, "not an scr state or redundancy file: it starts with neither "

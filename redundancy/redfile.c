@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <isa-l/crc.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,7 @@
 
 #define MAGIC "SCRRED\n"       /* 8 bytes with the NUL */
 #define END_MAGIC "REDEND\n"
-#define VERSION 1
+#define VERSION SCR_RED_VERSION
 #define MAX_MEMBERS 4096       /* larger sets make no sense; bounds hostile input */
 #define MAX_PATH_LEN 4096
 
@@ -579,6 +581,84 @@ void scr_red_writer_abort(struct scr_red_writer *w)
 }
 
 /* ---- reading ---- */
+
+#define FIXED_LEN 16     /* magic, version, header length */
+#define TRAILER_LEN 12   /* payload CRC, closing magic */
+
+static uint32_t le32(const unsigned char *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+int scr_red_has_magic(const void *head, size_t n)
+{
+	return !memcmp(head, MAGIC, n < 8 ? n : 8);
+}
+
+static int damaged(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int damaged(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+int scr_red_frame_check(int fd, uint64_t size, struct scr_red_frame *f, char *why,
+			size_t whylen)
+{
+	unsigned char fixed[FIXED_LEN], trailer[TRAILER_LEN], b[4];
+	memset(f, 0, sizeof(*f));
+	if (size < FIXED_LEN)
+		return damaged(why, whylen, "truncated: %" PRIu64 " bytes, shorter than the %d "
+			       "of a redundancy file's fixed header", size, FIXED_LEN);
+	int rc = scr_red_pread(fd, fixed, FIXED_LEN, 0);
+	if (rc)
+		return rc;
+	if (memcmp(fixed, MAGIC, 8))
+		return damaged(why, whylen, "not a redundancy file (no magic)");
+	f->version = le32(fixed + 8);
+	f->header_len = le32(fixed + 12);
+	uint32_t hlen = f->header_len;
+	if (f->version != VERSION)
+		return damaged(why, whylen, "redundancy file of unknown format version %" PRIu32
+			       " (damaged, or written by a newer scr): this scr reads version %d",
+			       f->version, VERSION);
+	if (hlen < FIXED_LEN + 4)
+		return damaged(why, whylen, "damaged: the header length %" PRIu32 " is impossible "
+			       "(at least %d)", hlen, FIXED_LEN + 4);
+	if (hlen > size)
+		return damaged(why, whylen, "truncated or damaged: the header length says %"
+			       PRIu32 " bytes, the file has only %" PRIu64, hlen, size);
+	uint32_t crc;
+	if ((rc = crc_range(fd, 0, hlen - 4, &crc)) || (rc = scr_red_pread(fd, b, 4, hlen - 4)))
+		return rc;
+	if (crc != le32(b))
+		return damaged(why, whylen, "header checksum mismatch: stored %08" PRIx32 ", the %"
+			       PRIu32 " header bytes have %08" PRIx32 " (the header was changed or "
+			       "damaged)", le32(b), hlen - 4, crc);
+	if (size < (uint64_t)hlen + TRAILER_LEN)
+		return damaged(why, whylen, "truncated: %" PRIu64 " bytes, no room for the %d-byte "
+			       "trailer after the %" PRIu32 "-byte header", size, TRAILER_LEN, hlen);
+	if ((rc = scr_red_pread(fd, trailer, TRAILER_LEN, size - TRAILER_LEN)))
+		return rc;
+	if (memcmp(trailer + 4, END_MAGIC, 8))
+		return damaged(why, whylen, "truncated or damaged: it does not end with the "
+			       "closing magic of a redundancy file (the end of the payload is "
+			       "missing)");
+	f->payload_len = size - hlen - TRAILER_LEN;
+	if ((rc = crc_range(fd, hlen, f->payload_len, &crc)))
+		return rc;
+	f->payload_crc = le32(trailer);
+	if (crc != f->payload_crc)
+		return damaged(why, whylen, "payload checksum mismatch: stored %08" PRIx32 ", the %"
+			       PRIu64 " payload bytes have %08" PRIx32 " (the parity or copy data "
+			       "was changed or damaged)", f->payload_crc, f->payload_len, crc);
+	return 0;
+}
+
 
 int scr_red_header_read(const char *path, struct scr_red_header *h, uint64_t *payload_off,
 			int check_payload)

@@ -94,6 +94,29 @@ int scr_red_writer_finish(struct scr_red_writer *w);
 void scr_red_writer_abort(struct scr_red_writer *w);
 
 /*
+ * The framing of a redundancy file: an 8-byte magic, u32 version and u32
+ * header length (little-endian), the header ending in the CRC32 of what
+ * precedes it, the payload, then the payload's CRC32 and an 8-byte closing
+ * magic. scr_red_frame_check judges it for a reader that wants to say
+ * what is wrong (scr_print) before the fields are decoded.
+ */
+#define SCR_RED_VERSION 1
+struct scr_red_frame {
+	uint32_t version;
+	uint32_t header_len;
+	uint64_t payload_len;
+	uint32_t payload_crc;
+};
+/* 1 when the n bytes at head (n up to 8) begin a redundancy file's magic. */
+int scr_red_has_magic(const void *head, size_t n);
+/* Checks magic, version, header CRC, trailer and payload CRC of the open
+ * file fd of size bytes: 0 with f filled; -EINVAL with why (a sentence,
+ * truncated to whylen) for a damaged, truncated or foreign file; -ENOMEM;
+ * or another -errno when it cannot be read. */
+int scr_red_frame_check(int fd, uint64_t size, struct scr_red_frame *f, char *why,
+			size_t whylen);
+
+/*
  * Reading: the header, checked (magic, version, CRC, lengths against the
  * file's size); *payload_off is where the payload starts. With
  * check_payload, the payload's CRC is checked too. 0, -ENOENT, -EIO for
