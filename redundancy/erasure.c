@@ -275,14 +275,7 @@ static int find_pos(const int *members, int S, int rank)
 /* Whether a set can rebuild its lost members: every stripe keeps k blocks. */
 static int set_feasible(const struct lost_set *ls)
 {
-	for (int s = 0; s < ls->S; s++) {
-		int missing = 0;
-		for (int b = 0; b < ls->S; b++)
-			missing += !stripe_block_ok(ls->S, ls->m, s, b, ls->has_data, ls->has_red);
-		if (missing > ls->m)
-			return 0;
-	}
-	return 1;
+	return stripe_set_rebuildable(ls->S, ls->m, ls->has_data, ls->has_red);
 }
 
 struct dec {

@@ -232,14 +232,9 @@ static int rebuild_set(struct ctx *c, const struct scr_red_header *rep)
 			goto out;
 		}
 	}
-	for (int s = 0; s < S; s++) {
-		int missing = 0;
-		for (int b = 0; b < S; b++)
-			missing += !stripe_block_ok(S, io.m, s, b, io.has_data, io.has_red);
-		if (missing > io.m) {
-			rc = -1;
-			goto out;
-		}
+	if (!stripe_set_rebuildable(S, io.m, io.has_data, io.has_red)) {
+		rc = -1;
+		goto out;
 	}
 	for (int p = 0; p < S && !rc; p++) {
 		rc = scr_stream_open(&io.streams[p], c->data_dir, &c->out->records[io.members[p]],

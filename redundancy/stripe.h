@@ -51,6 +51,21 @@ static inline int stripe_block_ok(int S, int m, int s, int b, const int *has_dat
 	return b < S - m ? has_data[p] : has_red[p];
 }
 
+/* Whether a set of S members with m parity blocks per stripe can rebuild
+ * what its members lost: every stripe keeps at least k = S - m blocks. The
+ * one rule, for the MPI rebuild and the offline one alike. */
+static inline int stripe_set_rebuildable(int S, int m, const int *has_data, const int *has_red)
+{
+	for (int s = 0; s < S; s++) {
+		int missing = 0;
+		for (int b = 0; b < S; b++)
+			missing += !stripe_block_ok(S, m, s, b, has_data, has_red);
+		if (missing > m)
+			return 0;
+	}
+	return 1;
+}
+
 /* chunk size: the longest member's data over k blocks */
 static inline uint64_t stripe_chunk(uint64_t longest, int k)
 {
