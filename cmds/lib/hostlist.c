@@ -21,6 +21,7 @@
 #include "hostlist.h"
 
 #include "scr_err.h"
+#include "strbuf.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -781,62 +782,29 @@ int scr_hostlist_sort(struct scr_hostlist *h)
 	return 0;
 }
 
-/* A growing string; remembers running out of memory. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void sb_num(struct sbuf *b, uint64_t v, int width)
+static void sb_num(struct scr_strbuf *b, uint64_t v, int width)
 {
 	char num[32];
 	int n = snprintf(num, sizeof(num), "%0*llu", width, (unsigned long long)v);
-	sb_add(b, num, (size_t)n);
+	scr_strbuf_addn(b, num, (size_t)n);
 }
 
-static int sb_finish(struct sbuf *b, char **out)
+static int sb_finish(struct scr_strbuf *b, char **out)
 {
-	sb_add(b, "", 0);
+	scr_strbuf_addn(b, "", 0);   /* an empty list is "", not NULL */
 	if (b->oom) {
-		free(b->p);
+		free(b->buf);
 		*out = NULL;
 		return -SCR_ENOMEM;
 	}
-	*out = b->p;
+	*out = b->buf;
 	return 0;
 }
 
 int scr_hostlist_compress(const struct scr_hostlist *h, char **out)
 {
 	struct key *k;
-	struct sbuf b = { 0 };
+	struct scr_strbuf b = { 0 };
 	int rc = sorted_keys(h, &k);
 	*out = NULL;
 	if (rc)
@@ -846,30 +814,30 @@ int scr_hostlist_compress(const struct scr_hostlist *h, char **out)
 		while (e < h->n && same_group(&k[g], &k[e]))
 			e++;
 		if (g > 0)
-			sb_add(&b, ",", 1);
+			scr_strbuf_addn(&b, ",", 1);
 		if (e - g == 1) {
-			sb_str(&b, k[g].name);
+			scr_strbuf_add(&b, k[g].name);
 			g = e;
 			continue;
 		}
-		sb_add(&b, k[g].name, k[g].plen);
-		sb_add(&b, "[", 1);
+		scr_strbuf_addn(&b, k[g].name, k[g].plen);
+		scr_strbuf_addn(&b, "[", 1);
 		for (size_t i = g; i < e; i++) {
 			size_t last = i;
 			while (last + 1 < e && k[last + 1].width == k[i].width &&
 			       k[last + 1].value == k[last].value + 1)
 				last++;
 			if (i > g)
-				sb_add(&b, ",", 1);
+				scr_strbuf_addn(&b, ",", 1);
 			sb_num(&b, k[i].value, k[i].width);
 			if (last > i) {
-				sb_add(&b, "-", 1);
+				scr_strbuf_addn(&b, "-", 1);
 				sb_num(&b, k[last].value, k[i].width);
 			}
 			i = last;
 		}
-		sb_add(&b, "]", 1);
-		sb_str(&b, k[g].suffix);
+		scr_strbuf_addn(&b, "]", 1);
+		scr_strbuf_add(&b, k[g].suffix);
 		g = e;
 	}
 	free(k);
@@ -878,11 +846,11 @@ int scr_hostlist_compress(const struct scr_hostlist *h, char **out)
 
 int scr_hostlist_join(const struct scr_hostlist *h, const char *sep, char **out)
 {
-	struct sbuf b = { 0 };
+	struct scr_strbuf b = { 0 };
 	for (size_t i = 0; i < h->n; i++) {
 		if (i > 0)
-			sb_str(&b, sep);
-		sb_str(&b, h->hosts[i]);
+			scr_strbuf_add(&b, sep);
+		scr_strbuf_add(&b, h->hosts[i]);
 	}
 	return sb_finish(&b, out);
 }

@@ -3,6 +3,7 @@
 
 #include "io.h"
 #include "scr_err.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -254,51 +255,6 @@ static void *grow_array(void *arr, size_t *alloc, size_t need, size_t size)
 	return p;
 }
 
-/* A growable string for messages; after a failed allocation it stays empty. */
-struct sbuf {
-	char *buf;
-	size_t len, alloc;
-	int failed;
-};
-
-static void sb_addn(struct sbuf *sb, const char *p, size_t n)
-{
-	if (sb->failed)
-		return;
-	char *b = grow_array(sb->buf, &sb->alloc, sb->len + n + 1, 1);
-	if (!b) {
-		sb->failed = 1;
-		return;
-	}
-	sb->buf = b;
-	memcpy(sb->buf + sb->len, p, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
-static void sb_add(struct sbuf *sb, const char *s)
-{
-	sb_addn(sb, s, strlen(s));
-}
-
-static void sb_addf(struct sbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sb_addf(struct sbuf *sb, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = NULL;
-	int n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		sb->failed = 1;
-		return;
-	}
-	sb_addn(sb, s, (size_t)n);
-	free(s);
-}
-
 /* Length of the valid UTF-8 sequence at p (1 to 4), 0 when invalid. */
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
@@ -335,37 +291,37 @@ static size_t utf8_len(const unsigned char *p, size_t n)
  * Show user text in a message: control bytes and invalid UTF-8 as \xNN,
  * cut after max bytes (0: no limit), so that a message stays one readable line.
  */
-static void sb_show(struct sbuf *sb, const char *s, size_t max)
+static void sb_show(struct scr_strbuf *sb, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0;
 	while (i < n) {
 		if (max && i >= max) {
-			sb_add(sb, "...");
+			scr_strbuf_add(sb, "...");
 			return;
 		}
 		size_t l = utf8_len(p + i, n - i);
 		if (l == 0 || p[i] < 0x20 || p[i] == 0x7f) {
-			sb_addf(sb, "\\x%02x", p[i]);
+			scr_strbuf_addf(sb, "\\x%02x", p[i]);
 			l = 1;
 		} else {
-			sb_addn(sb, s + i, l);
+			scr_strbuf_addn(sb, s + i, l);
 		}
 		i += l;
 	}
 }
 
-static void sb_quoted(struct sbuf *sb, const char *s)
+static void sb_quoted(struct scr_strbuf *sb, const char *s)
 {
-	sb_add(sb, "'");
+	scr_strbuf_add(sb, "'");
 	sb_show(sb, s, SHOW_MAX);
-	sb_add(sb, "'");
+	scr_strbuf_add(sb, "'");
 }
 
 /* Hand the message to the caller (or drop it) and return err. */
-static int sb_fail(struct sbuf *sb, char **msg, int err)
+static int sb_fail(struct scr_strbuf *sb, char **msg, int err)
 {
-	if (msg && !sb->failed)
+	if (msg && !sb->oom)
 		*msg = sb->buf;
 	else
 		free(sb->buf);
@@ -378,15 +334,15 @@ struct where {
 	unsigned long line;	/* 0: origin is not a numbered file */
 };
 
-static void sb_where(struct sbuf *sb, const struct where *w)
+static void sb_where(struct scr_strbuf *sb, const struct where *w)
 {
 	if (w->line) {
-		sb_add(sb, "'");
+		scr_strbuf_add(sb, "'");
 		sb_show(sb, w->origin, 0);
-		sb_addf(sb, "' line %lu: ", w->line);
+		scr_strbuf_addf(sb, "' line %lu: ", w->line);
 	} else {
 		sb_show(sb, w->origin, 0);
-		sb_add(sb, ": ");
+		scr_strbuf_add(sb, ": ");
 	}
 }
 
@@ -653,45 +609,45 @@ static enum verdict check_value(const struct vspec *s, const char *v)
 	return V_OK;
 }
 
-static void sb_expected(struct sbuf *sb, const struct vspec *s, enum verdict v)
+static void sb_expected(struct scr_strbuf *sb, const struct vspec *s, enum verdict v)
 {
 	switch (s->type) {
 	case VT_BOOL:
-		sb_add(sb, "expected 0, 1, yes, no, true, false, on or off");
+		scr_strbuf_add(sb, "expected 0, 1, yes, no, true, false, on or off");
 		break;
 	case VT_INT:
 		if (v == V_HIGH)
-			sb_addf(sb, "expected an integer <= %lld", s->max);
+			scr_strbuf_addf(sb, "expected an integer <= %lld", s->max);
 		else
-			sb_addf(sb, "expected an integer >= %lld", s->min);
+			scr_strbuf_addf(sb, "expected an integer >= %lld", s->min);
 		break;
 	case VT_SECONDS:
 		if (v == V_HIGH)
-			sb_add(sb, "duration too large");
+			scr_strbuf_add(sb, "duration too large");
 		else
-			sb_addf(sb, "expected a duration >= %lld in seconds or with suffix s, m, h or d, such as 90, 30m, 12h, 1d", s->min);
+			scr_strbuf_addf(sb, "expected a duration >= %lld in seconds or with suffix s, m, h or d, such as 90, 30m, 12h, 1d", s->min);
 		break;
 	case VT_BYTES:
 		if (v == V_HIGH)
-			sb_add(sb, "byte count too large");
+			scr_strbuf_add(sb, "byte count too large");
 		else
-			sb_add(sb, "expected a byte count such as 4096, 64KB, 1.5GB or 2TB; suffixes B, K, M, G, T are powers of 1024");
+			scr_strbuf_add(sb, "expected a byte count such as 4096, 64KB, 1.5GB or 2TB; suffixes B, K, M, G, T are powers of 1024");
 		break;
 	case VT_PERCENT:
-		sb_addf(sb, "expected a percentage from %lld to %lld", s->min, s->max);
+		scr_strbuf_addf(sb, "expected a percentage from %lld to %lld", s->min, s->max);
 		break;
 	case VT_ENUM:
-		sb_add(sb, "expected one of ");
+		scr_strbuf_add(sb, "expected one of ");
 		for (const char *c = s->choices; *c; c++) {
 			if (*c == '|')
-				sb_add(sb, ", ");
+				scr_strbuf_add(sb, ", ");
 			else
-				sb_addn(sb, c, 1);
+				scr_strbuf_addn(sb, c, 1);
 		}
 		break;
 	case VT_PATH:
 	case VT_STRING:
-		sb_add(sb, "expected text");
+		scr_strbuf_add(sb, "expected text");
 		break;
 	}
 }
@@ -765,10 +721,10 @@ static void suggest_try(struct suggest *sg, const char *cand)
 	}
 }
 
-static void sb_suggest(struct sbuf *sb, const struct suggest *sg)
+static void sb_suggest(struct scr_strbuf *sb, const struct suggest *sg)
 {
 	if (sg->best)
-		sb_addf(sb, " (did you mean %s?)", sg->best);
+		scr_strbuf_addf(sb, " (did you mean %s?)", sg->best);
 }
 
 static int find_param(const char *name)
@@ -803,10 +759,10 @@ static int find_kind(const char *kind)
 static int unknown_key(const struct where *w, const char *key, int descriptors,
 		       char **msg)
 {
-	struct sbuf sb = { 0 };
+	struct scr_strbuf sb = { 0 };
 	struct suggest sg = { key, NULL, 0 };
 	sb_where(&sb, w);
-	sb_add(&sb, strncmp(key, "SCR_", 4) ? "unknown key " : "unknown parameter ");
+	scr_strbuf_add(&sb, strncmp(key, "SCR_", 4) ? "unknown key " : "unknown parameter ");
 	sb_quoted(&sb, key);
 	for (size_t i = 0; i < NPARAMS; i++)
 		suggest_try(&sg, params[i].name);
@@ -814,13 +770,13 @@ static int unknown_key(const struct where *w, const char *key, int descriptors,
 		for (size_t i = 0; i < ARRAY_SIZE(kind_words); i++)
 			suggest_try(&sg, kind_words[i].word);
 	sb_suggest(&sb, &sg);
-	sb_add(&sb, "; known parameters: ");
+	scr_strbuf_add(&sb, "; known parameters: ");
 	for (size_t i = 0; i < NPARAMS; i++)
-		sb_addf(&sb, "%s%s", i ? ", " : "", params[i].name);
+		scr_strbuf_addf(&sb, "%s%s", i ? ", " : "", params[i].name);
 	if (descriptors) {
-		sb_add(&sb, "; descriptors: ");
+		scr_strbuf_add(&sb, "; descriptors: ");
 		for (size_t i = 0; i < ARRAY_SIZE(kind_words); i++)
-			sb_addf(&sb, "%s%s", i ? ", " : "", kind_words[i].word);
+			scr_strbuf_addf(&sb, "%s%s", i ? ", " : "", kind_words[i].word);
 	}
 	return sb_fail(&sb, msg, -SCR_ECONFIG);
 }
@@ -828,13 +784,13 @@ static int unknown_key(const struct where *w, const char *key, int descriptors,
 static int bad_value(const struct where *w, const char *value, const char *what,
 		     const struct vspec *s, enum verdict v, char **msg)
 {
-	struct sbuf sb = { 0 };
+	struct scr_strbuf sb = { 0 };
 	sb_where(&sb, w);
-	sb_add(&sb, "invalid value ");
+	scr_strbuf_add(&sb, "invalid value ");
 	sb_quoted(&sb, value);
-	sb_addf(&sb, " for %s (", what);
+	scr_strbuf_addf(&sb, " for %s (", what);
 	sb_expected(&sb, s, v);
-	sb_add(&sb, ")");
+	scr_strbuf_add(&sb, ")");
 	return sb_fail(&sb, msg, -SCR_ECONFIG);
 }
 
@@ -844,15 +800,15 @@ static int simple_error(const struct where *w, char **msg, const char *fmt, ...)
 /* An error whose variable parts the caller has already made safe to show. */
 static int simple_error(const struct where *w, char **msg, const char *fmt, ...)
 {
-	struct sbuf sb = { 0 };
+	struct scr_strbuf sb = { 0 };
 	sb_where(&sb, w);
 	va_list ap;
 	va_start(ap, fmt);
 	char *s = NULL;
 	if (vasprintf(&s, fmt, ap) < 0)
-		sb.failed = 1;
+		sb.oom = 1;
 	else
-		sb_add(&sb, s);
+		scr_strbuf_add(&sb, s);
 	va_end(ap);
 	free(s);
 	return sb_fail(&sb, msg, -SCR_ECONFIG);
@@ -989,25 +945,25 @@ static int add_token(struct parser *ps, char *key, char *value)
 static int key_error(struct parser *ps, const char *what, const char *key,
 		     const char *hint)
 {
-	struct sbuf sb = { 0 };
+	struct scr_strbuf sb = { 0 };
 	sb_where(&sb, &ps->w);
-	sb_add(&sb, what);
+	scr_strbuf_add(&sb, what);
 	sb_quoted(&sb, key);
 	if (hint)
-		sb_add(&sb, hint);
+		scr_strbuf_add(&sb, hint);
 	return sb_fail(&sb, ps->msg, -SCR_ECONFIG);
 }
 
 /* "SCR_JOB_NAME=my job": the likely slip is a missing pair of quotes. */
 static int blank_in_value(struct parser *ps, const char *word)
 {
-	struct sbuf sb = { 0 };
+	struct scr_strbuf sb = { 0 };
 	sb_where(&sb, &ps->w);
-	sb_add(&sb, "unexpected ");
+	scr_strbuf_add(&sb, "unexpected ");
 	sb_quoted(&sb, word);
-	sb_addf(&sb, " after %s=", ps->tok[0].key);
+	scr_strbuf_addf(&sb, " after %s=", ps->tok[0].key);
 	sb_show(&sb, ps->tok[0].value, SHOW_MAX);
-	sb_add(&sb, " (quote values that contain blanks)");
+	scr_strbuf_add(&sb, " (quote values that contain blanks)");
 	return sb_fail(&sb, ps->msg, -SCR_ECONFIG);
 }
 
@@ -1113,18 +1069,18 @@ static const struct attr_def *find_attr(const struct kind_def *kd, const char *n
 static int unknown_attr(struct parser *ps, const char *word,
 			const struct kind_def *kd, const char *key)
 {
-	struct sbuf sb = { 0 };
+	struct scr_strbuf sb = { 0 };
 	struct suggest sg = { key, NULL, 0 };
 	sb_where(&sb, &ps->w);
-	sb_add(&sb, "unknown attribute ");
+	scr_strbuf_add(&sb, "unknown attribute ");
 	sb_quoted(&sb, key);
-	sb_addf(&sb, " for %s", word);
+	scr_strbuf_addf(&sb, " for %s", word);
 	for (size_t i = 0; i < kd->nattrs; i++)
 		suggest_try(&sg, kd->attrs[i].name);
 	sb_suggest(&sb, &sg);
-	sb_add(&sb, "; allowed: ");
+	scr_strbuf_add(&sb, "; allowed: ");
 	for (size_t i = 0; i < kd->nattrs; i++)
-		sb_addf(&sb, "%s%s", i ? ", " : "", kd->attrs[i].name);
+		scr_strbuf_addf(&sb, "%s%s", i ? ", " : "", kd->attrs[i].name);
 	return sb_fail(&sb, ps->msg, -SCR_ECONFIG);
 }
 
@@ -1195,17 +1151,17 @@ static int apply_desc(struct parser *ps, int k)
 	const char *name = ps->tok[0].value;
 	enum verdict v = *name ? check_value(&kd->name, name) : V_SYNTAX;
 	if (v != V_OK) {
-		struct sbuf sb = { 0 };
+		struct scr_strbuf sb = { 0 };
 		sb_where(&sb, &ps->w);
 		if (*name) {
-			sb_add(&sb, "invalid name ");
+			scr_strbuf_add(&sb, "invalid name ");
 			sb_quoted(&sb, name);
-			sb_addf(&sb, " for %s", word);
+			scr_strbuf_addf(&sb, " for %s", word);
 		} else {
-			sb_add(&sb, "missing name for ");
+			scr_strbuf_add(&sb, "missing name for ");
 			sb_quoted(&sb, word);
 		}
-		sb_addf(&sb, " (expected %s)", kd->name_text);
+		scr_strbuf_addf(&sb, " (expected %s)", kd->name_text);
 		return sb_fail(&sb, ps->msg, -SCR_ECONFIG);
 	}
 	char *canon;
@@ -1285,11 +1241,11 @@ static int apply_tokens(struct parser *ps)
 	int idx = find_param(t0->key);
 	if (idx >= 0) {
 		if (ps->ntok > 1) {
-			struct sbuf sb = { 0 };
+			struct scr_strbuf sb = { 0 };
 			sb_where(&sb, &ps->w);
-			sb_add(&sb, "unexpected ");
+			scr_strbuf_add(&sb, "unexpected ");
 			sb_quoted(&sb, ps->tok[1].key);
-			sb_addf(&sb, " after %s (a parameter line holds one KEY=VALUE)", t0->key);
+			scr_strbuf_addf(&sb, " after %s (a parameter line holds one KEY=VALUE)", t0->key);
 			return sb_fail(&sb, ps->msg, -SCR_ECONFIG);
 		}
 		char *origin = stored_origin(&ps->w);
@@ -1395,7 +1351,7 @@ int scr_config_parse_file(struct scr_config *cfg, enum scr_config_layer layer,
 	}
 	if (rc) {
 		int err = errno;
-		struct sbuf sb = { 0 };
+		struct scr_strbuf sb = { 0 };
 		if (rc == -SCR_ENOMEM)
 			return rc;
 		if (rc == -SCR_ENOENT) {
@@ -1404,9 +1360,9 @@ int scr_config_parse_file(struct scr_config *cfg, enum scr_config_layer layer,
 		} else {
 			rc = -SCR_EIO;
 		}
-		sb_add(&sb, "cannot read '");
+		scr_strbuf_add(&sb, "cannot read '");
 		sb_show(&sb, path, 0);
-		sb_addf(&sb, "': %s", err == EINVAL ? "not a regular file" : strerror(err));
+		scr_strbuf_addf(&sb, "': %s", err == EINVAL ? "not a regular file" : strerror(err));
 		return sb_fail(&sb, msg, rc);
 	}
 	rc = parse_text(cfg, layer, buf, len, path, 1, msg);
@@ -1423,7 +1379,7 @@ int scr_config_load_env(struct scr_config *cfg, char *const *envp,
 		*warnings = NULL;
 	if (!cfg)
 		return -SCR_EINVAL;
-	struct sbuf warn = { 0 };
+	struct scr_strbuf warn = { 0 };
 	int rc = 0;
 	for (char *const *e = envp; e && *e && !rc; e++) {
 		const char *eq = strchr(*e, '=');
@@ -1437,15 +1393,15 @@ int scr_config_load_env(struct scr_config *cfg, char *const *envp,
 		int idx = find_param(name);
 		if (idx < 0) {
 			if (warn.len)
-				sb_add(&warn, "\n");
-			sb_add(&warn, "unknown environment variable ");
+				scr_strbuf_add(&warn, "\n");
+			scr_strbuf_add(&warn, "unknown environment variable ");
 			sb_quoted(&warn, name);
-			sb_add(&warn, " ignored");
+			scr_strbuf_add(&warn, " ignored");
 		} else {
-			struct sbuf where = { 0 };
-			sb_add(&where, "environment variable ");
+			struct scr_strbuf where = { 0 };
+			scr_strbuf_add(&where, "environment variable ");
 			sb_quoted(&where, name);
-			if (where.failed) {
+			if (where.oom) {
 				rc = -SCR_ENOMEM;
 			} else {
 				struct where w = { where.buf, 0 };
@@ -1456,9 +1412,9 @@ int scr_config_load_env(struct scr_config *cfg, char *const *envp,
 		}
 		free(name);
 	}
-	if (warn.failed && !rc)
+	if (warn.oom && !rc)
 		rc = -SCR_ENOMEM;
-	if (warnings && warn.len && !warn.failed)
+	if (warnings && warn.len && !warn.oom)
 		*warnings = warn.buf;
 	else
 		free(warn.buf);

@@ -45,6 +45,7 @@
 #include "crc.h"
 #include "io.h"
 #include "scr_err.h"
+#include "strbuf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -161,48 +162,12 @@ static int parse_crc_n(const char *s, size_t n, uint32_t *out)
 
 /* ---- output buffer ---- */
 
-/*
- * Grows by doubling; remembers the first failure so the writers can emit a
- * whole file and check once at the end. Never grows past the size limit.
- */
-struct outbuf {
-	char *buf;
-	size_t len;
-	size_t alloc;
-	int oom;
-	int toobig;
-};
-
-static void out_add(struct outbuf *o, const void *data, size_t n)
+static void out_str(struct scr_strbuf *o, const char *s)
 {
-	if (o->oom || o->toobig)
-		return;
-	if (n > SCR_META_MAX_SIZE - o->len) {
-		o->toobig = 1;
-		return;
-	}
-	if (n > o->alloc - o->len) {
-		size_t want = o->alloc ? o->alloc : 256;
-		while (want - o->len < n)
-			want *= 2;
-		char *p = realloc(o->buf, want);
-		if (!p) {
-			o->oom = 1;
-			return;
-		}
-		o->buf = p;
-		o->alloc = want;
-	}
-	memcpy(o->buf + o->len, data, n);
-	o->len += n;
+	scr_strbuf_addn(o, s, strlen(s));
 }
 
-static void out_str(struct outbuf *o, const char *s)
-{
-	out_add(o, s, strlen(s));
-}
-
-static void out_escaped(struct outbuf *o, const char *s)
+static void out_escaped(struct scr_strbuf *o, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const char *run = s;
@@ -211,14 +176,14 @@ static void out_escaped(struct outbuf *o, const char *s)
 		if (!needs_escape(c))
 			continue;
 		char e[3] = { '%', hex[c >> 4], hex[c & 15] };
-		out_add(o, run, (size_t)(s - run));
-		out_add(o, e, sizeof(e));
+		scr_strbuf_addn(o, run, (size_t)(s - run));
+		scr_strbuf_addn(o, e, sizeof(e));
 		run = s + 1;
 	}
-	out_add(o, run, (size_t)(s - run));
+	scr_strbuf_addn(o, run, (size_t)(s - run));
 }
 
-static void out_header(struct outbuf *o, const char *kind, int version)
+static void out_header(struct scr_strbuf *o, const char *kind, int version)
 {
 	char num[24];
 	snprintf(num, sizeof(num), " %d\n", version);
@@ -228,29 +193,29 @@ static void out_header(struct outbuf *o, const char *kind, int version)
 }
 
 /* " key=value" with value escaped */
-static void out_kv(struct outbuf *o, const char *key, const char *value)
+static void out_kv(struct scr_strbuf *o, const char *key, const char *value)
 {
-	out_add(o, " ", 1);
+	scr_strbuf_addn(o, " ", 1);
 	out_str(o, key);
-	out_add(o, "=", 1);
+	scr_strbuf_addn(o, "=", 1);
 	out_escaped(o, value ? value : "");
 }
 
-static void out_kv_u64(struct outbuf *o, const char *key, uint64_t v)
+static void out_kv_u64(struct scr_strbuf *o, const char *key, uint64_t v)
 {
 	char num[24];
 	snprintf(num, sizeof(num), "%" PRIu64, v);
 	out_kv(o, key, num);
 }
 
-static void out_kv_i64(struct outbuf *o, const char *key, int64_t v)
+static void out_kv_i64(struct scr_strbuf *o, const char *key, int64_t v)
 {
 	char num[24];
 	snprintf(num, sizeof(num), "%" PRId64, v);
 	out_kv(o, key, num);
 }
 
-static void out_kv_crc(struct outbuf *o, const char *key, uint32_t v)
+static void out_kv_crc(struct scr_strbuf *o, const char *key, uint32_t v)
 {
 	char num[16];
 	snprintf(num, sizeof(num), "%08" PRIx32, v);
@@ -258,7 +223,7 @@ static void out_kv_crc(struct outbuf *o, const char *key, uint32_t v)
 }
 
 /* Append the END line and hand the buffer over, or free it. */
-static int out_finish(struct outbuf *o, char **buf, size_t *len)
+static int out_finish(struct scr_strbuf *o, char **buf, size_t *len)
 {
 	if (!o->oom && !o->toobig) {
 		char end[64];
@@ -470,14 +435,14 @@ int scr_recfile_encode(const struct scr_recfile *f, char **buf, size_t *len)
 		}
 	}
 
-	struct outbuf o = { 0 };
+	struct scr_strbuf o = SCR_STRBUF_LIMITED(SCR_META_MAX_SIZE);
 	out_header(&o, f->kind, f->version);
 	for (size_t i = 0; i < f->nrec; i++) {
 		const struct scr_rec *r = &f->rec[i];
 		out_str(&o, r->tag);
 		for (size_t j = 0; j < r->nkv; j++)
 			out_kv(&o, r->kv[j].key, r->kv[j].value);
-		out_add(&o, "\n", 1);
+		scr_strbuf_addn(&o, "\n", 1);
 	}
 	return out_finish(&o, buf, len);
 }
@@ -786,7 +751,7 @@ static int write_error(int rc)
 #define FILE_NKEYS 5
 #define INDEX_NKEYS (DATASET_NKEYS + 2)
 
-static void out_dataset(struct outbuf *o, const char *tag, const struct scr_dataset *d)
+static void out_dataset(struct scr_strbuf *o, const char *tag, const struct scr_dataset *d)
 {
 	out_str(o, tag);
 	out_kv_i64(o, "id", d->id);
@@ -800,7 +765,7 @@ static void out_dataset(struct outbuf *o, const char *tag, const struct scr_data
 	out_kv(o, "redundancy", d->redundancy);
 }
 
-static void out_file(struct outbuf *o, const struct scr_file *f)
+static void out_file(struct scr_strbuf *o, const struct scr_file *f)
 {
 	out_str(o, "file");
 	out_kv_i64(o, "rank", f->rank);
@@ -808,7 +773,7 @@ static void out_file(struct outbuf *o, const struct scr_file *f)
 	out_kv_u64(o, "size", f->size);
 	out_kv_crc(o, "crc", f->crc);
 	out_kv_i64(o, "complete", f->complete);
-	out_add(o, "\n", 1);
+	scr_strbuf_addn(o, "\n", 1);
 }
 
 /* Dataset keys of r (which must have nkeys keys in all) into d. */
@@ -970,16 +935,16 @@ int scr_filemap_encode(const struct scr_filemap *m, char **buf, size_t *len)
 			return write_error(rc);
 	}
 
-	struct outbuf o = { 0 };
+	struct scr_strbuf o = SCR_STRBUF_LIMITED(SCR_META_MAX_SIZE);
 	out_header(&o, SCR_META_FILEMAP_KIND, SCR_META_FILEMAP_VERSION);
 	out_str(&o, "filemap");
 	out_kv_i64(&o, "rank", m->rank);
-	out_add(&o, "\n", 1);
+	scr_strbuf_addn(&o, "\n", 1);
 	for (size_t i = 0; i < m->n; i++) {
 		out_dataset(&o, "dataset", &m->e[i].ds);
 		out_kv_i64(&o, "flushed", m->e[i].flushed);
 		out_kv(&o, "prefix", m->e[i].prefix);
-		out_add(&o, "\n", 1);
+		scr_strbuf_addn(&o, "\n", 1);
 		for (size_t j = 0; j < m->e[i].nfiles; j++)
 			out_file(&o, &m->e[i].files[j]);
 	}
@@ -1133,10 +1098,10 @@ int scr_summary_encode(const struct scr_summary *s, char **buf, size_t *len)
 	if (rc)
 		return write_error(rc);
 
-	struct outbuf o = { 0 };
+	struct scr_strbuf o = SCR_STRBUF_LIMITED(SCR_META_MAX_SIZE);
 	out_header(&o, SCR_META_SUMMARY_KIND, SCR_META_SUMMARY_VERSION);
 	out_dataset(&o, "dataset", &s->ds);
-	out_add(&o, "\n", 1);
+	scr_strbuf_addn(&o, "\n", 1);
 	for (size_t i = 0; i < s->nfiles; i++)
 		out_file(&o, &s->files[i]);
 	return out_finish(&o, buf, len);
@@ -1318,19 +1283,19 @@ int scr_index_encode(const struct scr_index *x, char **buf, size_t *len)
 	if (!has_current)
 		return -SCR_EINVAL;
 
-	struct outbuf o = { 0 };
+	struct scr_strbuf o = SCR_STRBUF_LIMITED(SCR_META_MAX_SIZE);
 	out_header(&o, SCR_META_INDEX_KIND, SCR_META_INDEX_VERSION);
 	if (x->current) {
 		out_str(&o, "current");
 		out_kv(&o, "name", x->current);
-		out_add(&o, "\n", 1);
+		scr_strbuf_addn(&o, "\n", 1);
 	}
 	for (size_t i = 0; i < x->n; i++) {
 		const struct scr_index_entry *e = &x->e[i];
 		out_dataset(&o, "entry", &e->ds);
 		out_kv_i64(&o, "flushed", e->flushed);
 		out_kv_i64(&o, "failed", e->failed);
-		out_add(&o, "\n", 1);
+		scr_strbuf_addn(&o, "\n", 1);
 	}
 	return out_finish(&o, buf, len);
 }

@@ -8,6 +8,7 @@
 #include "layout.h"
 #include "path.h"
 #include "scr_err.h"
+#include "strbuf.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -224,11 +225,33 @@ static void test_io(void)
 	free(dst2);
 }
 
+static void test_strbuf(void)
+{
+	struct scr_strbuf b = { 0 };
+	scr_strbuf_addn(&b, "", 0);
+	CHECK_EQ_STR(b.buf, "");   /* empty, yet a string */
+	scr_strbuf_add(&b, "rank ");
+	scr_strbuf_addf(&b, "%d of %s", 3, "n[1-4]");
+	CHECK_EQ_STR(b.buf, "rank 3 of n[1-4]");
+	CHECK(!scr_strbuf_failed(&b));
+	free(b.buf);
+
+	/* past the limit: nothing more is added, and that is remembered */
+	struct scr_strbuf l = SCR_STRBUF_LIMITED(8);
+	scr_strbuf_add(&l, "12345");
+	scr_strbuf_add(&l, "6789");
+	scr_strbuf_add(&l, "0");
+	CHECK_EQ_STR(l.buf, "12345");
+	CHECK(l.toobig && scr_strbuf_failed(&l));
+	free(l.buf);
+}
+
 int main(void)
 {
 	test_crc();
 	test_paths();
 	test_layout();
 	test_io();
+	test_strbuf();
 	return check_done("test_base");
 }
