@@ -23,6 +23,7 @@
 #include "config.h"
 #include "io.h"
 #include "job.h"
+#include "layout.h"
 #include "meta.h"
 #include "nodecache.h"
 #include "path.h"

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "cmd.h"
+#include "layout.h"
 #include "meta.h"
 #include "io.h"
 #include "offline.h"

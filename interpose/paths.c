@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "engine.h"
+#include "layout.h"
 #include "pattern.h"
 
 #include "meta.h"

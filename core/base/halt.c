@@ -4,6 +4,7 @@
 #include "halt.h"
 
 #include "io.h"
+#include "layout.h"
 #include "meta.h"
 #include "scr_err.h"
 

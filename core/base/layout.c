@@ -184,3 +184,40 @@ char *scr_layout_pending_path(const struct scr_layout *l, int rank)
 {
 	return scr_asprintf("%s/pending_%d.scr", l->cntl_dir, rank);
 }
+
+/* ---- names of things in the prefix directory ---- */
+
+int scr_prefix_owns(const char *rel)
+{
+	return !strcmp(rel, ".scr") || !strncmp(rel, ".scr/", 5);
+}
+
+char *scr_prefix_scrdir(const char *prefix)
+{
+	return scr_asprintf("%s/.scr", prefix);
+}
+
+char *scr_prefix_index_path(const char *prefix)
+{
+	return scr_asprintf("%s/.scr/index.scr", prefix);
+}
+
+char *scr_prefix_dataset_dir(const char *prefix, int id)
+{
+	return scr_asprintf("%s/.scr/scr.dataset.%d", prefix, id);
+}
+
+char *scr_prefix_summary_path(const char *prefix, int id)
+{
+	return scr_asprintf("%s/.scr/scr.dataset.%d/summary.scr", prefix, id);
+}
+
+char *scr_prefix_red_dir(const char *prefix, int id)
+{
+	return scr_asprintf("%s/.scr/scr.dataset.%d/red", prefix, id);
+}
+
+char *scr_prefix_ranks_dir(const char *prefix, int id)
+{
+	return scr_asprintf("%s/.scr/scr.dataset.%d/ranks", prefix, id);
+}

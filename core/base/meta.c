@@ -44,6 +44,7 @@
 
 #include "crc.h"
 #include "io.h"
+#include "layout.h"
 #include "scr_err.h"
 #include "strbuf.h"
 
@@ -1438,41 +1439,4 @@ int scr_prefix_max_id(const char *prefix)
 		closedir(d);
 	free(dir);
 	return max;
-}
-
-/* ---- names of things in the prefix ---- */
-
-int scr_prefix_owns(const char *rel)
-{
-	return !strcmp(rel, ".scr") || !strncmp(rel, ".scr/", 5);
-}
-
-char *scr_prefix_scrdir(const char *prefix)
-{
-	return scr_asprintf("%s/.scr", prefix);
-}
-
-char *scr_prefix_index_path(const char *prefix)
-{
-	return scr_asprintf("%s/.scr/index.scr", prefix);
-}
-
-char *scr_prefix_dataset_dir(const char *prefix, int id)
-{
-	return scr_asprintf("%s/.scr/scr.dataset.%d", prefix, id);
-}
-
-char *scr_prefix_summary_path(const char *prefix, int id)
-{
-	return scr_asprintf("%s/.scr/scr.dataset.%d/summary.scr", prefix, id);
-}
-
-char *scr_prefix_red_dir(const char *prefix, int id)
-{
-	return scr_asprintf("%s/.scr/scr.dataset.%d/red", prefix, id);
-}
-
-char *scr_prefix_ranks_dir(const char *prefix, int id)
-{
-	return scr_asprintf("%s/.scr/scr.dataset.%d/ranks", prefix, id);
 }

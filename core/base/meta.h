@@ -266,36 +266,4 @@ int scr_prefix_max_id(const char *prefix);
 int scr_index_encode(const struct scr_index *x, char **buf, size_t *len);
 int scr_index_decode(const char *buf, size_t len, struct scr_index *x);
 
-/* ---- names of things in the prefix ---- */
-
-/* malloc'd "<prefix>/.scr", "<prefix>/.scr/index.scr",
- * "<prefix>/.scr/scr.dataset.<id>", ".../summary.scr", ".../red";
- * NULL when out of memory */
-char *scr_prefix_scrdir(const char *prefix);
-/* 1 when rel (a path relative to the prefix) is scr's own (.scr and below):
- * never an application's file. */
-int scr_prefix_owns(const char *rel);
-char *scr_prefix_index_path(const char *prefix);
-char *scr_prefix_dataset_dir(const char *prefix, int id);
-char *scr_prefix_summary_path(const char *prefix, int id);
-/*
- * Gathered datasets. After a job, the commands gather into the prefix what
- * the surviving nodes still hold of a dataset that was only cached: each
- * node's <cache>/scr.dataset.<id>/<rel> goes to <prefix>/<rel> (rel is the
- * path relative to the prefix, as in summaries), and its redundancy files
- * <cache>/scr.dataset.<id>/.scr/red.<rank> go to
- * <prefix>/.scr/scr.dataset.<id>/red/red.<rank>, the directory named here.
- * "scr_index --build <id>" then rebuilds the files of the lost ranks from
- * them (scr_red_offline_rebuild), writes the summary and adds the dataset
- * to the index, so that a restart in a new allocation can fetch it.
- */
-char *scr_prefix_red_dir(const char *prefix, int id);
-/*
- * Alongside, each rank whose files were gathered intact (size and CRC as
- * its filemap records them) leaves its filemap entry, as a one-entry
- * filemap, at <prefix>/.scr/scr.dataset.<id>/ranks/filemap.<rank>: with one
- * for every rank, the dataset is complete without any redundancy data.
- */
-char *scr_prefix_ranks_dir(const char *prefix, int id);
-
 #endif

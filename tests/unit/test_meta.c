@@ -7,6 +7,7 @@
 
 #include "crc.h"
 #include "io.h"
+#include "layout.h"
 #include "meta.h"
 #include "scr_err.h"
 
