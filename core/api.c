@@ -256,9 +256,7 @@ static void release_state(void)
 	free(scr.prefix);
 	free(scr.cwd);
 	scr.prefix = scr.cwd = NULL;
-	free(scr.halt_path);
-	free(scr.halt_what);
-	scr.halt_path = scr.halt_what = NULL;
+	scr_halt_state_release(&scr.halt);
 	if (scr.node != MPI_COMM_NULL && scr.node != 0)
 		MPI_Comm_free(&scr.node);
 	if (scr.world != MPI_COMM_NULL && scr.world != 0)
@@ -697,7 +695,7 @@ SCR_EXPORT int SCR_Complete_output(int valid)
 		return SCR_FAILURE;
 	}
 	int rc = scr_dataset_complete(&scr, valid);
-	if (scr.halt_exit_now) {
+	if (scr.halt.exit_now) {
 		/* SCR_HALT_EXIT: the checkpoint is in the prefix; end the run on
 		 * every rank as the application would at its end */
 		SCR_Finalize();

@@ -26,10 +26,10 @@
 static void report_file(struct scr_state *s, int rc)
 {
 	int saved = errno;
-	if (s->halt_file_warned)
+	if (s->halt.file_warned)
 		return;
-	s->halt_file_warned = 1;
-	char *m = scr_halt_error_text(s->halt_path, rc, saved);
+	s->halt.file_warned = 1;
+	char *m = scr_halt_error_text(s->halt.path, rc, saved);
 	scr_log_error("%s; halt conditions are ignored until then", m ? m : scr_strerror(rc));
 	free(m);
 }
@@ -39,13 +39,13 @@ static void report_file(struct scr_state *s, int rc)
  * (no exit_before). */
 static int64_t end_time(struct scr_state *s, const struct scr_halt *h)
 {
-	if (s->end_time_looked)
-		return s->end_time;
-	s->end_time_looked = 1;
+	if (s->halt.end_time_looked)
+		return s->halt.end_time;
+	s->halt.end_time_looked = 1;
 	const char *v = scr_config_get(s->cfg, "SCR_END_TIME");
 	if (v && *v) {
-		s->end_time = (int64_t)scr_config_get_int(s->cfg, "SCR_END_TIME");
-		return s->end_time;
+		s->halt.end_time = (int64_t)scr_config_get_int(s->cfg, "SCR_END_TIME");
+		return s->halt.end_time;
 	}
 	const char *job = getenv("SLURM_JOB_ID");
 	if (!job || !*job)
@@ -59,7 +59,7 @@ static int64_t end_time(struct scr_state *s, const struct scr_halt *h)
 	char *msg = NULL;
 	int64_t end = 0;
 	if (scr_halt_slurm_end_time(job, &end, &msg) == 0) {
-		s->end_time = end;
+		s->halt.end_time = end;
 		char when[64];
 		scr_halt_format_time(end, when, sizeof(when));
 		scr_log_debug(1, "allocation of job %s ends at %s (squeue)", job, when);
@@ -68,14 +68,14 @@ static int64_t end_time(struct scr_state *s, const struct scr_halt *h)
 			     "on exit_before; export SCR_END_TIME to give it", msg ? msg : "squeue");
 	}
 	free(msg);
-	return s->end_time;
+	return s->halt.end_time;
 }
 
 /* Rank 0: does a condition hold now? */
 static int evaluate(struct scr_state *s, const struct scr_halt *h, char **reason)
 {
-	int64_t end = scr_halt_needs_end_time(h, s->halt_seconds) ? end_time(s, h) : 0;
-	return scr_halt_eval(h, (int64_t)time(NULL), end, s->halt_seconds, reason);
+	int64_t end = scr_halt_needs_end_time(h, s->halt.seconds) ? end_time(s, h) : 0;
+	return scr_halt_eval(h, (int64_t)time(NULL), end, s->halt.seconds, reason);
 }
 
 static int edit_clear_run_end(struct scr_halt *h, void *arg)
@@ -105,14 +105,14 @@ static int edit_count_down(struct scr_halt *h, void *arg)
 
 void scr_halt_setup(struct scr_state *s)
 {
-	s->halt_seconds = scr_config_get_int(s->cfg, "SCR_HALT_SECONDS");
-	s->halt_exit = scr_config_get_bool(s->cfg, "SCR_HALT_EXIT");
-	s->halt_path = scr_halt_path(s->prefix);
-	if (s->rank != 0 || !s->halt_path || access(s->halt_path, F_OK) != 0)
+	s->halt.seconds = scr_config_get_int(s->cfg, "SCR_HALT_SECONDS");
+	s->halt.exit = scr_config_get_bool(s->cfg, "SCR_HALT_EXIT");
+	s->halt.path = scr_halt_path(s->prefix);
+	if (s->rank != 0 || !s->halt.path || access(s->halt.path, F_OK) != 0)
 		return;
 	/* how an earlier run ended is no reason to stop this one */
 	char *cleared = NULL;
-	int rc = scr_halt_update(s->halt_path, edit_clear_run_end, &cleared, NULL);
+	int rc = scr_halt_update(s->halt.path, edit_clear_run_end, &cleared, NULL);
 	if (rc)
 		report_file(s, rc);
 	else if (cleared)
@@ -124,10 +124,10 @@ void scr_halt_setup(struct scr_state *s)
 /* Every rank: a condition holds (reason on rank 0). Records it once. */
 static void halt_begin(struct scr_state *s, char *reason, const char *ckpt)
 {
-	int first = !s->halted;
-	s->halted = 1;
+	int first = !s->halt.halted;
+	s->halt.halted = 1;
 	if (s->rank == 0 && reason) {
-		int rc = scr_halt_update(s->halt_path, edit_reason, reason, NULL);
+		int rc = scr_halt_update(s->halt.path, edit_reason, reason, NULL);
 		if (rc)
 			report_file(s, rc);
 	}
@@ -141,16 +141,16 @@ static void halt_begin(struct scr_state *s, char *reason, const char *ckpt)
 	size_t len = what ? strlen(what) : 0;
 	if (scr_bcast_buf(s, &what, &len) != 0)
 		what = NULL;
-	s->halt_what = what;
+	s->halt.what = what;
 	if (s->rank != 0 || !what)
 		return;
 	if (!ckpt)
 		scr_log_info("%s: SCR_Should_exit returns 1", what);
-	else if (s->tp_mode && s->halt_exit)
+	else if (s->tp_mode && s->halt.exit)
 		;   /* the transparent mode says when it stops the application */
 	else if (s->tp_mode)
 		scr_log_info("%s; the application runs on (SCR_HALT_EXIT=1 would stop it)", what);
-	else if (s->halt_exit)
+	else if (s->halt.exit)
 		scr_log_info("%s; exiting (SCR_HALT_EXIT=1)", what);
 	else
 		scr_log_info("%s; SCR_Should_exit returns 1", what);
@@ -158,13 +158,13 @@ static void halt_begin(struct scr_state *s, char *reason, const char *ckpt)
 
 int scr_halt_poll(struct scr_state *s)
 {
-	if (s->halted)
+	if (s->halt.halted)
 		return 1;   /* every rank knows it */
 	int holds = 0;
 	char *reason = NULL;
-	if (s->rank == 0 && s->halt_path) {
+	if (s->rank == 0 && s->halt.path) {
 		struct scr_halt h;
-		int rc = scr_halt_read(s->halt_path, &h);
+		int rc = scr_halt_read(s->halt.path, &h);
 		if (rc)
 			report_file(s, rc);
 		else
@@ -182,13 +182,13 @@ int scr_halt_after_checkpoint(struct scr_state *s, int id, const char *name, int
 {
 	int holds = 0;
 	char *reason = NULL;
-	if (s->rank == 0 && s->halt_path) {
+	if (s->rank == 0 && s->halt.path) {
 		struct scr_halt h;
 		scr_halt_init(&h);
 		int rc = 0;
 		/* no file, nothing to count down (and no lock file made) */
-		if (access(s->halt_path, F_OK) == 0 || errno != ENOENT)
-			rc = scr_halt_update(s->halt_path, edit_count_down, NULL, &h);
+		if (access(s->halt.path, F_OK) == 0 || errno != ENOENT)
+			rc = scr_halt_update(s->halt.path, edit_count_down, NULL, &h);
 		if (rc)
 			report_file(s, rc);
 		else
@@ -208,16 +208,23 @@ int scr_halt_after_checkpoint(struct scr_state *s, int id, const char *name, int
 	}
 	halt_begin(s, reason, name);
 	free(reason);
-	if (s->halt_exit && !s->tp_mode)
-		s->halt_exit_now = 1;
+	if (s->halt.exit && !s->tp_mode)
+		s->halt.exit_now = 1;
 	return 1;
 }
 
 void scr_halt_finalize(struct scr_state *s)
 {
-	if (s->rank != 0 || !s->halt_path)
+	if (s->rank != 0 || !s->halt.path)
 		return;
-	int rc = scr_halt_update(s->halt_path, edit_reason, SCR_HALT_REASON_FINALIZE, NULL);
+	int rc = scr_halt_update(s->halt.path, edit_reason, SCR_HALT_REASON_FINALIZE, NULL);
 	if (rc)
 		report_file(s, rc);
+}
+
+void scr_halt_state_release(struct scr_halt_state *h)
+{
+	free(h->path);
+	free(h->what);
+	h->path = h->what = NULL;
 }

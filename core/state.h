@@ -6,6 +6,7 @@
 #define SCR_STATE_H
 
 #include "config.h"
+#include "halt_lib.h"
 #include "layout.h"
 #include "meta.h"
 #include "redundancy.h"
@@ -100,16 +101,7 @@ struct scr_state {
 	int ckpts_this_run;
 	double run_started, last_ckpt_end, ckpt_time_total;
 
-	/* halt conditions (halt_lib.c); the halt file is rank 0's */
-	char *halt_path;             /* <prefix>/.scr/halt.scr */
-	long long halt_seconds;      /* SCR_HALT_SECONDS */
-	int halt_exit;               /* SCR_HALT_EXIT */
-	int halted;                  /* a condition held: SCR_Should_exit answers 1 */
-	char *halt_what;             /* every rank: why, and which checkpoint is safe */
-	int halt_exit_now;           /* API: SCR_Complete_output ends the run */
-	int halt_file_warned;        /* rank 0: an unusable halt file was reported */
-	int end_time_looked;         /* rank 0: end_time is all there is to know */
-	int64_t end_time;            /* rank 0: end of the allocation, 0 unknown */
+	struct scr_halt_state halt;  /* halt conditions (halt_lib.h) */
 };
 
 /* A redundancy descriptor: the scheme for checkpoints whose id is a
@@ -199,19 +191,6 @@ int scr_migrate(struct scr_state *s, int have_filemap);
 /* scavenge.c: copy to the prefix the newest checkpoint of a run with another
  * number of ranks that only the node caches hold (collective) */
 int scr_scavenge(struct scr_state *s);
-
-/* halt_lib.c: halt conditions (see halt.h). Setup and finalize are local
- * (the file is rank 0's); the others are collective and give every rank
- * the same answer. */
-void scr_halt_setup(struct scr_state *s);
-/* SCR_Should_exit: 1 when a condition holds (from then on, always 1) */
-int scr_halt_poll(struct scr_state *s);
-/* After checkpoint id (name) completed, flushed or not: count it down,
- * evaluate, and when halting flush it if it is not in the prefix yet and
- * record the reason. Returns 1 when halting. */
-int scr_halt_after_checkpoint(struct scr_state *s, int id, const char *name, int flushed);
-/* SCR_Finalize: record that the run ended by itself, unless a reason is set */
-void scr_halt_finalize(struct scr_state *s);
 
 /* restart.c: find a dataset to restart from, in cache or in the prefix */
 int scr_restart_find(struct scr_state *s, int below_id);

@@ -207,8 +207,8 @@ int scr_tp_complete(const char *name, const struct scr_tp_file *files, size_t n,
 int scr_tp_halt_exit(const char **what)
 {
 	struct scr_state *s = scr_state_get();
-	*what = s->halt_what ? s->halt_what : "halting";
-	return scr_tp_active() && s->halted && s->halt_exit;
+	*what = s->halt.what ? s->halt.what : "halting";
+	return scr_tp_active() && s->halt.halted && s->halt.exit;
 }
 
 /* Every rank learns every file of the restart dataset in cache. */
