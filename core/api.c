@@ -5,10 +5,18 @@
 #define _GNU_SOURCE
 #include "scr.h"
 
+#include "dataset.h"
+#include "flush.h"
 #include "io.h"
 #include "job.h"
+#include "joblock.h"
 #include "log.h"
+#include "migrate.h"
 #include "path.h"
+#include "pending.h"
+#include "reddesc.h"
+#include "restart.h"
+#include "scavenge.h"
 #include "scr_err.h"
 #include "state.h"
 
@@ -113,7 +121,7 @@ static int load_config(char **msg)
 	char *warnings = NULL;
 	int rc = scr_job_load_config(scr.cfg, scr.cwd, environ, &warnings, msg);
 	if (warnings) {
-		if (scr.rank == 0)
+		if (scr.comm.rank == 0)
 			scr_log_warn("%s", warnings);
 		free(warnings);
 	}
@@ -213,24 +221,24 @@ static int setup_local(char **msg)
 		return rc;
 	}
 
-	char *fm = scr_layout_filemap_path(&scr.layout, scr.rank);
+	char *fm = scr_layout_filemap_path(&scr.layout, scr.comm.rank);
 	if (!fm)
 		return -SCR_ENOMEM;
 	rc = scr_filemap_read(fm, &scr.filemap);
 	scr.filemap_found = rc != -SCR_ENOENT;
-	if (rc == 0 && scr.filemap.rank != scr.rank) {
+	if (rc == 0 && scr.filemap.rank != scr.comm.rank) {
 		/* another rank's files would be served as this rank's */
 		scr_log_warn("ignoring filemap '%s': it names rank %d (copied or tampered "
 			     "with)", fm, scr.filemap.rank);
 		scr_filemap_release(&scr.filemap);
-		scr_filemap_init(&scr.filemap, scr.rank);
+		scr_filemap_init(&scr.filemap, scr.comm.rank);
 	} else if (rc == -SCR_ENOENT) {
-		scr_filemap_init(&scr.filemap, scr.rank);
+		scr_filemap_init(&scr.filemap, scr.comm.rank);
 		rc = 0;
 	} else if (rc) {
 		/* never trust a damaged filemap: start this rank with an empty one */
 		scr_log_warn("ignoring filemap '%s': %s", fm, scr_strerror(rc));
-		scr_filemap_init(&scr.filemap, scr.rank);
+		scr_filemap_init(&scr.filemap, scr.comm.rank);
 		rc = 0;
 	}
 	free(fm);
@@ -241,14 +249,8 @@ static void release_state(void)
 {
 	scr_job_unlock(&scr);
 	scr_restart_clear(&scr);
-	scr_files_free(scr.tp_files, scr.tp_nfiles);
-	scr.tp_files = NULL;
-	scr.tp_nfiles = 0;
+	scr_tp_state_release(&scr.tp);
 	scr_filemap_release(&scr.filemap);
-	if (scr.journal_kept)
-		scr_filemap_release(scr.journal_kept);
-	free(scr.journal_kept);
-	scr.journal_kept = NULL;
 	scr_red_desc_release(&scr);
 	scr_layout_release(&scr.layout);
 	scr_config_free(scr.cfg);
@@ -257,11 +259,7 @@ static void release_state(void)
 	free(scr.cwd);
 	scr.prefix = scr.cwd = NULL;
 	scr_halt_state_release(&scr.halt);
-	if (scr.node != MPI_COMM_NULL && scr.node != 0)
-		MPI_Comm_free(&scr.node);
-	if (scr.world != MPI_COMM_NULL && scr.world != 0)
-		MPI_Comm_free(&scr.world);
-	scr.node = scr.world = MPI_COMM_NULL;
+	scr_comm_close(&scr.comm);
 }
 
 /* Largest dataset id in the prefix index (rank 0) */
@@ -300,39 +298,39 @@ SCR_EXPORT int SCR_Init(void)
 	memset(&scr, 0, sizeof(scr));
 	scr.cfg = cfg;
 	scr.job_lock_fd = -1;
-	scr.node = MPI_COMM_NULL;
-	MPI_Comm_dup(MPI_COMM_WORLD, &scr.world);
-	MPI_Comm_rank(scr.world, &scr.rank);
-	MPI_Comm_size(scr.world, &scr.nranks);
-	scr_log_setup(scr.rank, 0);
+	if (scr_comm_open(&scr.comm)) {
+		scr_log_error("SCR_Init: cannot duplicate MPI_COMM_WORLD");
+		return SCR_FAILURE;
+	}
+	scr_log_setup(scr.comm.rank, 0);
 	scr.run_started = scr.last_ckpt_end = scr_now();
 
 	char *msg = NULL;
 	int rc = setup_local(&msg);
 	if (scr.cfg)
-		scr_log_setup(scr.rank, (int)scr_config_get_int(scr.cfg, "SCR_DEBUG"));
+		scr_log_setup(scr.comm.rank, (int)scr_config_get_int(scr.cfg, "SCR_DEBUG"));
 
 	/* the decision is collective so that no rank waits for a disabled one */
 	/* decided on collective values only, so that no rank waits for one
 	 * that stepped aside */
 	int disabled = rc == 1;
 	int failed = rc < 0;
-	int any_failed = scr_allreduce_max(&scr, failed);
-	int any_disabled = scr_allreduce_max(&scr, disabled);
-	int all_disabled = scr_allreduce_and(&scr, disabled);
+	int any_failed = scr_allreduce_max(&scr.comm, failed);
+	int any_disabled = scr_allreduce_max(&scr.comm, disabled);
+	int all_disabled = scr_allreduce_and(&scr.comm, disabled);
 	if (any_failed || any_disabled) {
 		/* the lowest failing rank speaks for all: usually the cause is shared */
-		int mine = failed ? scr.rank : scr.nranks, first = mine;
-		MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, scr.world);
-		if (failed && scr.rank == first)
+		int mine = failed ? scr.comm.rank : scr.comm.nranks, first = mine;
+		MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, scr.comm.world);
+		if (failed && scr.comm.rank == first)
 			scr_log_error("%s", msg ? msg : scr_strerror(rc));
-		if (scr.rank == 0 && any_failed)
+		if (scr.comm.rank == 0 && any_failed)
 			scr_log_error("scr is disabled for this run: files are written "
 				      "to the paths the application names");
-		else if (scr.rank == 0 && !all_disabled)
+		else if (scr.comm.rank == 0 && !all_disabled)
 			scr_log_warn("SCR_ENABLE=0 on some ranks only: scr is disabled for "
 				     "this run");
-		else if (scr.rank == 0)
+		else if (scr.comm.rank == 0)
 			scr_log_debug(1, "SCR_ENABLE=0: running in pass-through mode");
 		free(msg);
 		scr.phase = SCR_PHASE_PASSTHROUGH;
@@ -340,12 +338,12 @@ SCR_EXPORT int SCR_Init(void)
 	}
 	free(msg);
 
-	rc = scr_split_node(&scr);
-	if (!scr_allreduce_and(&scr, rc == 0)) {
+	rc = scr_comm_split_node(&scr.comm, scr.layout.node);
+	if (!scr_allreduce_and(&scr.comm, rc == 0)) {
 		if (rc)
 			scr_log_error("cannot group ranks by node: %s", scr_strerror(rc));
-		if (scr.node != MPI_COMM_NULL)
-			MPI_Comm_free(&scr.node);
+		if (scr.comm.node != MPI_COMM_NULL)
+			MPI_Comm_free(&scr.comm.node);
 		scr.phase = SCR_PHASE_PASSTHROUGH;
 		return SCR_SUCCESS;
 	}
@@ -354,7 +352,7 @@ SCR_EXPORT int SCR_Init(void)
 		scr.phase = SCR_PHASE_PASSTHROUGH;
 		return SCR_SUCCESS;
 	}
-	if (scr.rank == 0)
+	if (scr.comm.rank == 0)
 		scr_log_debug(1, "prefix '%s', cache '%s', control '%s', redundancy %s, "
 			      "flush every %d, cache size %d",
 			      scr.prefix, scr.layout.cache_dir, scr.layout.cntl_dir,
@@ -365,13 +363,13 @@ SCR_EXPORT int SCR_Init(void)
 
 	/* ids continue after everything this job has in cache or in the prefix */
 	int max_id = scr.filemap.n ? scr.filemap.e[scr.filemap.n - 1].ds.id : 0;
-	if (scr.rank == 0) {
+	if (scr.comm.rank == 0) {
 		scr_index_repair(&scr);
 		int p = prefix_max_id();
 		if (p > max_id)
 			max_id = p;
 	}
-	scr.next_id = scr_allreduce_max(&scr, max_id) + 1;
+	scr.next_id = scr_allreduce_max(&scr.comm, max_id) + 1;
 
 	scr.phase = SCR_PHASE_IDLE;
 	scr_halt_setup(&scr);
@@ -401,13 +399,13 @@ static int newest_of_kind(int flag, int bound)
 
 static int flush_one_at_finalize(int mine)
 {
-	int id = scr_allreduce_max(&scr, mine);
-	if (id <= 0 || !scr_allreduce_and(&scr, mine == id))
+	int id = scr_allreduce_max(&scr.comm, mine);
+	if (id <= 0 || !scr_allreduce_and(&scr.comm, mine == id))
 		return 0;
 	struct scr_filemap_entry *e = scr_filemap_find(&scr.filemap, id);
-	if (!scr_allreduce_and(&scr, !e->flushed))
+	if (!scr_allreduce_and(&scr.comm, !e->flushed))
 		return 0;
-	if (scr.rank == 0)
+	if (scr.comm.rank == 0)
 		scr_log_debug(1, "flushing dataset %d '%s' at finalize", id, e->ds.name);
 	return scr_flush(&scr, id);
 }
@@ -421,7 +419,7 @@ static int flush_at_finalize(void)
 {
 	int rc = 0, bound = INT_MAX;
 	for (;;) {
-		int id = scr_allreduce_max(&scr, newest_of_kind(SCR_FLAG_OUTPUT_BIT, bound));
+		int id = scr_allreduce_max(&scr.comm, newest_of_kind(SCR_FLAG_OUTPUT_BIT, bound));
 		if (id <= 0)
 			break;
 		struct scr_filemap_entry *e = scr_filemap_find(&scr.filemap, id);
@@ -490,18 +488,18 @@ SCR_EXPORT int SCR_Start_output(const char *name, int flags)
 	int id = scr.next_id++;
 	char *own = name && *name ? strdup(name) : scr_asprintf("scr.dataset.%d", id);
 	int len = own ? (int)strlen(own) + 1 : 0;
-	MPI_Bcast(&len, 1, MPI_INT, 0, scr.world);
+	MPI_Bcast(&len, 1, MPI_INT, 0, scr.comm.world);
 	char *agreed = len > 0 ? malloc((size_t)len) : NULL;
-	if (scr.rank == 0 && agreed)
+	if (scr.comm.rank == 0 && agreed)
 		memcpy(agreed, own, (size_t)len);
-	if (!scr_allreduce_and(&scr, agreed != NULL)) {
+	if (!scr_allreduce_and(&scr.comm, agreed != NULL)) {
 		free(own);
 		free(agreed);
 		scr_log_error("SCR_Start_output: out of memory");
 		return SCR_FAILURE;
 	}
-	MPI_Bcast(agreed, len, MPI_CHAR, 0, scr.world);
-	if (name && *name && own && strcmp(own, agreed) && scr.rank != 0)
+	MPI_Bcast(agreed, len, MPI_CHAR, 0, scr.comm.world);
+	if (name && *name && own && strcmp(own, agreed) && scr.comm.rank != 0)
 		scr_log_warn("dataset name '%s' differs from rank 0's '%s': using '%s'",
 			     own, agreed, agreed);
 	free(own);
@@ -511,7 +509,7 @@ SCR_EXPORT int SCR_Start_output(const char *name, int flags)
 	scr.out.name = agreed;
 	scr.out.flags = flags;
 	scr.out.created = (int64_t)time(NULL);
-	scr.out.nranks = scr.nranks;
+	scr.out.nranks = scr.comm.nranks;
 	scr.out_started = scr_now();
 	scr.phase = SCR_PHASE_OUTPUT;
 
@@ -520,7 +518,7 @@ SCR_EXPORT int SCR_Start_output(const char *name, int flags)
 	/* files written to the prefix directly have no redundancy in cache */
 	scr.out.redundancy = strdup(scr_dataset_bypassed(&scr, id) ? "SINGLE"
 				    : scr_red_desc_for(&scr, id)->red->name);
-	if (scr.rank == 0)
+	if (scr.comm.rank == 0)
 		scr_log_debug(1, "dataset %d '%s' started (%s%s)", id, agreed,
 			      flags & SCR_FLAG_CHECKPOINT ? "checkpoint" : "",
 			      flags & SCR_FLAG_OUTPUT ? " output" : "");
@@ -751,16 +749,16 @@ SCR_EXPORT int SCR_Complete_restart(int valid)
 		return SCR_FAILURE;
 	}
 	scr.phase = SCR_PHASE_IDLE;
-	int all = scr_allreduce_and(&scr, valid);
+	int all = scr_allreduce_and(&scr.comm, valid);
 	int id = scr.restart_id;
 	if (all) {
-		if (scr.rank == 0)
+		if (scr.comm.rank == 0)
 			scr_log_debug(1, "restarted from dataset %d '%s'", id, scr.restart_name);
 		scr_restart_clear(&scr);
 		scr.last_ckpt_end = scr_now();
 		return SCR_SUCCESS;
 	}
-	if (scr.rank == 0)
+	if (scr.comm.rank == 0)
 		scr_log_warn("restart from dataset %d '%s' reported invalid by the "
 			     "application: looking for an older one", id, scr.restart_name);
 	/* never offer it again in this run: drop the cached copy */
@@ -787,7 +785,7 @@ SCR_EXPORT int SCR_Need_checkpoint(int *flag)
 	}
 	scr.need_calls++;
 	int need = 0;
-	if (scr.rank == 0) {
+	if (scr.comm.rank == 0) {
 		double now = scr_now();
 		int any = 0;
 		if (scr.ckpt_interval > 0) {
@@ -812,7 +810,7 @@ SCR_EXPORT int SCR_Need_checkpoint(int *flag)
 		if (!any)
 			need = 1;
 	}
-	scr_bcast_int(&scr, &need);
+	scr_bcast_int(&scr.comm, &need);
 	*flag = need;
 	return SCR_SUCCESS;
 }
@@ -888,10 +886,10 @@ SCR_EXPORT int SCR_Current(const char *name)
 		return r > 0 ? SCR_SUCCESS : SCR_FAILURE;
 	struct name_arg a = { name, 0 };
 	int rc = scr_index_update(&scr, edit_current, &a);
-	scr_bcast_int(&scr, &a.id);   /* the edit ran on rank 0 only */
-	int in_cache = scr_allreduce_max(&scr, cached_id(name));
+	scr_bcast_int(&scr.comm, &a.id);   /* the edit ran on rank 0 only */
+	int in_cache = scr_allreduce_max(&scr.comm, cached_id(name));
 	if (rc && !in_cache) {
-		if (scr.rank == 0)
+		if (scr.comm.rank == 0)
 			scr_log_error("SCR_Current: no dataset named '%s'", name);
 		return SCR_FAILURE;
 	}
@@ -908,14 +906,14 @@ SCR_EXPORT int SCR_Drop(const char *name)
 		return r > 0 ? SCR_SUCCESS : SCR_FAILURE;
 	struct name_arg a = { name, 0 };
 	int rc = scr_index_update(&scr, edit_drop, &a);
-	scr_bcast_int(&scr, &a.id);   /* the edit ran on rank 0 only */
-	int id = scr_allreduce_max(&scr, cached_id(name));
+	scr_bcast_int(&scr.comm, &a.id);   /* the edit ran on rank 0 only */
+	int id = scr_allreduce_max(&scr.comm, cached_id(name));
 	if (id > 0)
 		scr_cache_drop(&scr, id);
 	if (scr.restart_id > 0 && (scr.restart_id == id || scr.restart_id == a.id))
 		scr_restart_find(&scr, scr.restart_id);
 	if (!rc && a.id == 0 && id == 0) {
-		if (scr.rank == 0)
+		if (scr.comm.rank == 0)
 			scr_log_error("SCR_Drop: no dataset named '%s'", name);
 		return SCR_FAILURE;
 	}
@@ -1011,18 +1009,18 @@ SCR_EXPORT int SCR_Delete(const char *name)
 		return r > 0 ? SCR_SUCCESS : SCR_FAILURE;
 	struct name_arg a = { name, 0 };
 	int rc = scr_index_update(&scr, edit_drop, &a);
-	scr_bcast_int(&scr, &a.id);   /* the edit ran on rank 0 only */
-	int id = scr_allreduce_max(&scr, cached_id(name));
+	scr_bcast_int(&scr.comm, &a.id);   /* the edit ran on rank 0 only */
+	int id = scr_allreduce_max(&scr.comm, cached_id(name));
 	if (id > 0)
 		scr_cache_drop(&scr, id);
 	int bad = 0;
-	if (scr.rank == 0 && a.id > 0)
+	if (scr.comm.rank == 0 && a.id > 0)
 		bad = delete_prefix_files(a.id);
-	bad = scr_allreduce_max(&scr, bad);
+	bad = scr_allreduce_max(&scr.comm, bad);
 	if (scr.restart_id > 0 && (scr.restart_id == id || scr.restart_id == a.id))
 		scr_restart_find(&scr, scr.restart_id);
 	if (!rc && a.id == 0 && id == 0) {
-		if (scr.rank == 0)
+		if (scr.comm.rank == 0)
 			scr_log_error("SCR_Delete: no dataset named '%s'", name);
 		return SCR_FAILURE;
 	}

@@ -1,5 +1,5 @@
-/* Collective helpers over the library's private communicator. */
-#include "state.h"
+/* Collective helpers over the library's private communicators. */
+#include "comm.h"
 
 #include "io.h"
 #include "log.h"
@@ -8,47 +8,70 @@
 #include <stdlib.h>
 #include <string.h>
 
-int scr_allreduce_and(struct scr_state *s, int mine)
+int scr_comm_open(struct scr_comm *c)
+{
+	c->node = MPI_COMM_NULL;
+	if (MPI_Comm_dup(MPI_COMM_WORLD, &c->world) != MPI_SUCCESS) {
+		c->world = MPI_COMM_NULL;
+		return -SCR_EMPI;
+	}
+	MPI_Comm_rank(c->world, &c->rank);
+	MPI_Comm_size(c->world, &c->nranks);
+	c->node_rank = 0;
+	c->node_size = 1;
+	return 0;
+}
+
+void scr_comm_close(struct scr_comm *c)
+{
+	if (c->node != MPI_COMM_NULL && c->node != 0)
+		MPI_Comm_free(&c->node);
+	if (c->world != MPI_COMM_NULL && c->world != 0)
+		MPI_Comm_free(&c->world);
+	c->node = c->world = MPI_COMM_NULL;
+}
+
+int scr_allreduce_and(const struct scr_comm *c, int mine)
 {
 	int all = 0;
 	mine = mine ? 1 : 0;
-	if (MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_LAND, s->world) != MPI_SUCCESS)
+	if (MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_LAND, c->world) != MPI_SUCCESS)
 		return 0;
 	return all;
 }
 
-int scr_allreduce_max(struct scr_state *s, int mine)
+int scr_allreduce_max(const struct scr_comm *c, int mine)
 {
 	int all = mine;
-	MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, s->world);
+	MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, c->world);
 	return all;
 }
 
-int scr_bcast_int(struct scr_state *s, int *value)
+int scr_bcast_int(const struct scr_comm *c, int *value)
 {
-	return MPI_Bcast(value, 1, MPI_INT, 0, s->world) == MPI_SUCCESS ? 0 : -SCR_EMPI;
+	return MPI_Bcast(value, 1, MPI_INT, 0, c->world) == MPI_SUCCESS ? 0 : -SCR_EMPI;
 }
 
-int scr_gather_bufs(struct scr_state *s, const char *buf, int len, char **all,
+int scr_gather_bufs(const struct scr_comm *c, const char *buf, int len, char **all,
 		    int **lens)
 {
 	*all = NULL;
 	*lens = NULL;
 	int *counts = NULL, *displs = NULL;
 	int rc = 0;
-	if (s->rank == 0) {
-		counts = calloc((size_t)s->nranks, sizeof(int));
-		displs = calloc((size_t)s->nranks, sizeof(int));
+	if (c->rank == 0) {
+		counts = calloc((size_t)c->nranks, sizeof(int));
+		displs = calloc((size_t)c->nranks, sizeof(int));
 		if (!counts || !displs)
 			rc = -SCR_ENOMEM;
 	}
 	/* every rank must enter the collectives even if rank 0 is short of memory */
-	if (MPI_Gather(&len, 1, MPI_INT, counts, 1, MPI_INT, 0, s->world) != MPI_SUCCESS)
+	if (MPI_Gather(&len, 1, MPI_INT, counts, 1, MPI_INT, 0, c->world) != MPI_SUCCESS)
 		rc = -SCR_EMPI;
 	char *data = NULL;
-	if (s->rank == 0 && !rc) {
+	if (c->rank == 0 && !rc) {
 		long long total = 0;
-		for (int r = 0; r < s->nranks; r++) {
+		for (int r = 0; r < c->nranks; r++) {
 			displs[r] = (int)total;
 			total += counts[r];
 		}
@@ -57,7 +80,7 @@ int scr_gather_bufs(struct scr_state *s, const char *buf, int len, char **all,
 		else if (!(data = malloc((size_t)total + 1)))
 			rc = -SCR_ENOMEM;
 	}
-	int ok = scr_allreduce_and(s, rc == 0);
+	int ok = scr_allreduce_and(c, rc == 0);
 	if (!ok) {
 		free(counts);
 		free(displs);
@@ -65,7 +88,7 @@ int scr_gather_bufs(struct scr_state *s, const char *buf, int len, char **all,
 		return rc ? rc : -SCR_EREMOTE;
 	}
 	if (MPI_Gatherv(buf, len, MPI_CHAR, data, counts, displs, MPI_CHAR, 0,
-			s->world) != MPI_SUCCESS)
+			c->world) != MPI_SUCCESS)
 		rc = -SCR_EMPI;
 	free(displs);
 	if (rc) {
@@ -80,35 +103,35 @@ int scr_gather_bufs(struct scr_state *s, const char *buf, int len, char **all,
 
 /* Ranks with equal node names form a node: the node's index is the lowest
  * rank carrying that name. */
-int scr_split_node(struct scr_state *s)
+int scr_comm_split_node(struct scr_comm *c, const char *node_name)
 {
-	int len = (int)strlen(s->layout.node) + 1;
-	int *lens = malloc(sizeof(int) * (size_t)s->nranks);
-	int *displs = malloc(sizeof(int) * (size_t)s->nranks);
+	int len = (int)strlen(node_name) + 1;
+	int *lens = malloc(sizeof(int) * (size_t)c->nranks);
+	int *displs = malloc(sizeof(int) * (size_t)c->nranks);
 	int ok = lens && displs;
-	if (!scr_allreduce_and(s, ok)) {
+	if (!scr_allreduce_and(c, ok)) {
 		free(lens);
 		free(displs);
 		return -SCR_ENOMEM;
 	}
-	MPI_Allgather(&len, 1, MPI_INT, lens, 1, MPI_INT, s->world);
+	MPI_Allgather(&len, 1, MPI_INT, lens, 1, MPI_INT, c->world);
 	long long total = 0;
-	for (int r = 0; r < s->nranks; r++) {
+	for (int r = 0; r < c->nranks; r++) {
 		displs[r] = (int)total;
 		total += lens[r];
 	}
 	char *names = malloc((size_t)total);
-	if (!scr_allreduce_and(s, names != NULL)) {
+	if (!scr_allreduce_and(c, names != NULL)) {
 		free(lens);
 		free(displs);
 		free(names);
 		return -SCR_ENOMEM;
 	}
-	MPI_Allgatherv(s->layout.node, len, MPI_CHAR, names, lens, displs, MPI_CHAR,
-		       s->world);
-	int color = s->rank;
-	for (int r = 0; r < s->nranks; r++) {
-		if (!strcmp(names + displs[r], s->layout.node)) {
+	MPI_Allgatherv(node_name, len, MPI_CHAR, names, lens, displs, MPI_CHAR,
+		       c->world);
+	int color = c->rank;
+	for (int r = 0; r < c->nranks; r++) {
+		if (!strcmp(names + displs[r], node_name)) {
 			color = r;
 			break;
 		}
@@ -116,10 +139,10 @@ int scr_split_node(struct scr_state *s)
 	free(lens);
 	free(displs);
 	free(names);
-	if (MPI_Comm_split(s->world, color, s->rank, &s->node) != MPI_SUCCESS)
+	if (MPI_Comm_split(c->world, color, c->rank, &c->node) != MPI_SUCCESS)
 		return -SCR_EMPI;
-	MPI_Comm_rank(s->node, &s->node_rank);
-	MPI_Comm_size(s->node, &s->node_size);
+	MPI_Comm_rank(c->node, &c->node_rank);
+	MPI_Comm_size(c->node, &c->node_size);
 	return 0;
 }
 
@@ -203,50 +226,50 @@ int scr_files_decode(const char *buf, size_t len, struct scr_file **files, size_
 	return 0;
 }
 
-int scr_bcast_buf(struct scr_state *s, char **buf, size_t *len)
+int scr_bcast_buf(const struct scr_comm *c, char **buf, size_t *len)
 {
-	long long n = s->rank == 0 && *buf ? (long long)*len : -1;
+	long long n = c->rank == 0 && *buf ? (long long)*len : -1;
 	if (n > 0x7fffffffLL)
 		n = -1;
-	MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, s->world);
+	MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, c->world);
 	if (n < 0)
 		return -SCR_EREMOTE;
-	char *data = s->rank == 0 ? *buf : malloc((size_t)n + 1);
-	if (!scr_allreduce_and(s, data != NULL))
+	char *data = c->rank == 0 ? *buf : malloc((size_t)n + 1);
+	if (!scr_allreduce_and(c, data != NULL))
 		return -SCR_ENOMEM;
-	if (MPI_Bcast(data, (int)n, MPI_CHAR, 0, s->world) != MPI_SUCCESS) {
-		if (s->rank != 0)
+	if (MPI_Bcast(data, (int)n, MPI_CHAR, 0, c->world) != MPI_SUCCESS) {
+		if (c->rank != 0)
 			free(data);
 		return -SCR_EMPI;
 	}
-	if (s->rank != 0)
+	if (c->rank != 0)
 		data[n] = '\0';
 	*buf = data;
 	*len = (size_t)n;
 	return 0;
 }
 
-char *scr_agree_str(struct scr_state *s, const char *mine)
+char *scr_agree_str(const struct scr_comm *c, const char *mine)
 {
-	int me = mine ? s->rank : s->nranks, root = me;
-	MPI_Allreduce(&me, &root, 1, MPI_INT, MPI_MIN, s->world);
-	if (root >= s->nranks)
+	int me = mine ? c->rank : c->nranks, root = me;
+	MPI_Allreduce(&me, &root, 1, MPI_INT, MPI_MIN, c->world);
+	if (root >= c->nranks)
 		return NULL;
-	int len = s->rank == root ? (int)strlen(mine) : 0;
-	MPI_Bcast(&len, 1, MPI_INT, root, s->world);
+	int len = c->rank == root ? (int)strlen(mine) : 0;
+	MPI_Bcast(&len, 1, MPI_INT, root, c->world);
 	char *out = malloc((size_t)len + 1);
-	if (!scr_allreduce_and(s, out != NULL)) {
+	if (!scr_allreduce_and(c, out != NULL)) {
 		free(out);
 		return NULL;
 	}
-	if (s->rank == root)
+	if (c->rank == root)
 		memcpy(out, mine, (size_t)len);
-	MPI_Bcast(out, len, MPI_CHAR, root, s->world);
+	MPI_Bcast(out, len, MPI_CHAR, root, c->world);
 	out[len] = '\0';
 	return out;
 }
 
-int scr_gather_files(struct scr_state *s, const struct scr_file *files, size_t n,
+int scr_gather_files(const struct scr_comm *c, const struct scr_file *files, size_t n,
 		     struct scr_file **all_files, size_t *nall)
 {
 	*all_files = NULL;
@@ -255,17 +278,17 @@ int scr_gather_files(struct scr_state *s, const struct scr_file *files, size_t n
 	size_t len = 0;
 	int *lens = NULL;
 	int rc = scr_files_encode(files, n, &buf, &len);
-	if (!scr_allreduce_and(s, rc == 0)) {
+	if (!scr_allreduce_and(c, rc == 0)) {
 		free(buf);
 		return rc ? rc : -SCR_EREMOTE;
 	}
-	rc = scr_gather_bufs(s, buf, (int)len, &all, &lens);
+	rc = scr_gather_bufs(c, buf, (int)len, &all, &lens);
 	free(buf);
 	if (rc)
 		return rc;
 	struct scr_file *out = NULL;
 	size_t total = 0, off = 0;
-	for (int r = 0; s->rank == 0 && r < s->nranks && !rc; r++) {
+	for (int r = 0; c->rank == 0 && r < c->nranks && !rc; r++) {
 		struct scr_file *part;
 		size_t k;
 		rc = scr_files_decode(all + off, (size_t)lens[r], &part, &k);
@@ -284,7 +307,7 @@ int scr_gather_files(struct scr_state *s, const struct scr_file *files, size_t n
 	}
 	free(all);
 	free(lens);
-	scr_bcast_int(s, &rc);
+	scr_bcast_int(c, &rc);
 	if (rc) {
 		scr_files_free(out, total);
 		return rc;

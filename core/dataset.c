@@ -2,11 +2,14 @@
  * Completing an output dataset and keeping the cache within SCR_CACHE_SIZE.
  */
 #define _GNU_SOURCE
-#include "state.h"
+#include "dataset.h"
 
+#include "flush.h"
 #include "io.h"
 #include "log.h"
+#include "protect.h"
 #include "scr_err.h"
+#include "state.h"
 #include "transparent.h"
 
 #include <errno.h>
@@ -18,7 +21,7 @@
 
 int scr_filemap_save(struct scr_state *s)
 {
-	char *path = scr_layout_filemap_path(&s->layout, s->rank);
+	char *path = scr_layout_filemap_path(&s->layout, s->comm.rank);
 	if (!path)
 		return -SCR_ENOMEM;
 	int rc = scr_filemap_write(path, &s->filemap, 0600);
@@ -123,7 +126,7 @@ int scr_cache_evict(struct scr_state *s)
 				     s->cache_size);
 			break;
 		}
-		if (s->rank == 0)
+		if (s->comm.rank == 0)
 			scr_log_debug(1, "evicting dataset %d from cache (SCR_CACHE_SIZE=%d)",
 				      victim, s->cache_size);
 		int r = scr_cache_drop(s, victim);
@@ -159,7 +162,7 @@ static uint64_t newest_ckpt_bytes(struct scr_state *s)
 static int short_of_room(struct scr_state *s, uint64_t need, uint64_t *free_bytes)
 {
 	struct statvfs fs;
-	if (s->node_rank != 0 || need == 0 || statvfs(s->layout.cache_dir, &fs) != 0)
+	if (s->comm.node_rank != 0 || need == 0 || statvfs(s->layout.cache_dir, &fs) != 0)
 		return 0;
 	*free_bytes = (uint64_t)fs.f_bavail * fs.f_frsize;
 	return *free_bytes < need + need / 16;
@@ -167,12 +170,12 @@ static int short_of_room(struct scr_state *s, uint64_t need, uint64_t *free_byte
 
 void scr_cache_make_room(struct scr_state *s)
 {
-	uint64_t need = s->node_rank == 0 ? newest_ckpt_bytes(s) : 0, free_bytes = 0;
+	uint64_t need = s->comm.node_rank == 0 ? newest_ckpt_bytes(s) : 0, free_bytes = 0;
 	scr_cache_evict(s);
 	s->out_bypass = 0;
-	if (s->bypass || s->tp_mode)
+	if (s->bypass || s->tp.mode)
 		return;   /* all to the prefix anyway; the shim checks room per file */
-	if (!scr_allreduce_max(s, short_of_room(s, need, &free_bytes)))
+	if (!scr_allreduce_max(&s->comm, short_of_room(s, need, &free_bytes)))
 		return;
 	/* checkpoints in the prefix, or older than one there, are the cheapest
 	 * to give up (every rank holds the same ones: flushes are collective) */
@@ -192,7 +195,7 @@ void scr_cache_make_room(struct scr_state *s)
 		scr_log_debug(1, "no room in the cache: dataset %d goes to the prefix directly",
 			      s->out.id);
 	s->room_warned |= mine;
-	s->out_bypass = scr_allreduce_max(s, mine);
+	s->out_bypass = scr_allreduce_max(&s->comm, mine);
 }
 
 int scr_dataset_bypassed(const struct scr_state *s, int id)
@@ -215,8 +218,9 @@ static void routed_release(struct scr_state *s)
  * has that size. */
 static int known_crc(struct scr_state *s, size_t i, struct scr_file *f)
 {
-	for (size_t k = 0; k < s->nknown; k++) {
-		const struct scr_tp_file *t = &s->known[k];
+	const struct scr_tp_closing *c = s->tp.closing;
+	for (size_t k = 0; c && k < c->nfiles; k++) {
+		const struct scr_tp_file *t = &c->files[k];
 		if (!t->closed || strcmp(t->rel, s->routed[i].rel))
 			continue;
 		struct stat st;
@@ -234,7 +238,7 @@ static int record_files(struct scr_state *s, struct scr_filemap_entry *e)
 {
 	int ok = 1;
 	for (size_t i = 0; i < s->nrouted; i++) {
-		struct scr_file f = { .rank = s->rank, .path = s->routed[i].rel, .complete = 1 };
+		struct scr_file f = { .rank = s->comm.rank, .path = s->routed[i].rel, .complete = 1 };
 		int rc = known_crc(s, i, &f) ? 0 : scr_crc_file(s->routed[i].cache, &f.size, &f.crc);
 		if (rc) {
 			scr_log_error("cannot read '%s' (routed as '%s'): %s", s->routed[i].cache,
@@ -272,18 +276,20 @@ static int in_list(const char *const *list, size_t n, const char *path)
  */
 static void supersede_older(struct scr_state *s, int id)
 {
-	if (!scr_allreduce_max(s, s->nrouted > 0 || s->tp_ninplace > 0))
+	static const struct scr_tp_closing none;
+	const struct scr_tp_closing *c = s->tp.closing ? s->tp.closing : &none;
+	if (!scr_allreduce_max(&s->comm, s->nrouted > 0 || c->ninplace > 0))
 		return;
-	size_t cap = s->nrouted + s->tp_ninplace + s->tp_nnewer, n = 0, ndrop = 0;
+	size_t cap = s->nrouted + c->ninplace + c->nnewer, n = 0, ndrop = 0;
 	const char **newer = malloc((cap ? cap : 1) * sizeof(*newer));
 	int *drop = malloc((s->filemap.n ? s->filemap.n : 1) * sizeof(*drop));
 	int failed = !newer || !drop;
 	for (size_t i = 0; !failed && i < s->nrouted; i++)
 		newer[n++] = s->routed[i].rel;
-	for (size_t i = 0; !failed && i < s->tp_ninplace; i++)
-		newer[n++] = s->tp_inplace[i];
-	for (size_t i = 0; !failed && i < s->tp_nnewer; i++)
-		newer[n++] = s->tp_newer[i];
+	for (size_t i = 0; !failed && i < c->ninplace; i++)
+		newer[n++] = c->inplace[i];
+	for (size_t i = 0; !failed && i < c->nnewer; i++)
+		newer[n++] = c->newer[i];
 	for (size_t i = s->filemap.n; !failed && i-- > 0;) {
 		const struct scr_filemap_entry *e = &s->filemap.e[i];
 		if (e->ds.id >= id || !e->ds.complete || !(e->ds.flags & SCR_FLAG_CKPT_BIT) ||
@@ -319,18 +325,13 @@ static void supersede_older(struct scr_state *s, int id)
 		scr_log_error("out of memory: older checkpoints in the cache may hide newer "
 			      "versions of their files at the real paths");
 	for (size_t i = 0; i < ndrop; i++) {
-		if (drop[i] == s->tp_restart_id) {
-			/* its files are at their real paths now: read them there */
-			scr_files_free(s->tp_files, s->tp_nfiles);
-			s->tp_files = NULL;
-			s->tp_nfiles = 0;
-			s->tp_restart_id = 0;
-			s->tp_in_cache = 0;
-		}
+		/* its files are at their real paths now: read them there */
+		if (drop[i] == s->tp.restart_id)
+			scr_tp_forget_restart(&s->tp);
 		scr_cache_drop(s, drop[i]);
 	}
-	int dropped = scr_allreduce_max(s, ndrop > 0);
-	if (dropped && s->rank == 0)
+	int dropped = scr_allreduce_max(&s->comm, ndrop > 0);
+	if (dropped && s->comm.rank == 0)
 		scr_log_warn("checkpoint %d went to the real paths of its files: the older "
 			     "checkpoints in the cache were written back where nothing newer "
 			     "replaced them, and leave the cache (a restart never shows older "
@@ -349,7 +350,7 @@ static void discard_output(struct scr_state *s, int id)
 	}
 	/* whatever this rank routed, recorded in the filemap or not */
 	char *dsdir = scr_layout_dataset_dir(&s->layout, id);
-	for (size_t i = 0; s->tp_mode && i < s->nrouted; i++) {
+	for (size_t i = 0; s->tp.mode && i < s->nrouted; i++) {
 		/* an unmodified application still expects its files: they go
 		 * where it asked, as if scr were not there */
 		char *real = scr_asprintf("%s/%s", s->prefix, s->routed[i].rel);
@@ -358,7 +359,7 @@ static void discard_output(struct scr_state *s, int id)
 				      strerror(errno));
 		free(real);
 	}
-	if (s->tp_mode)
+	if (s->tp.mode)
 		supersede_older(s, id);
 	for (size_t i = 0; dsdir && i < s->nrouted; i++) {
 		if (unlink(s->routed[i].cache) == 0 || errno == ENOENT)
@@ -384,8 +385,8 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 
 	/* totals and agreement: the dataset is complete only if every rank says so */
 	uint64_t mine[2] = { e ? e->ds.files : 0, e ? e->ds.bytes : 0 }, all[2] = { 0, 0 };
-	MPI_Allreduce(mine, all, 2, MPI_UINT64_T, MPI_SUM, s->world);
-	int all_ok = scr_allreduce_and(s, ok);
+	MPI_Allreduce(mine, all, 2, MPI_UINT64_T, MPI_SUM, s->comm.world);
+	int all_ok = scr_allreduce_and(&s->comm, ok);
 	int rc = 0;
 	int bypassed = scr_dataset_bypassed(s, id);
 	if (all_ok) {
@@ -397,17 +398,17 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 		if (!bypassed)
 			scr_red_protect(s, id);
 	}
-	if (all_ok && !scr_allreduce_and(s, scr_filemap_save(s) == 0))
+	if (all_ok && !scr_allreduce_and(&s->comm, scr_filemap_save(s) == 0))
 		all_ok = 0;
 
 	if (!all_ok) {
-		if (s->rank == 0)
+		if (s->comm.rank == 0)
 			scr_log_warn("dataset %d '%s' is incomplete or invalid on some rank: "
 				     "it will not be used for a restart", id, ds->name);
 		discard_output(s, id);
 		rc = -SCR_EINVAL;
 	} else {
-		if (s->rank == 0)
+		if (s->comm.rank == 0)
 			scr_log_debug(1, "dataset %d '%s' complete: %llu files, %llu bytes", id,
 				      ds->name, (unsigned long long)all[0],
 				      (unsigned long long)all[1]);

@@ -6,11 +6,13 @@
  * marked failed in the index before the first byte is copied.
  */
 #define _GNU_SOURCE
-#include "state.h"
+#include "flush.h"
 
+#include "dataset.h"
 #include "io.h"
 #include "log.h"
 #include "scr_err.h"
+#include "state.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -61,7 +63,7 @@ void scr_index_repair(struct scr_state *s)
 int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void *arg), void *arg)
 {
 	int rc = 0;
-	if (s->rank == 0) {
+	if (s->comm.rank == 0) {
 		char *path = scr_prefix_index_path(s->prefix);
 		char *dir = scr_prefix_scrdir(s->prefix);
 		struct scr_index x;
@@ -81,7 +83,7 @@ int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void 
 		free(path);
 		free(dir);
 	}
-	scr_bcast_int(s, &rc);
+	scr_bcast_int(&s->comm, &rc);
 	return rc;
 }
 
@@ -190,7 +192,7 @@ static int edit_supersede(struct scr_index *x, void *arg)
 static int flush_file(struct scr_state *s, const char *src, const char *dst,
 		      const struct scr_file *f)
 {
-	char *tmp = scr_asprintf("%s.scr-flush.%d", dst, s->rank);
+	char *tmp = scr_asprintf("%s.scr-flush.%d", dst, s->comm.rank);
 	if (!tmp)
 		return -SCR_ENOMEM;
 	uint64_t size = 0;
@@ -273,14 +275,14 @@ static int gather_summary(struct scr_state *s, const struct scr_dataset *ds,
 {
 	struct scr_file *all = NULL;
 	size_t nall = 0;
-	int rc = scr_gather_files(s, files, n, &all, &nall);
-	if (!rc && s->rank == 0) {
+	int rc = scr_gather_files(&s->comm, files, n, &all, &nall);
+	if (!rc && s->comm.rank == 0) {
 		rc = scr_dataset_copy(&sum->ds, ds);
 		for (size_t i = 0; i < nall && !rc; i++)
 			rc = scr_summary_add_file(sum, &all[i]);
 	}
 	scr_files_free(all, nall);
-	scr_bcast_int(s, &rc);
+	scr_bcast_int(&s->comm, &rc);
 	return rc;
 }
 
@@ -295,9 +297,9 @@ int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const cha
 		/* with SCR_CACHE_BYPASS the files were overwritten already */
 		struct scr_paths paths = { 0 };
 		struct supersede_arg a = { s, ds->id, &paths };
-		if (s->rank == 0)
+		if (s->comm.rank == 0)
 			rc = scr_paths_from_files(&paths, sum.files, sum.nfiles);
-		scr_bcast_int(s, &rc);
+		scr_bcast_int(&s->comm, &rc);
 		if (!rc)
 			rc = scr_index_update(s, edit_supersede, &a);
 		scr_paths_free(&paths);
@@ -306,16 +308,16 @@ int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const cha
 		/* every rank joins the agreement, copying or not */
 		if (src_dir)
 			rc = copy_files(s, src_dir, files, n);
-		if (!scr_allreduce_and(s, rc == 0)) {
-			if (s->rank == 0)
+		if (!scr_allreduce_and(&s->comm, rc == 0)) {
+			if (s->comm.rank == 0)
 				scr_log_error("flush of dataset %d failed on some rank: it stays "
 					      "in cache only", ds->id);
 			rc = rc ? rc : -SCR_EREMOTE;
 		}
 	}
-	if (!rc && s->rank == 0)
+	if (!rc && s->comm.rank == 0)
 		rc = write_summary(s, &sum);
-	scr_bcast_int(s, &rc);
+	scr_bcast_int(&s->comm, &rc);
 	scr_summary_release(&sum);
 	if (rc)
 		return rc;
@@ -327,7 +329,7 @@ int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const cha
 	*flushed = a.flushed;
 	if (ds->id > s->newest_in_prefix)
 		s->newest_in_prefix = ds->id;
-	if (s->rank == 0) {
+	if (s->comm.rank == 0) {
 		double secs = scr_now() - start;
 		scr_log_debug(1, "flushed dataset %d '%s' to '%s': %llu bytes in %.3f s",
 			      ds->id, ds->name, s->prefix, (unsigned long long)ds->bytes, secs);
@@ -338,12 +340,12 @@ int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const cha
 int scr_flush(struct scr_state *s, int id)
 {
 	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, id);
-	if (!scr_allreduce_and(s, e != NULL))
+	if (!scr_allreduce_and(&s->comm, e != NULL))
 		return -SCR_ENOENT;
 	int bypassed = scr_dataset_bypassed(s, id);
 	char *dsdir = bypassed ? NULL : scr_layout_dataset_dir(&s->layout, id);
 	int rc = bypassed || dsdir ? 0 : -SCR_ENOMEM;
-	if (!scr_allreduce_and(s, rc == 0)) {
+	if (!scr_allreduce_and(&s->comm, rc == 0)) {
 		free(dsdir);
 		return rc ? rc : -SCR_EREMOTE;
 	}

@@ -9,8 +9,10 @@
  * condition is in effect (SCR_HALT_SECONDS or the file's halt_seconds).
  */
 #define _GNU_SOURCE
-#include "halt.h"
+#include "halt_lib.h"
 
+#include "flush.h"
+#include "halt.h"
 #include "io.h"
 #include "log.h"
 #include "scr_err.h"
@@ -108,7 +110,7 @@ void scr_halt_setup(struct scr_state *s)
 	s->halt.seconds = scr_config_get_int(s->cfg, "SCR_HALT_SECONDS");
 	s->halt.exit = scr_config_get_bool(s->cfg, "SCR_HALT_EXIT");
 	s->halt.path = scr_halt_path(s->prefix);
-	if (s->rank != 0 || !s->halt.path || access(s->halt.path, F_OK) != 0)
+	if (s->comm.rank != 0 || !s->halt.path || access(s->halt.path, F_OK) != 0)
 		return;
 	/* how an earlier run ended is no reason to stop this one */
 	char *cleared = NULL;
@@ -126,7 +128,7 @@ static void halt_begin(struct scr_state *s, char *reason, const char *ckpt)
 {
 	int first = !s->halt.halted;
 	s->halt.halted = 1;
-	if (s->rank == 0 && reason) {
+	if (s->comm.rank == 0 && reason) {
 		int rc = scr_halt_update(s->halt.path, edit_reason, reason, NULL);
 		if (rc)
 			report_file(s, rc);
@@ -134,21 +136,21 @@ static void halt_begin(struct scr_state *s, char *reason, const char *ckpt)
 	if (!first)
 		return;
 	char *what = NULL;
-	if (s->rank == 0)
+	if (s->comm.rank == 0)
 		what = ckpt ? scr_asprintf("halting: %s; checkpoint '%s' is in the prefix",
 					   reason, ckpt)
 			    : scr_asprintf("halting: %s", reason);
 	size_t len = what ? strlen(what) : 0;
-	if (scr_bcast_buf(s, &what, &len) != 0)
+	if (scr_bcast_buf(&s->comm, &what, &len) != 0)
 		what = NULL;
 	s->halt.what = what;
-	if (s->rank != 0 || !what)
+	if (s->comm.rank != 0 || !what)
 		return;
 	if (!ckpt)
 		scr_log_info("%s: SCR_Should_exit returns 1", what);
-	else if (s->tp_mode && s->halt.exit)
+	else if (s->tp.mode && s->halt.exit)
 		;   /* the transparent mode says when it stops the application */
-	else if (s->tp_mode)
+	else if (s->tp.mode)
 		scr_log_info("%s; the application runs on (SCR_HALT_EXIT=1 would stop it)", what);
 	else if (s->halt.exit)
 		scr_log_info("%s; exiting (SCR_HALT_EXIT=1)", what);
@@ -162,7 +164,7 @@ int scr_halt_poll(struct scr_state *s)
 		return 1;   /* every rank knows it */
 	int holds = 0;
 	char *reason = NULL;
-	if (s->rank == 0 && s->halt.path) {
+	if (s->comm.rank == 0 && s->halt.path) {
 		struct scr_halt h;
 		int rc = scr_halt_read(s->halt.path, &h);
 		if (rc)
@@ -171,7 +173,7 @@ int scr_halt_poll(struct scr_state *s)
 			holds = evaluate(s, &h, &reason);
 		scr_halt_release(&h);
 	}
-	scr_bcast_int(s, &holds);
+	scr_bcast_int(&s->comm, &holds);
 	if (holds)
 		halt_begin(s, reason, NULL);
 	free(reason);
@@ -182,7 +184,7 @@ int scr_halt_after_checkpoint(struct scr_state *s, int id, const char *name, int
 {
 	int holds = 0;
 	char *reason = NULL;
-	if (s->rank == 0 && s->halt.path) {
+	if (s->comm.rank == 0 && s->halt.path) {
 		struct scr_halt h;
 		scr_halt_init(&h);
 		int rc = 0;
@@ -195,27 +197,27 @@ int scr_halt_after_checkpoint(struct scr_state *s, int id, const char *name, int
 			holds = evaluate(s, &h, &reason);
 		scr_halt_release(&h);
 	}
-	scr_bcast_int(s, &holds);
+	scr_bcast_int(&s->comm, &holds);
 	if (!holds)
 		return 0;
 	/* the checkpoint the job stops at must outlive the job's nodes */
 	if (!flushed) {
-		if (s->rank == 0)
+		if (s->comm.rank == 0)
 			scr_log_debug(1, "halting: flushing checkpoint %d '%s'", id, name);
-		if (scr_flush(s, id) != 0 && s->rank == 0)
+		if (scr_flush(s, id) != 0 && s->comm.rank == 0)
 			scr_log_error("cannot flush checkpoint '%s' before halting: it stays in "
 				      "cache only (scr_postrun can save it)", name);
 	}
 	halt_begin(s, reason, name);
 	free(reason);
-	if (s->halt.exit && !s->tp_mode)
+	if (s->halt.exit && !s->tp.mode)
 		s->halt.exit_now = 1;
 	return 1;
 }
 
 void scr_halt_finalize(struct scr_state *s)
 {
-	if (s->rank != 0 || !s->halt.path)
+	if (s->comm.rank != 0 || !s->halt.path)
 		return;
 	int rc = scr_halt_update(s->halt.path, edit_reason, SCR_HALT_REASON_FINALIZE, NULL);
 	if (rc)

@@ -9,11 +9,12 @@
  * the application names them) and says why.
  */
 #define _GNU_SOURCE
-#include "state.h"
+#include "joblock.h"
 
 #include "io.h"
 #include "log.h"
 #include "scr_err.h"
+#include "state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,7 +62,7 @@ int scr_job_lock(struct scr_state *s)
 {
 	s->job_lock_fd = -1;
 	pid_t holder = 0;
-	int rc = s->node_rank == 0 ? take(s, &holder) : 0;
+	int rc = s->comm.node_rank == 0 ? take(s, &holder) : 0;
 	if (rc == -SCR_ESTATE)
 		scr_log_error("another job (process %ld on this node) is using scr's control "
 			      "directory '%s' under the same job id: scr steps aside for this run "
@@ -70,7 +71,7 @@ int scr_job_lock(struct scr_state *s)
 	else if (rc)
 		scr_log_error("cannot lock the control directory '%s': %s", s->layout.cntl_dir,
 			      scr_strerror(rc));
-	if (scr_allreduce_and(s, rc == 0))
+	if (scr_allreduce_and(&s->comm, rc == 0))
 		return 0;
 	scr_job_unlock(s);
 	return rc ? rc : -SCR_EREMOTE;

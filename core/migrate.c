@@ -15,11 +15,13 @@
  * each other.
  */
 #define _GNU_SOURCE
-#include "state.h"
+#include "migrate.h"
 
+#include "dataset.h"
 #include "io.h"
 #include "log.h"
 #include "scr_err.h"
+#include "state.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -289,11 +291,11 @@ static void take_frame(struct scr_state *s, struct incoming *in, const char *buf
 			break;
 		}
 		if (len == 1)
-			scr_filemap_init(m, s->rank);
+			scr_filemap_init(m, s->comm.rank);
 		else if (scr_filemap_decode(buf + 1, len - 1, m) != 0)
 			in->failed = 1;
 		*have = !in->failed;
-		in->failed |= *have && m->rank != s->rank;
+		in->failed |= *have && m->rank != s->comm.rank;
 		break;
 	}
 	case F_FILE: {
@@ -309,7 +311,7 @@ static void take_frame(struct scr_state *s, struct incoming *in, const char *buf
 		free(in->path);
 		in->path = NULL;
 		if (red && scr_filemap_find(&in->fm, id))
-			in->path = dsdir ? scr_redundancy_path(dsdir, s->rank) : NULL;
+			in->path = dsdir ? scr_redundancy_path(dsdir, s->comm.rank) : NULL;
 		else if (!red && (in_filemap(&in->fm, id, rel) || in_filemap(&in->journal, id, rel)))
 			in->path = scr_layout_dataset_file(&s->layout, id, rel);
 		free(dsdir);
@@ -354,8 +356,8 @@ static void orphans_here(struct scr_state *s, int *here, int **list, int *n)
 {
 	*list = NULL;
 	*n = 0;
-	MPI_Allgather(&s->rank, 1, MPI_INT, here, 1, MPI_INT, s->node);
-	if (s->node_rank != 0)
+	MPI_Allgather(&s->comm.rank, 1, MPI_INT, here, 1, MPI_INT, s->comm.node);
+	if (s->comm.node_rank != 0)
 		return;
 	DIR *dir = opendir(s->layout.cntl_dir);
 	struct dirent *de;
@@ -364,10 +366,10 @@ static void orphans_here(struct scr_state *s, int *here, int **list, int *n)
 		char tail;
 		if ((sscanf(de->d_name, "filemap_%d.scr%c", &r, &tail) != 1 &&
 		     sscanf(de->d_name, "pending_%d.scr%c", &r, &tail) != 1) || r < 0 ||
-		    r >= s->nranks)
+		    r >= s->comm.nranks)
 			continue;
 		int known = 0;
-		for (int i = 0; i < s->node_size; i++)
+		for (int i = 0; i < s->comm.node_size; i++)
 			known |= here[i] == r;
 		for (int i = 0; i < *n; i++)
 			known |= (*list)[i] == r;
@@ -392,44 +394,44 @@ static void orphans_here(struct scr_state *s, int *here, int **list, int *n)
  * all of them (-SCR_ENOMEM) instead of stranding the others. */
 static int plan(struct scr_state *s, int lacking, int *src_of)
 {
-	int *here = malloc((size_t)s->node_size * sizeof(int));
-	int *lack = malloc((size_t)s->nranks * sizeof(int));
+	int *here = malloc((size_t)s->comm.node_size * sizeof(int));
+	int *lack = malloc((size_t)s->comm.nranks * sizeof(int));
 	int *counts = NULL, *displs = NULL, *all = NULL, *orph = NULL, norph = 0;
-	if (s->rank == 0) {
-		counts = malloc((size_t)s->nranks * sizeof(int));
-		displs = malloc((size_t)s->nranks * sizeof(int));
+	if (s->comm.rank == 0) {
+		counts = malloc((size_t)s->comm.nranks * sizeof(int));
+		displs = malloc((size_t)s->comm.nranks * sizeof(int));
 	}
 	int rc = -SCR_ENOMEM;
-	if (!scr_allreduce_and(s, here && lack && (s->rank != 0 || (counts && displs))))
+	if (!scr_allreduce_and(&s->comm, here && lack && (s->comm.rank != 0 || (counts && displs))))
 		goto out;
 	orphans_here(s, here, &orph, &norph);
-	MPI_Gather(&norph, 1, MPI_INT, counts, 1, MPI_INT, 0, s->world);
-	MPI_Allgather(&lacking, 1, MPI_INT, lack, 1, MPI_INT, s->world);
+	MPI_Gather(&norph, 1, MPI_INT, counts, 1, MPI_INT, 0, s->comm.world);
+	MPI_Allgather(&lacking, 1, MPI_INT, lack, 1, MPI_INT, s->comm.world);
 	int have_all = 1;
-	if (s->rank == 0) {
+	if (s->comm.rank == 0) {
 		int total = 0;
-		for (int r = 0; r < s->nranks; r++) {
+		for (int r = 0; r < s->comm.nranks; r++) {
 			displs[r] = total;
 			total += counts[r];
 		}
 		all = malloc((size_t)(total ? total : 1) * sizeof(int));
 		have_all = all != NULL;
 	}
-	MPI_Bcast(&have_all, 1, MPI_INT, 0, s->world);
+	MPI_Bcast(&have_all, 1, MPI_INT, 0, s->comm.world);
 	if (!have_all)
 		goto out;
-	MPI_Gatherv(orph, norph, MPI_INT, all, counts, displs, MPI_INT, 0, s->world);
-	for (int r = 0; r < s->nranks; r++)
+	MPI_Gatherv(orph, norph, MPI_INT, all, counts, displs, MPI_INT, 0, s->comm.world);
+	for (int r = 0; r < s->comm.nranks; r++)
 		src_of[r] = -1;
-	if (s->rank == 0) {
-		for (int leader = 0; leader < s->nranks; leader++)
+	if (s->comm.rank == 0) {
+		for (int leader = 0; leader < s->comm.nranks; leader++)
 			for (int i = 0; i < counts[leader]; i++) {
 				int r = all[displs[leader] + i];
 				if (lack[r] && src_of[r] < 0)
 					src_of[r] = leader;
 			}
 	}
-	MPI_Bcast(src_of, s->nranks, MPI_INT, 0, s->world);
+	MPI_Bcast(src_of, s->comm.nranks, MPI_INT, 0, s->comm.world);
 	rc = 0;
 out:
 	free(here);
@@ -456,7 +458,7 @@ static int save_journal(struct scr_state *s, const struct scr_filemap *j)
 {
 	if (j->n == 0)
 		return 0;
-	char *path = scr_layout_pending_path(&s->layout, s->rank);
+	char *path = scr_layout_pending_path(&s->layout, s->comm.rank);
 	int rc = path ? scr_filemap_write(path, j, 0600) : -SCR_ENOMEM;
 	free(path);
 	return rc;
@@ -466,19 +468,19 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 {
 	/* a rank with neither a filemap nor a journal here may have left them
 	 * on another node */
-	char *jn = scr_layout_pending_path(&s->layout, s->rank);
+	char *jn = scr_layout_pending_path(&s->layout, s->comm.rank);
 	int have = have_filemap || (jn && access(jn, F_OK) == 0);
 	free(jn);
-	int all_have = scr_allreduce_and(s, have);
+	int all_have = scr_allreduce_and(&s->comm, have);
 	if (all_have)
 		return 0;
-	int *src_of = malloc((size_t)s->nranks * sizeof(int));
+	int *src_of = malloc((size_t)s->comm.nranks * sizeof(int));
 	char *inbuf = malloc(FRAME), *outbuf = malloc(FRAME);
-	int ready = scr_allreduce_and(s, src_of && inbuf && outbuf);
+	int ready = scr_allreduce_and(&s->comm, src_of && inbuf && outbuf);
 	int planned = ready && plan(s, !have, src_of) == 0;
 	int nserve = 0, moved = 0;
-	for (int r = 0; planned && r < s->nranks; r++) {
-		nserve += src_of[r] == s->rank;
+	for (int r = 0; planned && r < s->comm.nranks; r++) {
+		nserve += src_of[r] == s->comm.rank;
 		moved += src_of[r] >= 0;
 	}
 	/* every buffer of the exchange before its first message; src_of, and
@@ -492,10 +494,10 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 		outs = calloc(n, sizeof(*outs));
 		acks = malloc(n * sizeof(int));
 		req = malloc((n + 1) * sizeof(*req));
-		ready = scr_allreduce_and(s, serve && outs && acks && req);
+		ready = scr_allreduce_and(&s->comm, serve && outs && acks && req);
 	}
 	if (!planned || moved == 0 || !ready) {
-		if (s->rank == 0 && (!planned || moved > 0))
+		if (s->comm.rank == 0 && (!planned || moved > 0))
 			scr_log_warn("out of memory on some rank before moving the caches of ranks "
 				     "that restarted on other nodes: their cached datasets count as lost");
 		free(serve);
@@ -507,8 +509,8 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 		free(outbuf);
 		return planned && moved == 0 ? 0 : -SCR_ENOMEM;
 	}
-	for (int r = 0, i = 0; r < s->nranks; r++)
-		if (src_of[r] == s->rank) {
+	for (int r = 0, i = 0; r < s->comm.nranks; r++)
+		if (src_of[r] == s->comm.rank) {
 			serve[i] = r;
 			if (outgoing_open(s, r, &outs[i]) != 0) {
 				scr_log_warn("cannot read the cache of rank %d on this node: "
@@ -519,17 +521,17 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 		}
 
 	struct incoming in = { .fd = -1 };
-	int from = src_of[s->rank];
+	int from = src_of[s->comm.rank];
 	in.done = from < 0;
 	/* one receive and one send in flight, each re-posted as it completes:
 	 * leaders that serve each other never wait on each other */
 	int cur = 0, ended = 0;
 	MPI_Request req2[2] = { MPI_REQUEST_NULL, MPI_REQUEST_NULL };
 	if (!in.done)
-		MPI_Irecv(inbuf, (int)FRAME, MPI_BYTE, from, TAG_FRAME, s->world, &req2[0]);
+		MPI_Irecv(inbuf, (int)FRAME, MPI_BYTE, from, TAG_FRAME, s->comm.world, &req2[0]);
 	if (cur < nserve) {
 		size_t len = next_frame(&outs[cur], outbuf, &ended);
-		MPI_Isend(outbuf, (int)len, MPI_BYTE, serve[cur], TAG_FRAME, s->world, &req2[1]);
+		MPI_Isend(outbuf, (int)len, MPI_BYTE, serve[cur], TAG_FRAME, s->comm.world, &req2[1]);
 	}
 	while (req2[0] != MPI_REQUEST_NULL || req2[1] != MPI_REQUEST_NULL) {
 		int idx = MPI_UNDEFINED;
@@ -540,14 +542,14 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 			MPI_Get_count(&st, MPI_BYTE, &len);
 			take_frame(s, &in, inbuf, (size_t)len);
 			if (!in.done)
-				MPI_Irecv(inbuf, (int)FRAME, MPI_BYTE, from, TAG_FRAME, s->world,
+				MPI_Irecv(inbuf, (int)FRAME, MPI_BYTE, from, TAG_FRAME, s->comm.world,
 					  &req2[0]);
 		} else if (idx == 1) {
 			if (ended)
 				cur++;
 			if (cur < nserve) {
 				size_t len = next_frame(&outs[cur], outbuf, &ended);
-				MPI_Isend(outbuf, (int)len, MPI_BYTE, serve[cur], TAG_FRAME, s->world,
+				MPI_Isend(outbuf, (int)len, MPI_BYTE, serve[cur], TAG_FRAME, s->comm.world,
 					  &req2[1]);
 			}
 		}
@@ -571,9 +573,9 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 	/* the receiver says whether it has everything; only then the copies go */
 	int nreq = 0;
 	for (int i = 0; i < nserve; i++)
-		MPI_Irecv(&acks[i], 1, MPI_INT, serve[i], TAG_ACK, s->world, &req[nreq++]);
+		MPI_Irecv(&acks[i], 1, MPI_INT, serve[i], TAG_ACK, s->comm.world, &req[nreq++]);
 	if (from >= 0)
-		MPI_Isend(&ok, 1, MPI_INT, from, TAG_ACK, s->world, &req[nreq++]);
+		MPI_Isend(&ok, 1, MPI_INT, from, TAG_ACK, s->comm.world, &req[nreq++]);
 	MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
 	for (int i = 0; i < nserve; i++) {
 		if (acks[i] && !outs[i].failed)
@@ -590,8 +592,8 @@ int scr_migrate(struct scr_state *s, int have_filemap)
 	free(in.written);
 	int nok = 0;
 	int mine = from >= 0 && ok;
-	MPI_Allreduce(&mine, &nok, 1, MPI_INT, MPI_SUM, s->world);
-	if (s->rank == 0)
+	MPI_Allreduce(&mine, &nok, 1, MPI_INT, MPI_SUM, s->comm.world);
+	if (s->comm.rank == 0)
 		scr_log_debug(1, "%d rank(s) restarted on another node: the cache of %d followed them",
 			      moved, nok);
 	free(acks);

@@ -22,11 +22,16 @@
  * the prefix by scavenge.c when it can) stay in the journal.
  */
 #define _GNU_SOURCE
-#include "state.h"
+#include "pending.h"
 
+#include "dataset.h"
 #include "io.h"
 #include "log.h"
+#include "protect.h"
+#include "reddesc.h"
+#include "restart.h"
 #include "scr_err.h"
+#include "state.h"
 #include "transparent.h"
 
 #include <errno.h>
@@ -42,7 +47,7 @@ static struct scr_filemap_entry *journal_entry(struct scr_state *s, struct scr_f
 {
 	struct scr_dataset ds = { .id = id, .name = (char *)(name ? name : ""),
 				  .flags = SCR_FLAG_CKPT_BIT, .created = (int64_t)time(NULL),
-				  .nranks = s->nranks };
+				  .nranks = s->comm.nranks };
 	struct scr_filemap_entry *e = scr_filemap_add(m, &ds);
 	if (e && !e->prefix && !(e->prefix = strdup(s->prefix)))
 		return NULL;
@@ -52,8 +57,8 @@ static struct scr_filemap_entry *journal_entry(struct scr_state *s, struct scr_f
 /* Append copies of the kept entries of other runs. */
 static int add_kept(struct scr_state *s, struct scr_filemap *m)
 {
-	for (size_t i = 0; s->journal_kept && i < s->journal_kept->n; i++) {
-		const struct scr_filemap_entry *k = &s->journal_kept->e[i];
+	for (size_t i = 0; s->tp.journal_kept && i < s->tp.journal_kept->n; i++) {
+		const struct scr_filemap_entry *k = &s->tp.journal_kept->e[i];
 		if (scr_filemap_find(m, k->ds.id))
 			continue;   /* an id this run uses now: its own entry wins */
 		struct scr_filemap_entry *e = scr_filemap_add(m, &k->ds);
@@ -69,7 +74,7 @@ static int add_kept(struct scr_state *s, struct scr_filemap *m)
 int scr_pending_write(struct scr_state *s, const struct scr_tp_pending *p, size_t n)
 {
 	struct scr_filemap m;
-	scr_filemap_init(&m, s->rank);
+	scr_filemap_init(&m, s->comm.rank);
 	/* the datasets being written (the current one, and the next one a
 	 * rank may have begun), even with no file of this rank */
 	int rc = journal_entry(s, &m, s->next_id, NULL) &&
@@ -91,7 +96,7 @@ int scr_pending_write(struct scr_state *s, const struct scr_tp_pending *p, size_
 			const struct scr_tp_file *f = &p[i].files[k];
 			if (!f->closed)
 				continue;   /* still open: not part of anything yet */
-			struct scr_file rec = { .rank = s->rank, .path = (char *)f->rel,
+			struct scr_file rec = { .rank = s->comm.rank, .path = (char *)f->rel,
 						.size = f->size, .crc = f->crc, .complete = 1 };
 			rc = scr_filemap_add_file(e, &rec);
 			e->ds.bytes += f->size;
@@ -100,7 +105,7 @@ int scr_pending_write(struct scr_state *s, const struct scr_tp_pending *p, size_
 	}
 	if (!rc)
 		rc = add_kept(s, &m);
-	char *path = rc ? NULL : scr_layout_pending_path(&s->layout, s->rank);
+	char *path = rc ? NULL : scr_layout_pending_path(&s->layout, s->comm.rank);
 	if (!rc && !path)
 		rc = -SCR_ENOMEM;
 	if (!rc)
@@ -113,16 +118,16 @@ int scr_pending_write(struct scr_state *s, const struct scr_tp_pending *p, size_
 /* This rank's journal, if it has a usable one (1), else 0 (j empty). */
 static int read_journal(struct scr_state *s, struct scr_filemap *j)
 {
-	char *path = scr_layout_pending_path(&s->layout, s->rank);
+	char *path = scr_layout_pending_path(&s->layout, s->comm.rank);
 	int rc = path ? scr_filemap_read(path, j) : -SCR_ENOMEM;
-	if (rc == 0 && j->rank != s->rank)
+	if (rc == 0 && j->rank != s->comm.rank)
 		rc = -SCR_EFORMAT;
 	if (rc && rc != -SCR_ENOENT)
 		scr_log_warn("ignoring the journal of closed checkpoint files '%s': %s",
 			     path ? path : "?", scr_strerror(rc));
 	free(path);
 	if (rc)
-		scr_filemap_init(j, s->rank);
+		scr_filemap_init(j, s->comm.rank);
 	return rc == 0;
 }
 
@@ -134,14 +139,14 @@ static void keep_finishable(struct scr_state *s, struct scr_filemap *j)
 {
 	for (size_t i = j->n; i-- > 0;) {
 		struct scr_filemap_entry *e = &j->e[i];
-		if (e->ds.nranks == s->nranks && e->prefix && !strcmp(e->prefix, s->prefix))
+		if (e->ds.nranks == s->comm.nranks && e->prefix && !strcmp(e->prefix, s->prefix))
 			continue;
 		if (e->nfiles > 0) {
-			if (!s->journal_kept && (s->journal_kept = malloc(sizeof(*s->journal_kept))))
-				scr_filemap_init(s->journal_kept, s->rank);
-			struct scr_filemap_entry *k = s->journal_kept &&
-				!scr_filemap_find(s->journal_kept, e->ds.id) ?
-				scr_filemap_add(s->journal_kept, &e->ds) : NULL;
+			if (!s->tp.journal_kept && (s->tp.journal_kept = malloc(sizeof(*s->tp.journal_kept))))
+				scr_filemap_init(s->tp.journal_kept, s->comm.rank);
+			struct scr_filemap_entry *k = s->tp.journal_kept &&
+				!scr_filemap_find(s->tp.journal_kept, e->ds.id) ?
+				scr_filemap_add(s->tp.journal_kept, &e->ds) : NULL;
 			if (k && e->prefix)
 				k->prefix = strdup(e->prefix);
 			for (size_t f = 0; k && f < e->nfiles; f++)
@@ -217,7 +222,7 @@ static int keep_intact(struct scr_state *s, struct scr_filemap_entry *e)
  * completion, whenever rank 0 wrote a file of it). */
 static char *agree_name(struct scr_state *s, const struct scr_filemap_entry *e, int id)
 {
-	char *name = scr_agree_str(s, e && e->ds.name && *e->ds.name ? e->ds.name : NULL);
+	char *name = scr_agree_str(&s->comm, e && e->ds.name && *e->ds.name ? e->ds.name : NULL);
 	return name ? name : scr_asprintf("scr.dataset.%d", id);
 }
 
@@ -227,7 +232,7 @@ static int adopt_part(struct scr_state *s, const struct scr_filemap_entry *part,
 {
 	struct scr_dataset ds = { .id = id, .name = (char *)name, .flags = SCR_FLAG_CKPT_BIT,
 				  .created = part ? part->ds.created : (int64_t)time(NULL),
-				  .nranks = s->nranks, .files = files, .bytes = bytes,
+				  .nranks = s->comm.nranks, .files = files, .bytes = bytes,
 				  .complete = 1,
 				  .redundancy = (char *)scr_red_desc_for(s, id)->red->name };
 	scr_filemap_remove(&s->filemap, id);
@@ -255,7 +260,7 @@ int scr_pending_finish(struct scr_state *s)
 	for (;;) {
 		struct scr_filemap_entry *e = next_pending(s, &j, after);
 		int id = e ? e->ds.id : INT_MAX, next = id;
-		MPI_Allreduce(&id, &next, 1, MPI_INT, MPI_MIN, s->world);
+		MPI_Allreduce(&id, &next, 1, MPI_INT, MPI_MIN, s->comm.world);
 		if (next == INT_MAX)
 			break;
 		if (e && e->ds.id != next)
@@ -266,29 +271,29 @@ int scr_pending_finish(struct scr_state *s)
 		 * rank without one lost its node-local storage, or runs on another
 		 * node now; its part is unknown */
 		int have = e != NULL, ranks = 0;
-		MPI_Allreduce(&have, &ranks, 1, MPI_INT, MPI_SUM, s->world);
-		int missing = s->nranks - ranks;
+		MPI_Allreduce(&have, &ranks, 1, MPI_INT, MPI_SUM, s->comm.world);
+		int missing = s->comm.nranks - ranks;
 		char *name = agree_name(s, e, next);
 		/* a file that changed after its close (or went in a crash between
 		 * a rename and its record) is left out like one still open */
 		int left_out = !missing && e ? keep_intact(s, e) : 0;
 		uint64_t mine[3] = { e ? e->nfiles : 0, e ? e->ds.bytes : 0, (uint64_t)left_out };
 		uint64_t all[3] = { 0, 0, 0 };
-		MPI_Allreduce(mine, all, 3, MPI_UINT64_T, MPI_SUM, s->world);
-		if (all[2] > 0 && s->rank == 0)
+		MPI_Allreduce(mine, all, 3, MPI_UINT64_T, MPI_SUM, s->comm.world);
+		if (all[2] > 0 && s->comm.rank == 0)
 			scr_log_warn("checkpoint '%s': %llu closed file(s) changed or missing since "
 				     "their close (named above) are left out", name,
 				     (unsigned long long)all[2]);
 		int ok = !missing && all[0] > 0;
 		if (ok)
-			ok = scr_allreduce_and(s, adopt_part(s, e, next, name, all[0], all[1]) == 0);
+			ok = scr_allreduce_and(&s->comm, adopt_part(s, e, next, name, all[0], all[1]) == 0);
 		if (ok) {
 			scr_red_protect(s, next);
-			ok = scr_allreduce_and(s, scr_filemap_save(s) == 0);
+			ok = scr_allreduce_and(&s->comm, scr_filemap_save(s) == 0);
 		}
 		if (ok) {
 			finished = next;
-			if (s->rank == 0)
+			if (s->comm.rank == 0)
 				scr_log_warn("checkpoint '%s' (dataset %d: %llu files, %llu bytes) was "
 					     "closed by the application but not completed when the "
 					     "previous run ended: completed now", name, next,
@@ -298,7 +303,7 @@ int scr_pending_finish(struct scr_state *s)
 				scr_filemap_remove(&s->filemap, next);
 			for (size_t i = 0; e && i < e->nfiles; i++)
 				remove_file(s, next, e->files[i].path);
-			if (s->rank == 0 && all[0] > 0 && missing)
+			if (s->comm.rank == 0 && all[0] > 0 && missing)
 				scr_log_warn("checkpoint '%s' (dataset %d) was closed by the application "
 					     "but not protected when the previous run ended, and %d "
 					     "rank(s) hold no record of it (their node-local storage "
@@ -306,7 +311,7 @@ int scr_pending_finish(struct scr_state *s)
 					     "are unknown, the rest is not used (named below); the "
 					     "restart takes the newest complete checkpoint", name, next,
 					     missing);
-			else if (s->rank == 0 && all[0] > 0)
+			else if (s->comm.rank == 0 && all[0] > 0)
 				scr_log_warn("checkpoint '%s' (dataset %d) was closed by the application "
 					     "but could not be completed now: not used", name, next);
 			if (missing && e)
@@ -318,7 +323,7 @@ int scr_pending_finish(struct scr_state *s)
 		after = next;
 	}
 	scr_filemap_release(&j);
-	taken = scr_allreduce_max(s, taken > finished ? taken : finished);
+	taken = scr_allreduce_max(&s->comm, taken > finished ? taken : finished);
 	if (taken >= s->next_id)
 		s->next_id = taken + 1;
 	return finished;

@@ -4,11 +4,13 @@
  * after a rebuild).
  */
 #define _GNU_SOURCE
-#include "state.h"
+#include "protect.h"
 
 #include "io.h"
 #include "log.h"
+#include "reddesc.h"
 #include "scr_err.h"
+#include "state.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,14 +38,14 @@ int scr_red_view(struct scr_state *s, int id, const struct scr_filemap_entry *e,
 	if (e) {
 		/* the rank's filemap entry, as a one-entry filemap: a rebuilt rank
 		 * gets it back and knows the dataset as if it had never lost it */
-		struct scr_filemap one = { .rank = s->rank, .n = 1,
+		struct scr_filemap one = { .rank = s->comm.rank, .n = 1,
 					   .e = (struct scr_filemap_entry *)e };
 		if (scr_filemap_encode(&one, &v->meta, &meta_len))
 			goto fail;
 	}
 	const struct scr_red_desc *desc = scr_red_desc_named(s, id, e ? e->ds.redundancy : NULL);
 	v->d = (struct scr_red_dataset){
-		.id = id, .world = s->world, .dataset_dir = v->dsdir, .group = desc->group,
+		.id = id, .world = s->comm.world, .dataset_dir = v->dsdir, .group = desc->group,
 		.set_size = desc->set_size, .set_failures = desc->set_failures, .have = have,
 		.nfiles = n, .files = v->files, .meta = v->meta, .meta_len = meta_len,
 		.warn = warn_line,
@@ -72,10 +74,10 @@ int scr_red_protect(struct scr_state *s, int id)
 	struct scr_red_view v;
 	int ok = e && scr_red_view(s, id, e, 1, &v) == 0;
 	/* every rank enters the scheme's collectives, or none does */
-	if (!scr_allreduce_and(s, ok)) {
+	if (!scr_allreduce_and(&s->comm, ok)) {
 		if (ok)
 			scr_red_view_release(&v);
-		if (s->rank == 0)
+		if (s->comm.rank == 0)
 			scr_log_warn("dataset %d: out of memory before %s encoding: not protected",
 				     id, red->name);
 		ok = 0;
@@ -83,12 +85,12 @@ int scr_red_protect(struct scr_state *s, int id)
 		double t0 = scr_now();
 		ok = red->encode(&v.d) == 0;
 		scr_red_view_release(&v);
-		if (ok && s->rank == 0)
+		if (ok && s->comm.rank == 0)
 			scr_log_debug(1, "dataset %d protected by %s in %.3f s", id, red->name,
 				      scr_now() - t0);
 	}
 	if (!ok) {
-		if (s->rank == 0)
+		if (s->comm.rank == 0)
 			scr_log_warn("dataset %d is not protected by %s: it stays usable while "
 				     "every node keeps its cache, but a lost node loses it", id,
 				     red->name);

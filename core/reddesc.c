@@ -11,11 +11,12 @@
  * (a rack or power supply the batch system exports).
  */
 #define _GNU_SOURCE
-#include "state.h"
+#include "reddesc.h"
 
 #include "io.h"
 #include "log.h"
 #include "scr_err.h"
+#include "state.h"
 
 #include <stdlib.h>
 #include <string.h>

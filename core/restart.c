@@ -6,11 +6,16 @@
  * next older dataset.
  */
 #define _GNU_SOURCE
-#include "state.h"
+#include "restart.h"
 
+#include "dataset.h"
+#include "flush.h"
 #include "io.h"
 #include "log.h"
+#include "protect.h"
+#include "reddesc.h"
 #include "scr_err.h"
+#include "state.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -82,7 +87,7 @@ static int cache_entry_intact(struct scr_state *s, const struct scr_filemap_entr
 static int restartable(const struct scr_state *s, const struct scr_filemap_entry *e)
 {
 	return e->ds.complete && (e->ds.flags & SCR_FLAG_CKPT_BIT) &&
-	       e->ds.nranks == s->nranks && e->prefix && !strcmp(e->prefix, s->prefix);
+	       e->ds.nranks == s->comm.nranks && e->prefix && !strcmp(e->prefix, s->prefix);
 }
 
 /* Newest restartable checkpoint id in this rank's cache below bound, or 0. */
@@ -105,7 +110,7 @@ static const struct scr_redundancy *agree_scheme(struct scr_state *s,
 						 const struct scr_filemap_entry *e, int id)
 {
 	const struct scr_redundancy *fallback = scr_red_desc_for(s, id)->red;
-	char *name = scr_agree_str(s, e && e->ds.redundancy ? e->ds.redundancy : NULL);
+	char *name = scr_agree_str(&s->comm, e && e->ds.redundancy ? e->ds.redundancy : NULL);
 	const struct scr_redundancy *red = name ? scr_redundancy_lookup(name) : NULL;
 	free(name);
 	return red ? red : fallback;
@@ -118,7 +123,7 @@ static struct scr_filemap_entry *adopt_rebuilt(struct scr_state *s, int id,
 	struct scr_filemap m;
 	if (scr_filemap_decode(out->meta, out->meta_len, &m) != 0)
 		return NULL;
-	struct scr_filemap_entry *src = m.rank == s->rank && m.n == 1 && m.e[0].ds.id == id
+	struct scr_filemap_entry *src = m.rank == s->comm.rank && m.n == 1 && m.e[0].ds.id == id
 		? &m.e[0] : NULL;
 	struct scr_filemap_entry *e = NULL;
 	if (src) {
@@ -145,7 +150,7 @@ static struct scr_filemap_entry *adopt_rebuilt(struct scr_state *s, int id,
 static int find_in_cache(struct scr_state *s, int bound)
 {
 	for (;;) {
-		int id = scr_allreduce_max(s, newest_cached(s, bound));
+		int id = scr_allreduce_max(&s->comm, newest_cached(s, bound));
 		if (id <= 0)
 			return 0;
 		struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, id);
@@ -157,7 +162,7 @@ static int find_in_cache(struct scr_state *s, int bound)
 		int rc = scr_red_view(s, id, have ? e : NULL, have, &v);
 		struct scr_red_outcome out = { 0 };
 		/* every rank calls recover, whatever its own state, or none does */
-		if (scr_allreduce_and(s, rc == 0) && red->recover(&v.d, &out) != 0)
+		if (scr_allreduce_and(&s->comm, rc == 0) && red->recover(&v.d, &out) != 0)
 			out.ok = 0;
 		if (!rc)
 			scr_red_view_release(&v);
@@ -167,7 +172,7 @@ static int find_in_cache(struct scr_state *s, int bound)
 			rebuilt = 1;
 			if (!e || !restartable(s, e)) {
 				scr_log_warn("dataset %d: the record of rank %d's rebuilt files is "
-					     "unusable", id, s->rank);
+					     "unusable", id, s->comm.rank);
 				out.ok = 0;
 			}
 			free(out.meta);
@@ -176,31 +181,31 @@ static int find_in_cache(struct scr_state *s, int bound)
 		 * from the filemaps either */
 		unsigned long long counts[2] = { e ? e->nfiles : 0, e ? e->ds.files : 0 };
 		unsigned long long sums[2] = { 0, 0 };
-		MPI_Allreduce(&counts[0], &sums[0], 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, s->world);
-		MPI_Allreduce(&counts[1], &sums[1], 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, s->world);
+		MPI_Allreduce(&counts[0], &sums[0], 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, s->comm.world);
+		MPI_Allreduce(&counts[1], &sums[1], 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, s->comm.world);
 		int whole = sums[0] == sums[1];
-		int ok = scr_allreduce_and(s, out.ok && e != NULL) && whole;
+		int ok = scr_allreduce_and(&s->comm, out.ok && e != NULL) && whole;
 		int counts_in[2] = { !have, rebuilt }, totals[2] = { 0, 0 };
-		MPI_Allreduce(counts_in, totals, 2, MPI_INT, MPI_SUM, s->world);
+		MPI_Allreduce(counts_in, totals, 2, MPI_INT, MPI_SUM, s->comm.world);
 		if (ok) {
-			if (totals[1] > 0 && s->rank == 0)
+			if (totals[1] > 0 && s->comm.rank == 0)
 				scr_log_warn("dataset %d: rebuilt the files of %d lost rank(s) from %s "
 					     "redundancy data", id, totals[1], red->name);
 			/* a rebuilt record may predate the flush of the dataset */
 			int64_t flushed = e->flushed;
-			MPI_Allreduce(&e->flushed, &flushed, 1, MPI_INT64_T, MPI_MAX, s->world);
+			MPI_Allreduce(&e->flushed, &flushed, 1, MPI_INT64_T, MPI_MAX, s->comm.world);
 			e->flushed = flushed;
 			if (out.reprotect)
 				scr_red_protect(s, id);
-			scr_allreduce_and(s, scr_filemap_save(s) == 0);
-			if (s->rank == 0)
+			scr_allreduce_and(&s->comm, scr_filemap_save(s) == 0);
+			if (s->comm.rank == 0)
 				scr_log_debug(1, "dataset %d is intact in cache", id);
 			return id;
 		}
-		if (s->rank == 0)
+		if (s->comm.rank == 0)
 			scr_log_warn("dataset %d in cache is missing or corrupt on %d of %d ranks "
 				     "and %s cannot rebuild it: not used for restart; trying an "
-				     "older one", id, totals[0], s->nranks, red->name);
+				     "older one", id, totals[0], s->comm.nranks, red->name);
 		struct scr_filemap_entry *cur = scr_filemap_find(&s->filemap, id);
 		if (cur && restartable(s, cur))
 			scr_cache_drop(s, id);
@@ -298,7 +303,7 @@ static int fetch_files(struct scr_state *s, const struct pick *p, const struct s
 	char *dsdir = scr_layout_dataset_dir(&s->layout, p->id);
 	for (size_t i = 0; state == FETCHED && i < n; i++) {
 		const struct scr_file *f = &files[i];
-		int mine = to_cache ? f->rank == s->rank : (int)(i % (size_t)s->nranks) == s->rank;
+		int mine = to_cache ? f->rank == s->comm.rank : (int)(i % (size_t)s->comm.nranks) == s->comm.rank;
 		if (!mine)
 			continue;
 		char *src = scr_asprintf("%s/%s", s->prefix, f->path);
@@ -334,8 +339,8 @@ static int fetch_files(struct scr_state *s, const struct pick *p, const struct s
 		free(src);
 	}
 	free(dsdir);
-	state = scr_allreduce_max(s, state);
-	if (to_cache && state == FETCHED && !scr_allreduce_and(s, scr_filemap_save(s) == 0))
+	state = scr_allreduce_max(&s->comm, state);
+	if (to_cache && state == FETCHED && !scr_allreduce_and(&s->comm, scr_filemap_save(s) == 0))
 		state = NO_ROOM;   /* the control directory's storage said no */
 	if (to_cache && state != FETCHED)
 		scr_cache_drop(s, p->id);
@@ -360,7 +365,7 @@ static int fetch(struct scr_state *s, const struct pick *p, int *in_cache)
 	size_t len = 0;
 	int rc = 0;
 	int nranks = 0;
-	if (s->rank == 0) {
+	if (s->comm.rank == 0) {
 		char *path = scr_prefix_summary_path(s->prefix, p->id);
 		rc = path ? scr_summary_read(path, &sum) : -SCR_ENOMEM;
 		if (rc)
@@ -373,25 +378,25 @@ static int fetch(struct scr_state *s, const struct pick *p, int *in_cache)
 			scr_summary_release(&sum);
 		}
 	}
-	scr_bcast_int(s, &rc);
+	scr_bcast_int(&s->comm, &rc);
 	if (rc)
 		return rc;
-	scr_bcast_int(s, &nranks);
-	rc = scr_bcast_buf(s, &buf, &len);
+	scr_bcast_int(&s->comm, &nranks);
+	rc = scr_bcast_buf(&s->comm, &buf, &len);
 	struct scr_file *files = NULL;
 	size_t n = 0;
 	if (!rc)
 		rc = scr_files_decode(buf, len, &files, &n);
 	free(buf);
-	if (!scr_allreduce_and(s, rc == 0)) {
+	if (!scr_allreduce_and(&s->comm, rc == 0)) {
 		scr_files_free(files, n);
 		return rc ? rc : -SCR_EREMOTE;
 	}
 
-	int to_cache = nranks == s->nranks && !s->bypass;
+	int to_cache = nranks == s->comm.nranks && !s->bypass;
 	rc = fetch_files(s, p, files, n, nranks, to_cache);
 	if (rc == -SCR_ENOSPC) {
-		if (s->rank == 0)
+		if (s->comm.rank == 0)
 			scr_log_warn("no room in the cache for dataset %d '%s': it is verified and "
 				     "read in place in the prefix instead", p->id, p->name);
 		to_cache = 0;
@@ -414,17 +419,17 @@ int scr_restart_find(struct scr_state *s, int below_id)
 	 * with scr_index --current) steers only what is fetched from the prefix */
 	int cached = find_in_cache(s, below_id);
 	int bound = below_id;
-	int current = s->rank == 0 ? index_current_id(s) : 0;
-	scr_bcast_int(s, &current);
+	int current = s->comm.rank == 0 ? index_current_id(s) : 0;
+	scr_bcast_int(&s->comm, &current);
 	if (current > 0 && current < bound)
 		bound = current + 1;
 	while (s->fetch || s->bypass) {
 		struct pick p = { 0 };
 		int rc = 0;
-		if (s->rank == 0)
+		if (s->comm.rank == 0)
 			rc = index_pick(s, bound, &p);
-		scr_bcast_int(s, &rc);
-		scr_bcast_int(s, &p.id);
+		scr_bcast_int(&s->comm, &rc);
+		scr_bcast_int(&s->comm, &p.id);
 		if (rc || p.id <= cached) {
 			free(p.name);
 			break;
@@ -432,13 +437,13 @@ int scr_restart_find(struct scr_state *s, int below_id)
 		/* every rank needs the name */
 		size_t len = p.name ? strlen(p.name) : 0;
 		char *name = p.name;
-		if (scr_bcast_buf(s, &name, &len)) {
+		if (scr_bcast_buf(&s->comm, &name, &len)) {
 			free(p.name);
 			break;
 		}
 		p.name = name;
-		MPI_Bcast(&p.flushed, 1, MPI_INT64_T, 0, s->world);
-		if (s->rank == 0)
+		MPI_Bcast(&p.flushed, 1, MPI_INT64_T, 0, s->comm.world);
+		if (s->comm.rank == 0)
 			scr_log_debug(1, "fetching dataset %d '%s' from '%s'", p.id, p.name,
 				      s->prefix);
 		int in_cache = 0;
@@ -449,18 +454,18 @@ int scr_restart_find(struct scr_state *s, int below_id)
 			s->restart_src = in_cache ? SCR_RESTART_CACHE : SCR_RESTART_PREFIX;
 			if (p.id > s->newest_in_prefix)
 				s->newest_in_prefix = p.id;
-			if (s->rank == 0)
+			if (s->comm.rank == 0)
 				scr_log_debug(1, "restart from dataset %d '%s' (%s)", p.id, p.name,
 					      in_cache ? "fetched into cache" : "read in place");
 			return 0;
 		}
 		/* only what is wrong in the prefix marks it failed for good */
 		int damaged = rc != -SCR_ENOMEM && rc != -SCR_ENOSPC;
-		if (s->rank == 0 && damaged)
+		if (s->comm.rank == 0 && damaged)
 			scr_log_warn("dataset %d '%s' in the prefix is missing files or "
 				     "fails its CRC: marked failed and not used; trying an "
 				     "older one", p.id, p.name);
-		else if (s->rank == 0)
+		else if (s->comm.rank == 0)
 			scr_log_warn("cannot fetch dataset %d '%s' (%s): trying an older one",
 				     p.id, p.name, scr_strerror(rc));
 		if (damaged)
@@ -473,10 +478,10 @@ int scr_restart_find(struct scr_state *s, int below_id)
 		s->restart_id = cached;
 		s->restart_name = strdup(e->ds.name);
 		s->restart_src = SCR_RESTART_CACHE;
-		if (s->rank == 0)
+		if (s->comm.rank == 0)
 			scr_log_debug(1, "restart from dataset %d '%s' in cache", cached,
 				      e->ds.name);
-	} else if (s->rank == 0) {
+	} else if (s->comm.rank == 0) {
 		scr_log_debug(1, "no dataset to restart from");
 	}
 	return 0;

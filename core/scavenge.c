@@ -15,11 +15,13 @@
  * then its ids stay taken: this run's datasets are numbered above them.
  */
 #define _GNU_SOURCE
-#include "state.h"
+#include "scavenge.h"
 
+#include "flush.h"
 #include "io.h"
 #include "log.h"
 #include "scr_err.h"
+#include "state.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -112,7 +114,7 @@ static int view_add(struct node_view *v, const struct scr_filemap_entry *e, int 
 static int foreign(const struct scr_state *s, const struct scr_filemap_entry *e, int journal)
 {
 	return (journal || e->ds.complete) && (e->ds.flags & SCR_FLAG_CKPT_BIT) &&
-	       e->ds.nranks != s->nranks && e->prefix && !strcmp(e->prefix, s->prefix);
+	       e->ds.nranks != s->comm.nranks && e->prefix && !strcmp(e->prefix, s->prefix);
 }
 
 static int note_journal(struct node_view *v, int rank)
@@ -149,7 +151,7 @@ static int read_kind(struct scr_state *s, struct node_view *v, int journal)
 		if (rr) {
 			/* a rank of this run reports its own files (or, moved, the
 			 * migration does): said once */
-			if (r >= s->nranks)
+			if (r >= s->comm.nranks)
 				scr_log_warn("ignoring %s '%s': %s", journal ? "journal" : "filemap",
 					     path ? path : "?", scr_strerror(rr));
 			free(path);
@@ -211,7 +213,7 @@ static int newest_own(const struct scr_state *s)
 	for (size_t i = 0; i < s->filemap.n; i++) {
 		const struct scr_filemap_entry *e = &s->filemap.e[i];
 		if (e->ds.complete && (e->ds.flags & SCR_FLAG_CKPT_BIT) &&
-		    e->ds.nranks == s->nranks && e->prefix && !strcmp(e->prefix, s->prefix))
+		    e->ds.nranks == s->comm.nranks && e->prefix && !strcmp(e->prefix, s->prefix))
 			id = e->ds.id;
 	}
 	return id;
@@ -252,16 +254,16 @@ static int dataset_to_rank0(struct scr_state *s, const struct node_dataset *d,
 			rc = scr_summary_encode(&sum, &buf, &len);
 	}
 	scr_summary_release(&sum);
-	if (!scr_allreduce_and(s, rc == 0)) {
+	if (!scr_allreduce_and(&s->comm, rc == 0)) {
 		free(buf);
 		return rc ? rc : -SCR_EREMOTE;
 	}
-	rc = scr_gather_bufs(s, buf ? buf : "", (int)len, &all, &lens);
+	rc = scr_gather_bufs(&s->comm, buf ? buf : "", (int)len, &all, &lens);
 	free(buf);
-	if (!rc && s->rank == 0) {
+	if (!rc && s->comm.rank == 0) {
 		rc = -SCR_ENOENT;
 		size_t off = 0;
-		for (int r = 0; r < s->nranks && rc == -SCR_ENOENT; r++) {
+		for (int r = 0; r < s->comm.nranks && rc == -SCR_ENOENT; r++) {
 			if (lens[r] > 0 && scr_summary_decode(all + off, (size_t)lens[r], &sum) == 0) {
 				*out = sum.ds;   /* take ownership */
 				memset(&sum.ds, 0, sizeof(sum.ds));
@@ -273,26 +275,26 @@ static int dataset_to_rank0(struct scr_state *s, const struct node_dataset *d,
 	}
 	free(all);
 	free(lens);
-	scr_bcast_int(s, &rc);
+	scr_bcast_int(&s->comm, &rc);
 	return rc;
 }
 
 int scr_scavenge(struct scr_state *s)
 {
 	struct node_view v = { 0 };
-	int rc = s->node_rank == 0 ? read_node(s, &v) : 0;
-	if (!scr_allreduce_and(s, rc == 0)) {
+	int rc = s->comm.node_rank == 0 ? read_node(s, &v) : 0;
+	if (!scr_allreduce_and(&s->comm, rc == 0)) {
 		view_release(&v);
 		return rc ? rc : -SCR_EREMOTE;
 	}
 	/* a closed checkpoint keeps its id, in use or not */
-	int journal_max_id = scr_allreduce_max(s, v.journal_max_id);
+	int journal_max_id = scr_allreduce_max(&s->comm, v.journal_max_id);
 	if (journal_max_id >= s->next_id)
 		s->next_id = journal_max_id + 1;
 	/* nothing older than what this run can use anyway */
-	int floor = scr_allreduce_max(s, newest_own(s));
-	int in_prefix = s->rank == 0 ? newest_in_prefix(s) : 0;
-	scr_bcast_int(s, &in_prefix);
+	int floor = scr_allreduce_max(&s->comm, newest_own(s));
+	int in_prefix = s->comm.rank == 0 ? newest_in_prefix(s) : 0;
+	scr_bcast_int(&s->comm, &in_prefix);
 	if (in_prefix > floor)
 		floor = in_prefix;
 
@@ -305,24 +307,24 @@ int scr_scavenge(struct scr_state *s)
 			if (v.d[i].ds.id < bound && v.d[i].ds.id > mine &&
 			    (v.d[i].n > 0 || !v.d[i].pending))
 				mine = v.d[i].ds.id;
-		int id = scr_allreduce_max(s, mine);
+		int id = scr_allreduce_max(&s->comm, mine);
 		if (id <= floor)
 			break;
 		struct node_dataset *d = view_find(&v, id);
 		/* its shape, and whether a part of it is only closed */
 		int local[2] = { d ? d->ds.nranks : 0, d ? d->pending : 0 }, shape[2];
-		MPI_Allreduce(local, shape, 2, MPI_INT, MPI_MAX, s->world);
+		MPI_Allreduce(local, shape, 2, MPI_INT, MPI_MAX, s->comm.world);
 		int old_ranks = shape[0], pending = shape[1];
 		/* every old rank must be accounted for, by its filemap entry or
 		 * its journal entry (a rank that wrote nothing of it has one) */
 		int have = d ? d->ranks : 0, ranks = 0;
-		MPI_Allreduce(&have, &ranks, 1, MPI_INT, MPI_SUM, s->world);
+		MPI_Allreduce(&have, &ranks, 1, MPI_INT, MPI_SUM, s->comm.world);
 		if (ranks != old_ranks) {
-			if (s->rank == 0 && pending)
+			if (s->comm.rank == 0 && pending)
 				scr_log_warn("checkpoint %d of a %d-rank run was closed but not "
 					     "completed, and the nodes of this run hold the records "
 					     "of %d of its ranks: not used", id, old_ranks, ranks);
-			else if (s->rank == 0)
+			else if (s->comm.rank == 0)
 				scr_log_debug(1, "dataset %d of a %d-rank run: the nodes hold files "
 					      "of %d of its ranks, cannot scavenge it", id, old_ranks,
 					      ranks);
@@ -337,7 +339,7 @@ int scr_scavenge(struct scr_state *s)
 			uint64_t part[2] = { d ? d->n : 0, 0 }, all[2];
 			for (size_t i = 0; d && i < d->n; i++)
 				part[1] += d->files[i].size;
-			MPI_Allreduce(part, all, 2, MPI_UINT64_T, MPI_SUM, s->world);
+			MPI_Allreduce(part, all, 2, MPI_UINT64_T, MPI_SUM, s->comm.world);
 			ds.files = all[0];
 			ds.bytes = all[1];
 			ds.complete = 1;
@@ -350,15 +352,15 @@ int scr_scavenge(struct scr_state *s)
 		if (!rc)
 			rc = scr_flush_files(s, &ds, dsdir, d ? d->files : NULL, d ? d->n : 0, &when);
 		s->crc_on_flush = crc_on_flush;
-		if (s->rank == 0 && !rc)
+		if (s->comm.rank == 0 && !rc)
 			scr_log_info("%s %d '%s' of a %d-rank run was only in the node caches: "
 				     "copied to the prefix for this %d-rank run",
 				     pending ? "checkpoint (closed, not completed)" : "dataset", id,
-				     ds.name, old_ranks, s->nranks);
-		else if (s->rank == 0)
+				     ds.name, old_ranks, s->comm.nranks);
+		else if (s->comm.rank == 0)
 			scr_log_warn("cannot copy dataset %d of a %d-rank run to the prefix: %s",
 				     id, old_ranks, scr_strerror(rc));
-		if (pending && !rc && s->node_rank == 0)
+		if (pending && !rc && s->comm.node_rank == 0)
 			forget_closed(s, &v, id);
 		free(dsdir);
 		scr_dataset_release(&ds);

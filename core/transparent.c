@@ -2,9 +2,12 @@
 #define _GNU_SOURCE
 #include "transparent.h"
 
+#include "dataset.h"
+#include "flush.h"
 #include "io.h"
 #include "log.h"
 #include "path.h"
+#include "pending.h"
 #include "scr.h"
 #include "scr_err.h"
 #include "state.h"
@@ -14,6 +17,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+void scr_tp_forget_restart(struct scr_tp_state *t)
+{
+	scr_files_free(t->files, t->nfiles);
+	t->files = NULL;
+	t->nfiles = 0;
+	t->restart_id = 0;
+	t->in_cache = 0;
+}
+
+void scr_tp_state_release(struct scr_tp_state *t)
+{
+	scr_tp_forget_restart(t);
+	if (t->journal_kept)
+		scr_filemap_release(t->journal_kept);
+	free(t->journal_kept);
+	t->journal_kept = NULL;
+	t->closing = NULL;
+}
 
 int scr_tp_active(void)
 {
@@ -66,12 +88,12 @@ int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel,
 static int restart_file_path(struct scr_state *s, const char *abs_path, const char *rel,
 			     char **route)
 {
-	if (!s->tp_in_cache) {
+	if (!s->tp.in_cache) {
 		*route = strdup(abs_path);   /* verified in place at restart */
 		return *route ? 0 : -SCR_ENOMEM;
 	}
 	/* ranks of one node share the dataset's cache directory */
-	char *here = scr_layout_dataset_file(&s->layout, s->tp_restart_id, rel);
+	char *here = scr_layout_dataset_file(&s->layout, s->tp.restart_id, rel);
 	if (!here)
 		return -SCR_ENOMEM;
 	if (access(here, F_OK) == 0) {
@@ -79,7 +101,7 @@ static int restart_file_path(struct scr_state *s, const char *abs_path, const ch
 		return 0;
 	}
 	free(here);
-	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, s->tp_restart_id);
+	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, s->tp.restart_id);
 	if (e && e->flushed) {
 		*route = strdup(abs_path);
 		return *route ? 0 : -SCR_ENOMEM;
@@ -109,8 +131,8 @@ int scr_tp_read_path(const char *abs_path, char **route)
 			break;
 		}
 	}
-	for (size_t i = 0; rc == -SCR_ENOENT && i < s->tp_nfiles; i++) {
-		if (strcmp(s->tp_files[i].path, rel))
+	for (size_t i = 0; rc == -SCR_ENOENT && i < s->tp.nfiles; i++) {
+		if (strcmp(s->tp.files[i].path, rel))
 			continue;
 		rc = restart_file_path(s, abs_path, rel, route);
 		break;
@@ -131,8 +153,8 @@ void scr_tp_each_file(void (*fn)(const char *rel, void *arg), void *arg)
 		for (size_t j = 0; j < e->nfiles; j++)
 			fn(e->files[j].path, arg);
 	}
-	for (size_t i = 0; i < s->tp_nfiles; i++)
-		fn(s->tp_files[i].path, arg);
+	for (size_t i = 0; i < s->tp.nfiles; i++)
+		fn(s->tp.files[i].path, arg);
 }
 
 int scr_tp_make_room(void)
@@ -154,14 +176,14 @@ uint64_t scr_tp_largest_cached(void)
 int scr_tp_flush_restart(void)
 {
 	struct scr_state *s = scr_state_get();
-	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, s->tp_restart_id);
-	int need = s->tp_in_cache && e && !e->flushed;
-	if (!scr_allreduce_and(s, need))
+	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, s->tp.restart_id);
+	int need = s->tp.in_cache && e && !e->flushed;
+	if (!scr_allreduce_and(&s->comm, need))
 		return 0;
-	if (s->rank == 0)
+	if (s->comm.rank == 0)
 		scr_log_debug(1, "a rank reads another node's file of dataset %d: flushing it",
-			      s->tp_restart_id);
-	return scr_flush(s, s->tp_restart_id);
+			      s->tp.restart_id);
+	return scr_flush(s, s->tp.restart_id);
 }
 
 int scr_tp_caching(void)
@@ -188,19 +210,14 @@ int scr_tp_complete(const char *name, const struct scr_tp_file *files, size_t n,
 			valid = 0;
 		free(abs);
 	}
-	s->known = files;
-	s->nknown = n;
-	s->tp_inplace = inplace;
-	s->tp_ninplace = ninplace;
-	s->tp_newer = newer;
-	s->tp_nnewer = nnewer;
+	const struct scr_tp_closing closing = {
+		.files = files, .nfiles = n,
+		.inplace = inplace, .ninplace = ninplace,
+		.newer = newer, .nnewer = nnewer,
+	};
+	s->tp.closing = &closing;
 	int rc = SCR_Complete_output(valid) == SCR_SUCCESS ? 0 : -SCR_EINVAL;
-	s->known = NULL;
-	s->nknown = 0;
-	s->tp_inplace = NULL;
-	s->tp_ninplace = 0;
-	s->tp_newer = NULL;
-	s->tp_nnewer = 0;
+	s->tp.closing = NULL;
 	return rc;
 }
 
@@ -217,20 +234,20 @@ static int gather_restart_files(struct scr_state *s)
 	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, s->restart_id);
 	struct scr_file *all = NULL;
 	size_t nall = 0;
-	int rc = scr_gather_files(s, e ? e->files : NULL, e ? e->nfiles : 0, &all, &nall);
+	int rc = scr_gather_files(&s->comm, e ? e->files : NULL, e ? e->nfiles : 0, &all, &nall);
 	char *buf = NULL;
 	size_t len = 0;
-	if (!rc && s->rank == 0)
+	if (!rc && s->comm.rank == 0)
 		rc = scr_files_encode(all, nall, &buf, &len);
 	scr_files_free(all, nall);
-	scr_bcast_int(s, &rc);
+	scr_bcast_int(&s->comm, &rc);
 	if (rc) {
 		free(buf);
 		return rc;
 	}
-	rc = scr_bcast_buf(s, &buf, &len);
+	rc = scr_bcast_buf(&s->comm, &buf, &len);
 	if (!rc)
-		rc = scr_files_decode(buf, len, &s->tp_files, &s->tp_nfiles);
+		rc = scr_files_decode(buf, len, &s->tp.files, &s->tp.nfiles);
 	free(buf);
 	return rc;
 }
@@ -239,22 +256,22 @@ int scr_tp_begin(char **restarted_from)
 {
 	struct scr_state *s = scr_state_get();
 	*restarted_from = NULL;
-	s->tp_mode = 1;
+	s->tp.mode = 1;
 	int have = 0;
 	char name[SCR_MAX_FILENAME];
 	if (SCR_Have_restart(&have, name) != SCR_SUCCESS || !have)
 		return 0;
 	if (SCR_Start_restart(name) != SCR_SUCCESS)
 		return -SCR_ESTATE;
-	s->tp_restart_id = s->restart_id;
-	s->tp_in_cache = s->restart_src == SCR_RESTART_CACHE;
+	s->tp.restart_id = s->restart_id;
+	s->tp.in_cache = s->restart_src == SCR_RESTART_CACHE;
 	int rc = 0;
-	if (s->tp_in_cache) {
+	if (s->tp.in_cache) {
 		rc = gather_restart_files(s);
 	} else {
 		/* a restart read in place already knows every file */
-		s->tp_files = s->restart_files;
-		s->tp_nfiles = s->restart_nfiles;
+		s->tp.files = s->restart_files;
+		s->tp.nfiles = s->restart_nfiles;
 		s->restart_files = NULL;
 		s->restart_nfiles = 0;
 	}

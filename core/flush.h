@@ -1,0 +1,35 @@
+/*
+ * Flush: copy a cached dataset to the prefix directory and record it in the
+ * prefix index.
+ */
+#ifndef SCR_FLUSH_H
+#define SCR_FLUSH_H
+
+#include "meta.h"
+#include <stddef.h>
+#include <stdint.h>
+
+struct scr_state;
+
+/* Collective: copy cached dataset id to the prefix and index it. */
+int scr_flush(struct scr_state *s, int id);
+/* Collective: flush dataset ds from files each rank names (its share, read
+ * from src_dir; NULL: they are in place already); *flushed gets the time. */
+int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const char *src_dir,
+		    const struct scr_file *files, size_t n, int64_t *flushed);
+/* Rank 0: apply edit to the prefix index under its lock. */
+int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void *arg), void *arg);
+/* Rank 0: a damaged prefix index is rebuilt from the summaries now,
+ * said once, before anything else reads it */
+void scr_index_repair(struct scr_state *s);
+
+/* A sorted view of file paths (the strings stay owned by their files). */
+struct scr_paths {
+	size_t n;
+	char **path;
+};
+int scr_paths_from_files(struct scr_paths *p, const struct scr_file *files, size_t n);
+int scr_paths_has(const struct scr_paths *p, const char *path);
+void scr_paths_free(struct scr_paths *p);
+
+#endif
