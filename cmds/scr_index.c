@@ -775,11 +775,11 @@ static int cmd_build(const char *prefix, const char *path, struct scr_index *x, 
 	}
 
 	int r = scr_red_offline_rebuild(prefix, red_dir, id, cmd_warn, &out);
-	if (r == -3) {
+	if (r == -SCR_ENOMEM) {
 		fputs("scr_index: out of memory\n", stderr);
 		goto done;
 	}
-	if (r == -2) {
+	if (r == -SCR_ENOENT) {
 		fprintf(stderr, "scr_index: dataset %d: no usable redundancy file of it in '%s': "
 			"nothing to rebuild from; the index is unchanged\n", id, red_dir);
 		goto done;

@@ -738,12 +738,12 @@ static int print_redfile(const char *path, int fd, uint64_t size, int raw)
 	struct scr_red_frame frame;
 	char why[256];
 	int rc = scr_red_frame_check(fd, size, &frame, why, sizeof(why));
-	if (rc == -ENOMEM)
+	if (rc == -SCR_ENOMEM)
 		cmd_out_of_memory();
-	if (rc == -EINVAL)
+	if (rc == -SCR_EFORMAT)
 		return fail(path, "%s", why);
 	if (rc)
-		return fail(path, "cannot read: %s", strerror(-rc));
+		return fail(path, "cannot read: %s", scr_strerror(rc));
 	uint64_t payload = frame.payload_len;
 	uint32_t crc = frame.payload_crc;
 
@@ -751,14 +751,14 @@ static int print_redfile(const char *path, int fd, uint64_t size, int raw)
 	struct scr_red_header h;
 	uint64_t off;
 	rc = scr_red_header_read(path, &h, &off, 0);
-	if (rc == -ENOMEM)
+	if (rc == -SCR_ENOMEM)
 		cmd_out_of_memory();
-	if (rc == -EINVAL)
+	if (scr_red_damaged(rc))
 		return fail(path, "damaged: its header checksum is right but its fields are "
 			    "not (scheme, set members, records, file paths or a payload length "
 			    "of %" PRIu64 " bytes that does not fit them)", payload);
 	if (rc)
-		return fail(path, "cannot read: %s", strerror(rc == -ENOENT ? ENOENT : EIO));
+		return fail(path, "cannot read: %s", scr_strerror(rc));
 	print_red(path, &h, off, crc, raw);
 	scr_red_header_release(&h);
 	return EXIT_OK;

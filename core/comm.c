@@ -52,6 +52,20 @@ int scr_bcast_int(const struct scr_comm *c, int *value)
 	return MPI_Bcast(value, 1, MPI_INT, 0, c->world) == MPI_SUCCESS ? 0 : -SCR_EMPI;
 }
 
+int scr_agree_error(const struct scr_comm *c, int rc)
+{
+	int own = rc != 0 && rc != -SCR_EREMOTE;
+	int mine = own ? c->rank : c->nranks, first = mine;
+	if (MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, c->world) != MPI_SUCCESS)
+		return -SCR_EMPI;
+	if (first < c->nranks) {
+		int why = rc;
+		MPI_Bcast(&why, 1, MPI_INT, first, c->world);
+		return why;
+	}
+	return scr_allreduce_max(c, rc != 0) ? -SCR_EREMOTE : 0;
+}
+
 int scr_gather_bufs(const struct scr_comm *c, const char *buf, int len, char **all,
 		    int **lens)
 {

@@ -28,6 +28,10 @@ int scr_comm_split_node(struct scr_comm *c, const char *node_name);
 int scr_allreduce_and(const struct scr_comm *c, int mine);
 int scr_allreduce_max(const struct scr_comm *c, int mine);
 int scr_bcast_int(const struct scr_comm *c, int *value);
+/* The reason a collective step failed, the same on every rank: the error
+ * of the lowest rank that had one of its own (not -SCR_EREMOTE), else
+ * -SCR_EREMOTE when some rank failed, else 0. */
+int scr_agree_error(const struct scr_comm *c, int rc);
 /* rank 0 gets every rank's buffer concatenated, with per-rank lengths */
 int scr_gather_bufs(const struct scr_comm *c, const char *buf, int len, char **all,
 		    int **lens);

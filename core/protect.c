@@ -72,28 +72,29 @@ int scr_red_protect(struct scr_state *s, int id)
 	if (!red)
 		red = scr_red_desc_for(s, id)->red;
 	struct scr_red_view v;
-	int ok = e && scr_red_view(s, id, e, 1, &v) == 0;
+	int viewed = e ? scr_red_view(s, id, e, 1, &v) : -SCR_ENOENT;
 	/* every rank enters the scheme's collectives, or none does */
-	if (!scr_allreduce_and(&s->comm, ok)) {
-		if (ok)
+	int rc = scr_agree_error(&s->comm, viewed);
+	if (rc) {
+		if (!viewed)
 			scr_red_view_release(&v);
 		if (s->comm.rank == 0)
-			scr_log_warn("dataset %d: out of memory before %s encoding: not protected",
-				     id, red->name);
-		ok = 0;
+			scr_log_warn("dataset %d: cannot prepare %s encoding (%s)", id, red->name,
+				     scr_strerror(rc));
 	} else {
 		double t0 = scr_now();
-		ok = red->encode(&v.d) == 0;
+		rc = red->encode(&v.d);
 		scr_red_view_release(&v);
-		if (ok && s->comm.rank == 0)
+		rc = scr_agree_error(&s->comm, rc);
+		if (!rc && s->comm.rank == 0)
 			scr_log_debug(1, "dataset %d protected by %s in %.3f s", id, red->name,
 				      scr_now() - t0);
 	}
-	if (!ok) {
+	if (rc) {
 		if (s->comm.rank == 0)
-			scr_log_warn("dataset %d is not protected by %s: it stays usable while "
+			scr_log_warn("dataset %d is not protected by %s (%s): it stays usable while "
 				     "every node keeps its cache, but a lost node loses it", id,
-				     red->name);
+				     red->name, scr_strerror(rc));
 		if (e) {
 			char *single = strdup("SINGLE");
 			if (single) {
@@ -101,7 +102,7 @@ int scr_red_protect(struct scr_state *s, int id)
 				e->ds.redundancy = single;
 			}
 		}
-		return -SCR_EIO;
+		return rc;
 	}
 	return 0;
 }

@@ -162,10 +162,16 @@ static int find_in_cache(struct scr_state *s, int bound)
 		int rc = scr_red_view(s, id, have ? e : NULL, have, &v);
 		struct scr_red_outcome out = { 0 };
 		/* every rank calls recover, whatever its own state, or none does */
-		if (scr_allreduce_and(&s->comm, rc == 0) && red->recover(&v.d, &out) != 0)
-			out.ok = 0;
+		rc = scr_agree_error(&s->comm, rc);
 		if (!rc)
-			scr_red_view_release(&v);
+			rc = scr_agree_error(&s->comm, red->recover(&v.d, &out));
+		if (rc) {
+			out.ok = 0;
+			if (s->comm.rank == 0)
+				scr_log_warn("dataset %d: cannot check its %s redundancy (%s)", id,
+					     red->name, scr_strerror(rc));
+		}
+		scr_red_view_release(&v);   /* a failed view is released already */
 		int rebuilt = 0;
 		if (out.meta) {
 			e = adopt_rebuilt(s, id, &out);

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include "exchange.h"
 #include "kernels.h"
+#include "scr_err.h"
 #include "stream.h"
 #include "stripe.h"
 
@@ -50,7 +51,7 @@ struct enc {
 	struct scr_red_writer *out;
 	struct scr_rs rs;
 	struct enc_slot slot[2];
-	int err;
+	int err;   /* the first error of this member (-SCR_E*), 0 none */
 };
 
 /* piece: the largest piece of the chunk */
@@ -63,13 +64,13 @@ static int slot_alloc(struct enc_slot *sl, int k, int m, size_t piece)
 	sl->par_in = calloc((size_t)m, sizeof(*sl->par_in));
 	sl->req = malloc((size_t)(2 * k + 2 * m) * sizeof(*sl->req));
 	if (!sl->send || !sl->recv || !sl->par || !sl->par_in || !sl->req)
-		return -1;
+		return -SCR_ENOMEM;
 	for (int i = 0; i < k; i++)
 		if (!(sl->send[i] = red_alloc(piece)) || !(sl->recv[i] = red_alloc(piece)))
-			return -1;
+			return -SCR_ENOMEM;
 	for (int q = 0; q < m; q++)
 		if (!(sl->par[q] = red_alloc(piece)) || !(sl->par_in[q] = red_alloc(piece)))
-			return -1;
+			return -SCR_ENOMEM;
 	return 0;
 }
 
@@ -110,8 +111,8 @@ static void enc_start(struct enc *e, uint64_t off, int slot)
 		MPI_Irecv(sl->par_in[q], (int)len, MPI_BYTE, stripe_mod(e->pos - q, e->S), tag + 1,
 			  e->comm, &sl->req[2 * e->k + q - 1]);
 	for (int c = 0; c < e->k; c++) {
-		if (!e->err && scr_stream_read(&e->in, (uint64_t)c * e->chunk + off, sl->send[c], len))
-			e->err = 1;
+		if (!e->err)
+			e->err = scr_stream_read(&e->in, (uint64_t)c * e->chunk + off, sl->send[c], len);
 		MPI_Isend(sl->send[c], (int)len, MPI_BYTE, stripe_of_chunk(e->S, e->m, e->pos, c),
 			  tag, e->comm, &sl->req[n++]);
 	}
@@ -129,13 +130,13 @@ static void enc_finish(struct enc *e, uint64_t off, int slot)
 	for (int q = 1; q < e->m; q++)
 		MPI_Isend(sl->par[q], (int)len, MPI_BYTE, stripe_mod(e->pos + q, e->S), tag + 1,
 			  e->comm, &sends[q - 1]);
-	if (!e->err && scr_red_writer_pwrite(e->out, sl->par[0], len, off))
-		e->err = 1;
+	if (!e->err)
+		e->err = scr_red_writer_pwrite(e->out, sl->par[0], len, off);
 	MPI_Waitall(2 * (e->m - 1), sl->req + 2 * e->k, MPI_STATUSES_IGNORE);
 	for (int q = 1; q < e->m; q++)
-		if (!e->err && scr_red_writer_pwrite(e->out, sl->par_in[q], len,
-						     (uint64_t)q * e->chunk + off))
-			e->err = 1;
+		if (!e->err)
+			e->err = scr_red_writer_pwrite(e->out, sl->par_in[q], len,
+						       (uint64_t)q * e->chunk + off);
 }
 
 static int encode_set(const struct scr_red_dataset *d, int scheme, MPI_Comm comm,
@@ -147,12 +148,16 @@ static int encode_set(const struct scr_red_dataset *d, int scheme, MPI_Comm comm
 	MPI_Comm_rank(comm, &pos);
 	struct enc e = { .comm = comm, .S = S, .m = m, .k = S - m, .pos = pos };
 	struct scr_red_record own, *all = NULL;
-	int ok = red_own_record(d, rank, &own) == 0;
-	int all_ok = 0;
+	int rc = red_own_record(d, rank, &own);
+	int ok = !rc, all_ok = 0;
 	MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, comm);
-	if (!all_ok || red_allgather_records(comm, &own, &all)) {
+	if (!all_ok)
+		rc = rc ? rc : -SCR_EREMOTE;
+	else
+		rc = red_allgather_records(comm, &own, &all);
+	if (rc) {
 		free(own.files);
-		return -1;
+		return rc;
 	}
 	uint64_t longest = 0;
 	for (int p = 0; p < S; p++) {
@@ -168,18 +173,15 @@ static int encode_set(const struct scr_red_dataset *d, int scheme, MPI_Comm comm
 	};
 	struct scr_red_writer w;
 	char *path = scr_red_file_path(d->dataset_dir, rank);
-	int rc = path ? scr_red_writer_begin(&w, path, &h) : -ENOMEM;
-	if (rc) {
-		red_warn(d, "cannot write redundancy file '%s': %s", path ? path : "?",
-			 strerror(-rc));
-		e.err = 1;
-	} else {
+	rc = path ? scr_red_writer_begin(&w, path, &h) : -SCR_ENOMEM;
+	if (rc)
+		e.err = rc;
+	else
 		e.out = &w;
-	}
-	if (scr_stream_open(&e.in, d->dataset_dir, &own, 0))
-		e.err = 1;
-	if (m > 1 && scr_rs_init(&e.rs, e.k, m))
-		e.err = 1;
+	if (!e.err)
+		e.err = scr_stream_open(&e.in, d->dataset_dir, &own, 0);
+	if (!e.err && m > 1)
+		e.err = scr_rs_init(&e.rs, e.k, m);
 	size_t piece = e.chunk < RED_PIECE ? (size_t)e.chunk : RED_PIECE;
 	int bufs = slot_alloc(&e.slot[0], e.k, m, piece) == 0 &&
 		   slot_alloc(&e.slot[1], e.k, m, piece) == 0;
@@ -196,18 +198,19 @@ static int encode_set(const struct scr_red_dataset *d, int scheme, MPI_Comm comm
 				enc_start(&e, (i + 1) * RED_PIECE, (int)((i + 1) & 1));
 			enc_finish(&e, i * RED_PIECE, (int)(i & 1));
 		}
-	} else {
-		e.err = 1;
+	} else if (!e.err) {
+		e.err = bufs ? -SCR_EREMOTE : -SCR_ENOMEM;
 	}
 	scr_stream_close(&e.in);
 	if (e.out) {
 		if (e.err)
 			scr_red_writer_abort(e.out);
-		else if ((rc = scr_red_writer_finish(e.out)) != 0) {
-			red_warn(d, "cannot write redundancy file '%s': %s", path, strerror(-rc));
-			e.err = 1;
-		}
+		else
+			e.err = scr_red_writer_finish(e.out);
 	}
+	if (e.err && e.err != -SCR_EREMOTE && e.err != -SCR_ENOMEM)
+		red_warn(d, "cannot write redundancy file '%s': %s", path ? path : "?",
+			 scr_strerror(e.err));
 	free(path);
 	slot_free(&e.slot[0], e.k, m);
 	slot_free(&e.slot[1], e.k, m);
@@ -215,7 +218,7 @@ static int encode_set(const struct scr_red_dataset *d, int scheme, MPI_Comm comm
 		scr_rs_release(&e.rs);
 	red_records_free(all, S);
 	free(own.files);
-	return e.err ? -1 : 0;
+	return e.err;
 }
 
 static int erasure_encode(const struct scr_red_dataset *d, int scheme)
@@ -223,12 +226,13 @@ static int erasure_encode(const struct scr_red_dataset *d, int scheme)
 	int m = scheme == SCR_RED_XOR ? 1 : d->set_failures;
 	MPI_Comm comm;
 	int *members, S;
-	if (red_make_set(d, d->set_size, scheme_name(scheme), &comm, &members, &S))
-		return -1;
+	int rc = red_make_set(d, d->set_size, scheme_name(scheme), &comm, &members, &S);
+	if (rc)
+		return rc;
 	int smallest = S, rank;
 	MPI_Comm_rank(d->world, &rank);
 	MPI_Allreduce(&S, &smallest, 1, MPI_INT, MPI_MIN, d->world);
-	int rc = -1;
+	rc = -SCR_ECONFIG;
 	if (smallest <= m) {
 		if (rank == 0)
 			red_warn(d, "RS with SCR_SET_FAILURES=%d needs sets of at least %d failure "
@@ -244,7 +248,7 @@ static int erasure_encode(const struct scr_red_dataset *d, int scheme)
 	MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_LAND, d->world);
 	if (!all) {
 		red_remove_file(d);
-		rc = -1;
+		rc = rc ? rc : -SCR_EREMOTE;
 	}
 	MPI_Comm_free(&comm);
 	free(members);
@@ -292,7 +296,7 @@ struct dec {
 	unsigned char *out;          /* a block this member sends or receives */
 	unsigned char **sendbuf;     /* per stripe: this member's block for its decoder */
 	MPI_Request *req;            /* room for every transfer of one piece */
-	int err;
+	int err;                     /* the first error of this member, 0 none */
 };
 
 /* this member's copy of block b of stripe s (it holds it) */
@@ -330,15 +334,15 @@ static void dec_piece(struct dec *x, uint64_t off)
 				continue;
 			int holder = stripe_holder(S, m, s, b);
 			if (dec == x->pos && holder == x->pos) {
-				if (!x->err && read_block(x, s, b, off, x->blocks[s * S + b], len))
-					x->err = 1;
+				if (!x->err)
+					x->err = read_block(x, s, b, off, x->blocks[s * S + b], len);
 			} else if (dec == x->pos) {
 				MPI_Irecv(x->blocks[s * S + b], (int)len, MPI_BYTE, holder, TAG_BLOCK + s,
 					  x->comm, &req[nreq++]);
 			} else if (holder == x->pos) {
 				/* one block per stripe is this member's */
-				if (!x->err && read_block(x, s, b, off, x->sendbuf[s], len))
-					x->err = 1;
+				if (!x->err)
+					x->err = read_block(x, s, b, off, x->sendbuf[s], len);
 				MPI_Isend(x->sendbuf[s], (int)len, MPI_BYTE, dec, TAG_BLOCK + s, x->comm,
 					  &req[nreq++]);
 			}
@@ -357,26 +361,27 @@ static void dec_piece(struct dec *x, uint64_t off)
 			for (int b = 0; b < S; b++)
 				if (!stripe_block_ok(S, m, s, b, ls->has_data, ls->has_red))
 					erased[nerased++] = b;
-			if (scr_stripe_decode(&x->rs, k, m, len, blk, erased, nerased))
-				x->err = 1;
+			int rc = scr_stripe_decode(&x->rs, k, m, len, blk, erased, nerased);
+			if (!x->err)
+				x->err = rc;
 		}
 		for (int b = 0; b < k; b++) {
 			if (stripe_block_ok(S, m, s, b, ls->has_data, ls->has_red))
 				continue;
 			int holder = stripe_holder(S, m, s, b);
 			if (dec == x->pos && holder == x->pos) {
-				if (!x->err &&
-				    scr_stream_write(&x->data, (uint64_t)b * x->chunk + off, blk[b], len))
-					x->err = 1;
+				if (!x->err)
+					x->err = scr_stream_write(&x->data, (uint64_t)b * x->chunk + off,
+								  blk[b], len);
 			} else if (dec == x->pos) {
 				MPI_Isend(blk[b], (int)len, MPI_BYTE, holder, TAG_REBUILT + s, x->comm,
 					  &req[nreq++]);
 			} else if (holder == x->pos) {
 				MPI_Recv(x->out, (int)len, MPI_BYTE, dec, TAG_REBUILT + s, x->comm,
 					 MPI_STATUS_IGNORE);
-				if (!x->err &&
-				    scr_stream_write(&x->data, (uint64_t)b * x->chunk + off, x->out, len))
-					x->err = 1;
+				if (!x->err)
+					x->err = scr_stream_write(&x->data, (uint64_t)b * x->chunk + off,
+								  x->out, len);
 			}
 		}
 	}
@@ -404,40 +409,43 @@ static int rebuild_set(const struct scr_red_dataset *d, const struct lost_set *l
 			continue;
 		if (pos == rep_pos && p == rep_pos) {
 			const struct scr_red_record *r = scr_red_header_record(h, rank);
-			if (!r || scr_red_record_copy(&mine, r))
-				x.err = 1;
+			x.err = r ? scr_red_record_copy(&mine, r) : -SCR_EFORMAT;
 		} else if (pos == rep_pos) {
 			const struct scr_red_record *r = scr_red_header_record(h, ls->members[p]);
 			struct scr_red_record empty = { .rank = -1 };
 			red_send_record(r ? r : &empty, p, comm);
-		} else if (pos == p && red_recv_record(&mine, rep_pos, comm) != 0) {
-			x.err = 1;
+		} else if (pos == p) {
+			x.err = red_recv_record(&mine, rep_pos, comm);
 		}
 	}
 	if (lost && !x.err && mine.rank != rank)
-		x.err = 1;
+		x.err = -SCR_EFORMAT;   /* the representative holds no record of it */
 	const struct scr_red_record *own = lost ? &mine : NULL;
 	struct scr_red_record from_d;
 	memset(&from_d, 0, sizeof(from_d));
 	if (!lost) {
-		if (red_own_record(d, rank, &from_d))
-			x.err = 1;
+		int rc = red_own_record(d, rank, &from_d);
+		if (!x.err)
+			x.err = rc;
 		own = &from_d;
 	}
-	if (!x.err && scr_stream_open(&x.data, d->dataset_dir, own, lost) == 0)
-		x.data_open = 1;
-	else
-		x.err = 1;
+	if (!x.err)
+		x.err = scr_stream_open(&x.data, d->dataset_dir, own, lost);
+	x.data_open = !x.err;
 	if (has_red) {
 		char *path = scr_red_file_path(d->dataset_dir, rank);
 		x.red_fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+		int rc = !path ? -SCR_ENOMEM : x.red_fd < 0 ? scr_err_from_errno(errno) : 0;
 		free(path);
 		x.payload_off = payload_off;
-		if (x.red_fd < 0)
-			x.err = 1;
+		if (!x.err)
+			x.err = rc;
 	}
-	if (x.m > 1 && scr_rs_init(&x.rs, x.k, x.m))
-		x.err = 1;
+	if (x.m > 1) {
+		int rc = scr_rs_init(&x.rs, x.k, x.m);
+		if (!x.err)
+			x.err = rc;
+	}
 	/* every buffer before the first transfer: a member that cannot take
 	 * part says so in the agreement below instead of leaving the others
 	 * waiting */
@@ -463,8 +471,8 @@ static int rebuild_set(const struct scr_red_dataset *d, const struct lost_set *l
 	if (all_bufs) {
 		for (uint64_t off = 0; off < x.chunk; off += RED_PIECE)
 			dec_piece(&x, off);
-	} else {
-		x.err = 1;
+	} else if (!x.err) {
+		x.err = bufs ? -SCR_EREMOTE : -SCR_ENOMEM;
 	}
 	if (x.data_open)
 		scr_stream_close(&x.data);
@@ -473,9 +481,12 @@ static int rebuild_set(const struct scr_red_dataset *d, const struct lost_set *l
 		if (!scr_stream_verify(d->dataset_dir, own, &bad)) {
 			red_warn(d, "rebuilt file '%s' of rank %d fails its CRC check", bad ? bad : "?",
 				 rank);
-			x.err = 1;
+			x.err = -SCR_ECORRUPT;
 		}
 		free(bad);
+	} else if (x.err && x.err != -SCR_EREMOTE && x.err != -SCR_ENOMEM) {
+		red_warn(d, "rank %d cannot take its part in rebuilding dataset %d: %s", rank,
+			 d->id, scr_strerror(x.err));
 	}
 	if (x.red_fd >= 0)
 		close(x.red_fd);
@@ -498,7 +509,7 @@ static int rebuild_set(const struct scr_red_dataset *d, const struct lost_set *l
 	} else {
 		scr_red_record_release(&mine);
 	}
-	return x.err ? -1 : 0;
+	return x.err;
 }
 
 static int erasure_recover(const struct scr_red_dataset *d, int scheme,

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "exchange.h"
 
+#include "scr_err.h"
 #include "sets.h"
 
 #include <errno.h>
@@ -72,7 +73,7 @@ fail:
 	free(offs);
 	free(groups);
 	free(names);
-	return -1;
+	return -SCR_ENOMEM;
 }
 
 int red_make_set(const struct scr_red_dataset *d, int set_size, const char *scheme,
@@ -86,12 +87,13 @@ int red_make_set(const struct scr_red_dataset *d, int set_size, const char *sche
 	*nmembers = 0;
 	char *names = NULL;
 	const char **groups = NULL;
-	if (gather_groups(d, nranks, &names, &groups))
-		return -1;
+	int rc = gather_groups(d, nranks, &names, &groups);
+	if (rc)
+		return rc;
 	int *ids = malloc((size_t)nranks * sizeof(int));
 	int *set_of = malloc((size_t)nranks * sizeof(int));
 	int *pos_of = malloc((size_t)nranks * sizeof(int));
-	int nsets = -2;
+	int nsets = -SCR_ENOMEM;
 	if (ids && set_of && pos_of && scr_red_group_ids(nranks, groups, ids) == 0)
 		nsets = scr_red_build_sets(nranks, ids, set_size, set_of, pos_of);
 	/* the same on every rank unless memory ran out somewhere: agree */
@@ -99,13 +101,13 @@ int red_make_set(const struct scr_red_dataset *d, int set_size, const char *sche
 	MPI_Allreduce(&nsets, &agreed, 1, MPI_INT, MPI_MIN, d->world);
 	nsets = agreed;
 	/* every rank computed the same sets from the same input */
-	if (nsets == -1 && rank == 0)
+	if (nsets == -SCR_ECONFIG && rank == 0)
 		red_warn(d, "%s redundancy needs ranks in at least two failure groups "
 			 "(nodes, or groups set by SCR_GROUP), and some rank shares no set "
 			 "with another group: dataset %d is not protected", scheme, d->id);
 	else if (nsets < 0 && rank == 0)
 		red_warn(d, "out of memory building %s sets", scheme);
-	int rc = nsets > 0 ? 0 : -1;
+	rc = nsets > 0 ? 0 : nsets;
 	if (!rc) {
 		int n = 0;
 		for (int r = 0; r < nranks; r++)
@@ -120,7 +122,7 @@ int red_make_set(const struct scr_red_dataset *d, int set_size, const char *sche
 		int ok = *members != NULL, all = 0;
 		MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_LAND, d->world);
 		if (!all)
-			rc = -1;
+			rc = ok ? -SCR_EREMOTE : -SCR_ENOMEM;
 	}
 	if (!rc)
 		MPI_Comm_split(d->world, set_of[rank], pos_of[rank], comm);
@@ -143,7 +145,7 @@ int red_own_record(const struct scr_red_dataset *d, int rank, struct scr_red_rec
 	r->rank = rank;
 	r->files = calloc(d->nfiles ? d->nfiles : 1, sizeof(*r->files));
 	if (!r->files)
-		return -ENOMEM;
+		return -SCR_ENOMEM;
 	for (size_t i = 0; i < d->nfiles; i++) {
 		r->files[i].path = (char *)d->files[i].path;
 		r->files[i].size = d->files[i].size;
@@ -170,10 +172,15 @@ int red_allgather_records(MPI_Comm comm, const struct scr_red_record *mine,
 	*all = NULL;
 	unsigned char *buf = NULL, *bufs = NULL;
 	size_t len = 0;
-	int ok = scr_red_record_encode(mine, &buf, &len) == 0 && len < 1U << 30;
+	int rc = scr_red_record_encode(mine, &buf, &len);
+	if (!rc && len >= 1U << 30)
+		rc = -SCR_EINVAL;
+	int ok = !rc;
 	int *lens = malloc((size_t)n * sizeof(int)), *offs = malloc((size_t)n * sizeof(int));
 	struct scr_red_record *recs = calloc((size_t)n, sizeof(*recs));
-	ok = ok && lens && offs && recs;
+	if (!rc && !(lens && offs && recs))
+		rc = -SCR_ENOMEM;
+	ok = !rc;
 	int all_ok = 0;
 	MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, comm);
 	if (!all_ok)
@@ -186,14 +193,16 @@ int red_allgather_records(MPI_Comm comm, const struct scr_red_record *mine,
 		total += lens[i];
 	}
 	bufs = total < 1L << 30 ? malloc((size_t)total + 1) : NULL;
-	ok = bufs != NULL;
+	if (!bufs)
+		rc = -SCR_ENOMEM;
+	ok = !rc;
 	MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, comm);
 	if (!all_ok)
 		goto fail;
 	MPI_Allgatherv(buf, ilen, MPI_BYTE, bufs, lens, offs, MPI_BYTE, comm);
-	ok = 1;
-	for (int i = 0; i < n && ok; i++)
-		ok = scr_red_record_decode(bufs + offs[i], (size_t)lens[i], &recs[i]) == 0;
+	for (int i = 0; i < n && !rc; i++)
+		rc = scr_red_record_decode(bufs + offs[i], (size_t)lens[i], &recs[i]);
+	ok = !rc;
 	MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, comm);
 	if (!all_ok)
 		goto fail;
@@ -209,7 +218,7 @@ fail:
 	free(lens);
 	free(offs);
 	red_records_free(recs, recs ? n : 0);
-	return -1;
+	return rc ? rc : -SCR_EREMOTE;
 }
 
 /* The record of this rank in its own header must describe the files the
@@ -235,26 +244,26 @@ int red_load_header(const struct scr_red_dataset *d, int scheme, struct scr_red_
 	memset(h, 0, sizeof(*h));
 	char *path = scr_red_file_path(d->dataset_dir, rank);
 	if (!path)
-		return -ENOMEM;
+		return -SCR_ENOMEM;
 	int rc = scr_red_header_read(path, h, payload_off, 0);
-	if (rc && rc != -ENOENT)
-		red_warn(d, "redundancy file '%s' is %s: not used", path,
-			 rc == -EINVAL ? "damaged or not scr's" : "unreadable");
+	if (rc && rc != -SCR_ENOENT)
+		red_warn(d, "redundancy file '%s' is %s (%s): not used", path,
+			 scr_red_damaged(rc) ? "damaged or not scr's" : "unreadable", scr_strerror(rc));
 	if (!rc && (h->scheme != scheme || h->dataset_id != d->id || h->rank != rank ||
 		    h->nranks != nranks)) {
 		red_warn(d, "redundancy file '%s' belongs to another dataset, rank or scheme: "
 			 "not used", path);
-		rc = -EINVAL;
+		rc = -SCR_EFORMAT;
 	}
 	if (!rc && d->have && !record_matches(d, scr_red_header_record(h, rank))) {
 		red_warn(d, "redundancy file '%s' describes other files than the cache holds: "
 			 "not used", path);
-		rc = -EINVAL;
+		rc = -SCR_EFORMAT;
 	}
 	free(path);
 	if (rc) {
 		scr_red_header_release(h);
-		return rc == -ENOMEM ? rc : 0;
+		return rc == -SCR_ENOMEM ? rc : 0;
 	}
 	*ok = 1;
 	return 0;
@@ -305,7 +314,7 @@ int red_roll_call(const struct scr_red_dataset *d, int has_red, const int *info,
 fail:
 	free(all);
 	red_roll_release(roll);
-	return -ENOMEM;
+	return -SCR_ENOMEM;
 }
 
 void red_roll_release(struct red_roll *roll)
@@ -332,7 +341,7 @@ int red_send_record(const struct scr_red_record *r, int dest, MPI_Comm comm)
 	if (room)
 		MPI_Send(buf, (int)n, MPI_BYTE, dest, TAG_RECORD, comm);
 	free(buf);
-	return room ? 0 : -1;
+	return room ? 0 : n > 0 ? -SCR_EREMOTE : -SCR_ENOMEM;
 }
 
 int red_recv_record(struct scr_red_record *r, int src, MPI_Comm comm)
@@ -341,14 +350,14 @@ int red_recv_record(struct scr_red_record *r, int src, MPI_Comm comm)
 	long n = -1;
 	MPI_Recv(&n, 1, MPI_LONG, src, TAG_RECORD, comm, MPI_STATUS_IGNORE);
 	if (n <= 0)
-		return -1;
+		return -SCR_EREMOTE;
 	unsigned char *buf = malloc((size_t)n);
 	int room = buf != NULL;
 	if (!room)
 		fprintf(stderr, "scr: out of memory for a %ld-byte redundancy record\n", n);
 	MPI_Send(&room, 1, MPI_INT, src, TAG_ROOM, comm);
 	if (!room)
-		return -1;
+		return -SCR_ENOMEM;
 	MPI_Recv(buf, (int)n, MPI_BYTE, src, TAG_RECORD, comm, MPI_STATUS_IGNORE);
 	int rc = scr_red_record_decode(buf, (size_t)n, r);
 	free(buf);
@@ -367,7 +376,7 @@ int red_finish(const struct scr_red_dataset *d, int ok, int reprotect,
 	if (out->ok && rebuilt) {
 		out->meta = malloc(rebuilt->meta_len ? rebuilt->meta_len : 1);
 		if (!out->meta)
-			return -ENOMEM;
+			return -SCR_ENOMEM;
 		memcpy(out->meta, rebuilt->meta, rebuilt->meta_len);
 		out->meta_len = rebuilt->meta_len;
 	}
@@ -380,8 +389,8 @@ int red_remove_file(const struct scr_red_dataset *d)
 	MPI_Comm_rank(d->world, &rank);
 	char *path = scr_red_file_path(d->dataset_dir, rank);
 	if (!path)
-		return -ENOMEM;
-	int rc = unlink(path) == 0 || errno == ENOENT ? 0 : -errno;
+		return -SCR_ENOMEM;
+	int rc = unlink(path) == 0 || errno == ENOENT ? 0 : scr_err_from_errno(errno);
 	free(path);
 	char *dir = NULL;
 	if (asprintf(&dir, "%s/.scr", d->dataset_dir) >= 0) {

@@ -27,7 +27,8 @@ unsigned char *red_alloc(size_t len);
  * Collective over world: the sets of this job for set_size (0: rings, for
  * PARTNER), built from the ranks' failure groups. *comm gets this rank's
  * set (ranks ordered by position), *members its world ranks by position.
- * 0, or -1 when no sets can be built (reported once).
+ * 0, -SCR_ECONFIG when no sets can be built (reported once), or another
+ * error (-SCR_EREMOTE where it happened on another rank).
  */
 int red_make_set(const struct scr_red_dataset *d, int set_size, const char *scheme,
 		 MPI_Comm *comm, int **members, int *nmembers);

@@ -1,5 +1,7 @@
 #include "kernels.h"
 
+#include "scr_err.h"
+
 #include <isa-l/erasure_code.h>
 #include <isa-l/raid.h>
 #include <limits.h>
@@ -90,14 +92,14 @@ int scr_rs_init(struct scr_rs *rs, int k, int m)
 {
 	memset(rs, 0, sizeof(*rs));
 	if (k < 1 || m < 1 || k + m > 255)
-		return -1;
+		return -SCR_EINVAL;
 	rs->k = k;
 	rs->m = m;
 	rs->matrix = malloc((size_t)(k + m) * (size_t)k);
 	rs->tables = malloc((size_t)32 * (size_t)k * (size_t)m);
 	if (!rs->matrix || !rs->tables) {
 		scr_rs_release(rs);
-		return -1;
+		return -SCR_ENOMEM;
 	}
 	gf_gen_cauchy1_matrix(rs->matrix, k + m, k);
 	ec_init_tables(k, m, rs->matrix + (size_t)k * (size_t)k, rs->tables);
@@ -155,14 +157,14 @@ static int pick_survivors(const struct scr_rs *rs, const int *erased, int nerase
 {
 	int n = rs->k + rs->m;
 	if (nerased < 0 || nerased > rs->m)
-		return -1;
+		return -SCR_EINVAL;
 	char *gone = calloc((size_t)n, 1);
 	if (!gone)
-		return -1;
+		return -SCR_ENOMEM;
 	for (int e = 0; e < nerased; e++) {
 		if (erased[e] < 0 || erased[e] >= n || gone[erased[e]]) {
 			free(gone);
-			return -1;
+			return -SCR_EINVAL;
 		}
 		gone[erased[e]] = 1;
 	}
@@ -184,11 +186,11 @@ static int decode_rows(const struct scr_rs *rs, const unsigned char *matrix,
 	int k = rs->k;
 	unsigned char *sub = malloc((size_t)k * (size_t)k);
 	unsigned char *inv = malloc((size_t)k * (size_t)k);
-	int rc = sub && inv ? 0 : -1;
+	int rc = sub && inv ? 0 : -SCR_ENOMEM;
 	for (int r = 0; !rc && r < k; r++)
 		memcpy(sub + (size_t)r * k, matrix + (size_t)survivors[r] * k, (size_t)k);
 	if (!rc && invert(sub, inv, k) != 0)
-		rc = -1;
+		rc = -SCR_EINVAL;
 	for (int e = 0; !rc && e < nerased; e++) {
 		const unsigned char *want = matrix + (size_t)erased[e] * k;
 		for (int c = 0; c < k; c++) {
@@ -260,7 +262,7 @@ static int invert_ref(unsigned char *in, unsigned char *out, int n)
 		while (pivot < n && !in[(size_t)pivot * n + col])
 			pivot++;
 		if (pivot == n)
-			return -1;
+			return -SCR_EINVAL;
 		for (int c = 0; c < n; c++) {
 			unsigned char t = in[(size_t)col * n + c];
 			in[(size_t)col * n + c] = in[(size_t)pivot * n + c];
@@ -338,11 +340,11 @@ int scr_stripe_decode(const struct scr_rs *rs, int k, int m, size_t len, unsigne
 	if (m != 1)
 		return scr_rs_decode(rs, len, blocks, erased, nerased);
 	if (nerased != 1 || erased[0] < 0 || erased[0] > k)
-		return -1;
+		return -SCR_EINVAL;
 	/* the lost block is the XOR of the k others */
 	unsigned char **others = malloc((size_t)k * sizeof(*others));
 	if (!others)
-		return -1;
+		return -SCR_ENOMEM;
 	for (int b = 0, n = 0; b <= k; b++)
 		if (b != erased[0])
 			others[n++] = blocks[b];

@@ -22,7 +22,7 @@ struct scr_rs {
 	unsigned char *tables;   /* ISA-L expansion of the m parity rows */
 };
 
-/* 0, or -1 for k, m out of range or no memory. */
+/* 0, -SCR_EINVAL for k, m out of range, or -SCR_ENOMEM. */
 int scr_rs_init(struct scr_rs *rs, int k, int m);
 void scr_rs_release(struct scr_rs *rs);
 
@@ -35,8 +35,8 @@ void scr_rs_encode_ref(const struct scr_rs *rs, size_t len, unsigned char *const
 /*
  * Rebuild erased blocks in place. blocks[0..k+m-1] are the data blocks then
  * the parity blocks, len bytes each; erased[0..nerased-1] lists the indices
- * to rebuild (their buffers are written). 0, or -1 when nerased > m, an
- * index is out of range or listed twice, or memory runs out.
+ * to rebuild (their buffers are written). 0, -SCR_ENOMEM, or -SCR_EINVAL
+ * when nerased > m or an index is out of range or listed twice.
  */
 int scr_rs_decode(const struct scr_rs *rs, size_t len, unsigned char **blocks,
 		  const int *erased, int nerased);
@@ -50,7 +50,7 @@ int scr_rs_decode_ref(const struct scr_rs *rs, size_t len, unsigned char **block
  */
 void scr_stripe_encode(const struct scr_rs *rs, int k, int m, size_t len,
 		       unsigned char *const *data, unsigned char **parity);
-/* Rebuild blocks[erased[...]] in place; 0, or -1 as scr_rs_decode (for
+/* Rebuild blocks[erased[...]] in place; 0, or an error as scr_rs_decode (for
  * XOR: unless exactly one block is erased). */
 int scr_stripe_decode(const struct scr_rs *rs, int k, int m, size_t len, unsigned char **blocks,
 		      const int *erased, int nerased);

@@ -4,5 +4,5 @@ REDUNDANCY_KERNEL_SRCS := redundancy/kernels.c redundancy/redfile.c redundancy/s
 REDUNDANCY_KERNEL_OBJS := $(REDUNDANCY_KERNEL_SRCS:%.c=$(BUILD)/%.o)
 REDUNDANCY_SRCS := $(filter-out $(REDUNDANCY_KERNEL_SRCS),$(wildcard redundancy/*.c))
 REDUNDANCY_OBJS := $(REDUNDANCY_SRCS:%.c=$(BUILD)/mpi/%.o)
-# the schemes stand alone: they see only their own headers
-$(BUILD)/redundancy/%.o $(BUILD)/mpi/redundancy/%.o: INCLUDES := -Iredundancy
+# the schemes see their own headers and core's MPI-free base (error codes)
+$(BUILD)/redundancy/%.o $(BUILD)/mpi/redundancy/%.o: INCLUDES := -Iredundancy -Icore/base

@@ -2,6 +2,7 @@
 #include "offline.h"
 
 #include "kernels.h"
+#include "scr_err.h"
 #include "stream.h"
 #include "stripe.h"
 
@@ -37,7 +38,7 @@ static int read_at(const char *path, uint64_t off, void *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		return -1;
+		return scr_err_from_errno(errno);
 	int rc = scr_red_pread(fd, buf, len, off);
 	close(fd);
 	return rc;
@@ -60,7 +61,7 @@ static int load(struct ctx *c, int want_id)
 	DIR *dir = opendir(c->red_dir);
 	if (!dir) {
 		say(c, "cannot open redundancy directory '%s': %s", c->red_dir, strerror(errno));
-		return -2;
+		return -SCR_ENOENT;
 	}
 	struct scr_red_header first = { 0 };
 	int nfound = 0, rc = 0;
@@ -74,14 +75,17 @@ static int load(struct ctx *c, int want_id)
 		if (sscanf(de->d_name, "red.%d%c", &r, &tail) != 1 || r < 0)
 			continue;
 		char *path = NULL;
-		if (asprintf(&path, "%s/%s", c->red_dir, de->d_name) < 0)
+		if (asprintf(&path, "%s/%s", c->red_dir, de->d_name) < 0) {
+			rc = -SCR_ENOMEM;
 			break;
+		}
 		struct scr_red_header h;
 		uint64_t off;
 		int err = scr_red_header_read(path, &h, &off, 1);
 		if (err) {
-			say(c, "redundancy file '%s' is %s: not used", path,
-			    err == -EINVAL ? "damaged or not scr's" : "unreadable");
+			say(c, "redundancy file '%s' is %s (%s): not used", path,
+			    scr_red_damaged(err) ? "damaged or not scr's" : "unreadable",
+			    scr_strerror(err));
 		} else if (h.rank != r || (want_id && h.dataset_id != want_id)) {
 			scr_red_header_release(&h);
 		} else {
@@ -89,7 +93,7 @@ static int load(struct ctx *c, int want_id)
 			if (!v) {
 				scr_red_header_release(&h);
 				free(path);
-				rc = -3;
+				rc = -SCR_ENOMEM;
 				break;
 			}
 			got = v;
@@ -132,7 +136,7 @@ static int load(struct ctx *c, int want_id)
 			c->out->state = calloc((size_t)h->nranks, sizeof(int));
 			if (!c->h || !c->payload_off || !c->has_data || !c->out->records ||
 			    !c->out->state)
-				rc = -3;
+				rc = -SCR_ENOMEM;
 		}
 		int same = same_dataset(h, &first);
 		if (!rc && same && c->h[got[i].rank].scheme == 0) {
@@ -154,7 +158,7 @@ static int load(struct ctx *c, int want_id)
 	free(got);
 	if (!rc && !nfound) {
 		say(c, "no usable redundancy file in '%s'", c->red_dir);
-		rc = -2;
+		rc = -SCR_ENOENT;
 	}
 	return rc;
 }
@@ -167,7 +171,7 @@ static int copy_from_partner(struct ctx *c, int r, int holder)
 	struct scr_stream st;
 	char *path = red_path(c, holder);
 	unsigned char *buf = malloc(PIECE);
-	int rc = path && buf ? scr_stream_open(&st, c->data_dir, rec, 1) : -1;
+	int rc = path && buf ? scr_stream_open(&st, c->data_dir, rec, 1) : -SCR_ENOMEM;
 	uint64_t total = scr_red_record_bytes(rec);
 	for (uint64_t off = 0; !rc && off < total; off += PIECE) {
 		size_t n = total - off < PIECE ? (size_t)(total - off) : PIECE;
@@ -179,7 +183,7 @@ static int copy_from_partner(struct ctx *c, int r, int holder)
 		scr_stream_close(&st);
 	free(path);
 	free(buf);
-	return rc ? -1 : 0;
+	return rc;
 }
 
 /* ---- XOR, RS ---- */
@@ -202,7 +206,7 @@ static int read_block(struct ctx *c, struct set_io *io, int s, int b, uint64_t o
 	int q = stripe_mod(p - s, io->S);
 	char *path = red_path(c, io->members[p]);
 	int rc = path ? read_at(path, c->payload_off[io->members[p]] + (uint64_t)q * io->chunk + off,
-				buf, len) : -1;
+				buf, len) : -SCR_ENOMEM;
 	free(path);
 	return rc;
 }
@@ -220,7 +224,7 @@ static int rebuild_set(struct ctx *c, const struct scr_red_header *rep)
 	struct scr_rs rs;
 	int have_rs = 0;
 	if (!io.has_data || !io.has_red || !io.streams || !io.open || !blocks) {
-		rc = -3;
+		rc = -SCR_ENOMEM;
 		goto out;
 	}
 	for (int p = 0; p < S; p++) {
@@ -228,24 +232,24 @@ static int rebuild_set(struct ctx *c, const struct scr_red_header *rep)
 		io.has_data[p] = c->has_data[r];
 		io.has_red[p] = c->h[r].scheme != 0;
 		if (c->out->records[r].rank != r) {
-			rc = -1;
+			rc = -SCR_ELOST;   /* no file names r's files */
 			goto out;
 		}
 	}
 	if (!stripe_set_rebuildable(S, io.m, io.has_data, io.has_red)) {
-		rc = -1;
+		rc = -SCR_ELOST;
 		goto out;
 	}
 	for (int p = 0; p < S && !rc; p++) {
 		rc = scr_stream_open(&io.streams[p], c->data_dir, &c->out->records[io.members[p]],
-				     !io.has_data[p]) ? -1 : 0;
+				     !io.has_data[p]);
 		io.open[p] = !rc;
 	}
 	for (int b = 0; b < S && !rc; b++)
 		if (!(blocks[b] = malloc(PIECE)))
-			rc = -3;
+			rc = -SCR_ENOMEM;
 	if (!rc && io.m > 1) {
-		rc = scr_rs_init(&rs, io.k, io.m) ? -3 : 0;
+		rc = scr_rs_init(&rs, io.k, io.m);
 		have_rs = !rc;
 	}
 	for (uint64_t off = 0; !rc && off < io.chunk; off += PIECE) {
@@ -265,8 +269,7 @@ static int rebuild_set(struct ctx *c, const struct scr_red_header *rep)
 					rc = read_block(c, &io, s, b, off, blocks[b], len);
 			if (rc)
 				break;
-			if (scr_stripe_decode(&rs, io.k, io.m, len, blocks, erased, nerased))
-				rc = -1;
+			rc = scr_stripe_decode(&rs, io.k, io.m, len, blocks, erased, nerased);
 			for (int i = 0; !rc && i < nerased; i++) {
 				int b = erased[i];
 				if (b >= io.k)
@@ -306,7 +309,7 @@ int scr_red_offline_rebuild(const char *data_dir, const char *red_dir, int datas
 			const struct scr_red_record *r = &c.h[x].records[i];
 			if (r->rank >= 0 && r->rank < n && out->records[r->rank].files == NULL &&
 			    scr_red_record_copy(&out->records[r->rank], r))
-				rc = -3;
+				rc = -SCR_ENOMEM;
 		}
 	for (int r = 0; !rc && r < n; r++) {
 		if (!out->records[r].files)
@@ -317,7 +320,7 @@ int scr_red_offline_rebuild(const char *data_dir, const char *red_dir, int datas
 	}
 	int *done = rc ? NULL : calloc((size_t)n, sizeof(int));
 	if (!rc && !done)
-		rc = -3;
+		rc = -SCR_ENOMEM;
 	for (int r = 0; !rc && r < n; r++) {
 		if (c.has_data[r] || done[r])
 			continue;
@@ -343,8 +346,11 @@ int scr_red_offline_rebuild(const char *data_dir, const char *red_dir, int datas
 			continue;
 		}
 		int src = rebuild_set(&c, rep);
-		if (src == -3)
-			rc = -3;
+		if (src == -SCR_ENOMEM)
+			rc = src;
+		else if (src && src != -SCR_ELOST)
+			say(&c, "dataset %d: cannot rebuild the set of rank %d: %s", out->dataset_id, r,
+			    scr_strerror(src));
 		for (int p = 0; p < rep->set_size; p++) {
 			int y = rep->members[p];
 			if (c.has_data[y] || done[y])
@@ -377,7 +383,7 @@ int scr_red_offline_rebuild(const char *data_dir, const char *red_dir, int datas
 	free(c.h);
 	free(c.payload_off);
 	free(c.has_data);
-	return rc ? rc : lost ? -1 : 0;
+	return rc ? rc : lost ? -SCR_ELOST : 0;
 }
 
 void scr_red_offline_release(struct scr_red_offline *out)

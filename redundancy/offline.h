@@ -26,10 +26,11 @@ enum scr_red_rank_state {
 };
 
 /*
- * 0 when every rank's files are in data_dir and verified afterwards; -1
- * when some could not be rebuilt (out->state says which), -2 when red_dir
- * holds no usable redundancy file of the dataset (id, or any when id is 0),
- * -3 for no memory. Problems are reported through warn, one line each.
+ * 0 when every rank's files are in data_dir and verified afterwards;
+ * -SCR_ELOST when some could not be rebuilt (out->state says which);
+ * -SCR_ENOENT when red_dir holds no usable redundancy file of the dataset
+ * (id, or any when id is 0); -SCR_ENOMEM. Problems are reported through
+ * warn, one line each.
  */
 int scr_red_offline_rebuild(const char *data_dir, const char *red_dir, int dataset_id,
 			    void (*warn)(const char *msg), struct scr_red_offline *out);

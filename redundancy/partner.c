@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "exchange.h"
+#include "scr_err.h"
 #include "stream.h"
 
 #include <errno.h>
@@ -63,10 +64,15 @@ static int exchange_records(const struct scr_red_record *mine, int dest, int src
 	free(out);
 	int rc = 0;
 	if (src >= 0) {
-		rc = room ? scr_red_record_decode(in, (size_t)m, theirs) : -1;
+		rc = room ? scr_red_record_decode(in, (size_t)m, theirs)
+			  : m > 0 ? -SCR_ENOMEM : -SCR_EREMOTE;
 		free(in);
 	}
-	return dest >= 0 && (n < 0 || !dest_room) ? -1 : rc;
+	if (!rc && dest >= 0 && n < 0)
+		rc = mine ? -SCR_ENOMEM : -SCR_EREMOTE;
+	if (!rc && dest >= 0 && !dest_room)
+		rc = -SCR_EREMOTE;
+	return rc;
 }
 
 /*
@@ -107,7 +113,7 @@ static int transfer(MPI_Comm comm, struct endpoint *src, uint64_t send_len, int 
 	unsigned char *sbuf[2] = { red_alloc(RED_PIECE), red_alloc(RED_PIECE) };
 	unsigned char *rbuf[2] = { red_alloc(RED_PIECE), red_alloc(RED_PIECE) };
 	int ready = sbuf[0] && sbuf[1] && rbuf[0] && rbuf[1];
-	int err = !ready;
+	int err = ready ? 0 : -SCR_ENOMEM;   /* the first error, 0 none */
 	if (!ready)
 		fprintf(stderr, "scr: out of memory for the %zu MiB of copy buffers\n",
 			4 * RED_PIECE >> 20);
@@ -130,16 +136,19 @@ static int transfer(MPI_Comm comm, struct endpoint *src, uint64_t send_len, int 
 	}
 	MPI_Waitall(nl, lreq, MPI_STATUSES_IGNORE);
 	if (from >= 0 && announced != recv_len) {
-		err = 1;
+		if (!err)
+			err = -SCR_EREMOTE;
 		recv_len = announced;
 	}
 	if (dest >= 0 && !(ready && dest_ready)) {
-		err |= send_len > 0;
+		if (!err && send_len > 0)
+			err = -SCR_EREMOTE;
 		dest = -1;
 		send_len = 0;
 	}
 	if (from >= 0 && !(ready && from_ready)) {
-		err |= recv_len > 0;
+		if (!err && recv_len > 0)
+			err = -SCR_EREMOTE;
 		from = -1;
 		recv_len = 0;
 	}
@@ -158,8 +167,8 @@ static int transfer(MPI_Comm comm, struct endpoint *src, uint64_t send_len, int 
 				MPI_Irecv(rbuf[slot], (int)rlen, MPI_BYTE, from, TAG_DATA + slot, comm,
 					  &req[slot][nreq[slot]++]);
 			if (slen) {
-				if (!err && ep_read(src, off, sbuf[slot], slen))
-					err = 1;
+				if (!err)
+					err = ep_read(src, off, sbuf[slot], slen);
 				MPI_Isend(sbuf[slot], (int)slen, MPI_BYTE, dest, TAG_DATA + slot, comm,
 					  &req[slot][nreq[slot]++]);
 			}
@@ -171,33 +180,33 @@ static int transfer(MPI_Comm comm, struct endpoint *src, uint64_t send_len, int 
 		uint64_t poff = (i - 1) * RED_PIECE;
 		MPI_Waitall(nreq[prev], req[prev], MPI_STATUSES_IGNORE);
 		size_t rlen = from >= 0 ? piece_at(recv_len, poff) : 0;
-		if (rlen && !err && ep_write(sink, poff, rbuf[prev], rlen))
-			err = 1;
+		if (rlen && !err)
+			err = ep_write(sink, poff, rbuf[prev], rlen);
 	}
 	for (int i = 0; i < 2; i++) {
 		free(sbuf[i]);
 		free(rbuf[i]);
 	}
-	return err ? -1 : 0;
+	return err;
 }
 
 static int partner_encode(const struct scr_red_dataset *d)
 {
 	MPI_Comm comm;
 	int *members, S, rank, nranks, pos;
-	if (red_make_set(d, 0, "PARTNER", &comm, &members, &S))
-		return -1;
+	int err = red_make_set(d, 0, "PARTNER", &comm, &members, &S);   /* the first error */
+	if (err)
+		return err;
 	MPI_Comm_rank(d->world, &rank);
 	MPI_Comm_size(d->world, &nranks);
 	MPI_Comm_rank(comm, &pos);
 	int left = (pos + S - 1) % S, right = (pos + 1) % S;
-	int err = 0;
 	struct scr_red_record recs[2];
 	memset(recs, 0, sizeof(recs));
-	if (red_own_record(d, rank, &recs[0]))
-		err = 1;
-	if (exchange_records(err ? NULL : &recs[0], right, left, comm, &recs[1]))
-		err = 1;
+	err = red_own_record(d, rank, &recs[0]);
+	int rc = exchange_records(err ? NULL : &recs[0], right, left, comm, &recs[1]);
+	if (!err)
+		err = rc;
 	int ring[3] = { members[left], rank, members[right] };
 	struct scr_red_header h = {
 		.scheme = SCR_RED_PARTNER, .dataset_id = d->id, .nranks = nranks, .rank = rank,
@@ -207,29 +216,31 @@ static int partner_encode(const struct scr_red_dataset *d)
 	};
 	struct scr_red_writer w = { .fd = -1 };
 	char *path = scr_red_file_path(d->dataset_dir, rank);
-	int rc = err ? -EINVAL : path ? scr_red_writer_begin(&w, path, &h) : -ENOMEM;
-	if (rc && !err)
-		red_warn(d, "cannot write redundancy file '%s': %s", path ? path : "?",
-			 strerror(-rc));
-	if (rc)
-		err = 1;
+	int writing = 0;
+	if (!err) {
+		err = path ? scr_red_writer_begin(&w, path, &h) : -SCR_ENOMEM;
+		writing = !err;
+	}
 	struct scr_stream in;
-	if (scr_stream_open(&in, d->dataset_dir, &recs[0], 0))
-		err = 1;
+	rc = scr_stream_open(&in, d->dataset_dir, &recs[0], 0);
+	if (!err)
+		err = rc;
 	struct endpoint src = { .stream = &in }, sink = { .writer = &w };
 	/* the lengths each side expects come from the records both hold */
 	uint64_t send_len = scr_red_record_bytes(&recs[0]), recv_len = h.payload_len;
-	if (transfer(comm, &src, send_len, right, &sink, recv_len, left))
-		err = 1;
+	rc = transfer(comm, &src, send_len, right, &sink, recv_len, left);
+	if (!err)
+		err = rc;
 	scr_stream_close(&in);
-	if (!rc) {
+	if (writing) {
 		if (err)
 			scr_red_writer_abort(&w);
-		else if ((rc = scr_red_writer_finish(&w)) != 0) {
-			red_warn(d, "cannot write redundancy file '%s': %s", path, strerror(-rc));
-			err = 1;
-		}
+		else
+			err = scr_red_writer_finish(&w);
 	}
+	if (err && err != -SCR_EREMOTE && err != -SCR_ENOMEM)
+		red_warn(d, "cannot write redundancy file '%s': %s", path ? path : "?",
+			 scr_strerror(err));
 	free(path);
 	free(recs[0].files);
 	scr_red_record_release(&recs[1]);
@@ -239,7 +250,7 @@ static int partner_encode(const struct scr_red_dataset *d)
 		red_remove_file(d);
 	MPI_Comm_free(&comm);
 	free(members);
-	return all ? 0 : -1;
+	return all ? 0 : err ? err : -SCR_EREMOTE;
 }
 
 static int partner_recover(const struct scr_red_dataset *d, struct scr_red_outcome *out)
@@ -304,30 +315,30 @@ static int partner_recover(const struct scr_red_dataset *d, struct scr_red_outco
 	struct scr_red_record mine;
 	memset(&mine, 0, sizeof(mine));
 	const struct scr_red_record *copy = send_to >= 0 ? scr_red_header_record(&h, left) : NULL;
-	int err = 0;
+	int err = 0;   /* the first error of this rank */
 	if (send_to >= 0 && !copy)
-		err = 1;
+		err = -SCR_EFORMAT;   /* its redundancy file lacks the copy it should keep */
 	struct scr_red_record empty = { .rank = -1 };
-	if (exchange_records(send_to >= 0 ? (copy ? copy : &empty) : NULL, send_to, recv_from,
-			     d->world, &mine))
-		err = recv_from >= 0 || err;
+	rc = exchange_records(send_to >= 0 ? (copy ? copy : &empty) : NULL, send_to, recv_from,
+			      d->world, &mine);
+	if (rc && recv_from >= 0 && !err)
+		err = rc;
 	if (recv_from >= 0 && !err && mine.rank != rank)
-		err = 1;
+		err = -SCR_EFORMAT;   /* the holder had no copy of this rank */
 	struct scr_stream sink_stream;
 	int sink_open = 0;
 	if (recv_from >= 0 && !err) {
-		if (scr_stream_open(&sink_stream, d->dataset_dir, &mine, 1))
-			err = 1;
-		else
-			sink_open = 1;
+		err = scr_stream_open(&sink_stream, d->dataset_dir, &mine, 1);
+		sink_open = !err;
 	}
 	int fd = -1;
 	if (send_to >= 0) {
 		char *path = scr_red_file_path(d->dataset_dir, rank);
 		fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+		rc = !path ? -SCR_ENOMEM : fd < 0 ? scr_err_from_errno(errno) : 0;
 		free(path);
-		if (fd < 0)
-			err = 1;
+		if (!err)
+			err = rc;
 	}
 	struct endpoint src = { .fd = fd, .fd_off = payload_off };
 	struct endpoint sink = { .stream = sink_open ? &sink_stream : NULL };
@@ -339,8 +350,9 @@ static int partner_recover(const struct scr_red_dataset *d, struct scr_red_outco
 	}
 	uint64_t send_len = copy ? scr_red_record_bytes(copy) : 0;
 	uint64_t recv_len = recv_from >= 0 ? scr_red_record_bytes(&mine) : 0;
-	if (transfer(d->world, &src, send_len, send_to, &sink, recv_len, recv_from))
-		err = 1;
+	rc = transfer(d->world, &src, send_len, send_to, &sink, recv_len, recv_from);
+	if (!err)
+		err = rc;
 	if (fd >= 0)
 		close(fd);
 	if (sink_open)
@@ -350,9 +362,12 @@ static int partner_recover(const struct scr_red_dataset *d, struct scr_red_outco
 		if (!scr_stream_verify(d->dataset_dir, &mine, &bad)) {
 			red_warn(d, "rebuilt file '%s' of rank %d fails its CRC check", bad ? bad : "?",
 				 rank);
-			err = 1;
+			err = -SCR_ECORRUPT;
 		}
 		free(bad);
+	} else if (err && err != -SCR_EREMOTE && err != -SCR_ENOMEM) {
+		red_warn(d, "rank %d cannot take its part in rebuilding dataset %d: %s", rank,
+			 d->id, scr_strerror(err));
 	}
 	free(holder);
 	red_roll_release(&roll);

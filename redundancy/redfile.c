@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "redfile.h"
 
+#include "scr_err.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -151,7 +153,7 @@ int scr_red_record_copy(struct scr_red_record *dst, const struct scr_red_record 
 	return 0;
 fail:
 	scr_red_record_release(dst);
-	return -ENOMEM;
+	return -SCR_ENOMEM;
 }
 
 static void put_record(struct out *o, const struct scr_red_record *r)
@@ -192,10 +194,10 @@ static int get_record(struct in *i, struct scr_red_record *r)
 	/* each file takes at least 16 bytes: bounds the count by the input */
 	size_t n = get_u32(i);
 	if (i->failed || n > (i->len - i->off) / 16)
-		return -EINVAL;
+		return -SCR_EFORMAT;
 	r->files = calloc(n ? n : 1, sizeof(*r->files));
 	if (!r->files)
-		return -ENOMEM;
+		return -SCR_ENOMEM;
 	for (size_t k = 0; k < n; k++) {
 		uint32_t plen = get_u32(i);
 		const unsigned char *p = plen <= MAX_PATH_LEN ? take(i, plen) : NULL;
@@ -204,7 +206,7 @@ static int get_record(struct in *i, struct scr_red_record *r)
 		char *path = strndup((const char *)p, plen);
 		if (!path) {
 			scr_red_record_release(r);
-			return -ENOMEM;
+			return -SCR_ENOMEM;
 		}
 		r->files[k].path = path;
 		r->nfiles = k + 1;
@@ -220,14 +222,14 @@ static int get_record(struct in *i, struct scr_red_record *r)
 	r->meta = malloc(mlen ? mlen : 1);
 	if (!r->meta) {
 		scr_red_record_release(r);
-		return -ENOMEM;
+		return -SCR_ENOMEM;
 	}
 	memcpy(r->meta, m, mlen);
 	r->meta_len = mlen;
 	return 0;
 bad:
 	scr_red_record_release(r);
-	return -EINVAL;
+	return -SCR_EFORMAT;
 }
 
 int scr_red_record_encode(const struct scr_red_record *r, unsigned char **buf, size_t *len)
@@ -237,7 +239,7 @@ int scr_red_record_encode(const struct scr_red_record *r, unsigned char **buf, s
 	put_u32(&o, crc32_gzip_refl(0, o.p, o.len));
 	if (o.failed) {
 		free(o.p);
-		return -ENOMEM;
+		return -SCR_ENOMEM;
 	}
 	*buf = o.p;
 	*len = o.len;
@@ -248,15 +250,15 @@ int scr_red_record_decode(const unsigned char *buf, size_t len, struct scr_red_r
 {
 	memset(r, 0, sizeof(*r));
 	if (len < 4)
-		return -EINVAL;
+		return -SCR_EFORMAT;
 	struct in i = { .p = buf, .len = len - 4 };
 	struct in t = { .p = buf + len - 4, .len = 4 };
 	if (get_u32(&t) != crc32_gzip_refl(0, buf, len - 4))
-		return -EINVAL;
+		return -SCR_ECORRUPT;
 	int rc = get_record(&i, r);
 	if (!rc && i.off != i.len) {
 		scr_red_record_release(r);
-		rc = -EINVAL;
+		rc = -SCR_EFORMAT;
 	}
 	return rc;
 }
@@ -320,12 +322,12 @@ static int encode_header(const struct scr_red_header *h, struct out *o)
 	for (size_t k = 0; k < h->nrecords; k++)
 		put_record(o, &h->records[k]);
 	if (o->failed)
-		return -ENOMEM;
+		return -SCR_ENOMEM;
 	uint32_t hlen = (uint32_t)(o->len + 4);
 	for (int k = 0; k < 4; k++)
 		o->p[12 + k] = (unsigned char)(hlen >> (8 * k));
 	put_u32(o, crc32_gzip_refl(0, o->p, o->len));
-	return o->failed ? -ENOMEM : 0;
+	return o->failed ? -SCR_ENOMEM : 0;
 }
 
 static int decode_header(const unsigned char *buf, size_t len, struct scr_red_header *h)
@@ -335,11 +337,11 @@ static int decode_header(const unsigned char *buf, size_t len, struct scr_red_he
 	const unsigned char *magic = take(&i, 8);
 	if (!magic || memcmp(magic, MAGIC, 8) || get_u32(&i) != VERSION ||
 	    get_u32(&i) != len)
-		return -EINVAL;
+		return -SCR_EFORMAT;
 	if (crc32_gzip_refl(0, buf, len - 4) !=
 	    (uint32_t)(buf[len - 4] | buf[len - 3] << 8 | buf[len - 2] << 16 |
 		       (uint32_t)buf[len - 1] << 24))
-		return -EINVAL;
+		return -SCR_ECORRUPT;
 	i.len = len - 4;
 	h->scheme = (int)get_u32(&i);
 	h->dataset_id = get_count(&i, INT_MAX);
@@ -350,14 +352,14 @@ static int decode_header(const unsigned char *buf, size_t len, struct scr_red_he
 	h->pos = get_count(&i, MAX_MEMBERS);
 	if (i.failed || h->scheme < SCR_RED_PARTNER || h->scheme > SCR_RED_RS ||
 	    h->nranks < 1 || h->rank >= h->nranks)
-		return -EINVAL;
+		return -SCR_EFORMAT;
 	int nmembers = h->scheme == SCR_RED_PARTNER ? 3 : h->set_size;
 	if (h->scheme != SCR_RED_PARTNER &&
 	    (h->set_size < 2 || h->m < 1 || h->m >= h->set_size || h->pos >= h->set_size))
-		return -EINVAL;
+		return -SCR_EFORMAT;
 	h->members = calloc((size_t)nmembers, sizeof(int));
 	if (!h->members)
-		return -ENOMEM;
+		return -SCR_ENOMEM;
 	for (int k = 0; k < nmembers; k++) {
 		h->members[k] = get_count(&i, h->nranks - 1);
 		if (i.failed)
@@ -374,7 +376,7 @@ static int decode_header(const unsigned char *buf, size_t len, struct scr_red_he
 	h->records = calloc(n ? n : 1, sizeof(*h->records));
 	if (!h->records) {
 		scr_red_header_release(h);
-		return -ENOMEM;
+		return -SCR_ENOMEM;
 	}
 	for (size_t k = 0; k < n; k++) {
 		int rc = get_record(&i, &h->records[k]);
@@ -392,7 +394,7 @@ static int decode_header(const unsigned char *buf, size_t len, struct scr_red_he
 	return 0;
 bad:
 	scr_red_header_release(h);
-	return -EINVAL;
+	return -SCR_EFORMAT;
 }
 
 void scr_red_vreport(void (*warn)(const char *msg), const char *fmt, va_list ap)
@@ -415,7 +417,7 @@ static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			return scr_err_from_errno(errno);
 		}
 		p += n;
 		len -= (size_t)n;
@@ -432,10 +434,10 @@ int scr_red_pread(int fd, void *buf, size_t len, uint64_t off)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			return scr_err_from_errno(errno);
 		}
 		if (n == 0)
-			return -EIO;
+			return -SCR_ETRUNC;
 		p += n;
 		len -= (size_t)n;
 		off += (uint64_t)n;
@@ -449,19 +451,19 @@ static int mkdir_parent(const char *path)
 {
 	char *dir = strdup(path);
 	if (!dir)
-		return -ENOMEM;
+		return -SCR_ENOMEM;
 	char *slash = strrchr(dir, '/');
 	int rc = 0;
 	if (slash) {
 		*slash = '\0';
-		rc = mkdir(dir, 0700) != 0 && errno != EEXIST ? -errno : 0;
-		char *up = rc == -ENOENT ? strrchr(dir, '/') : NULL;
+		rc = mkdir(dir, 0700) != 0 && errno != EEXIST ? scr_err_from_errno(errno) : 0;
+		char *up = rc == -SCR_ENOENT ? strrchr(dir, '/') : NULL;
 		if (up && up != dir) {
 			*up = '\0';
-			rc = mkdir(dir, 0700) != 0 && errno != EEXIST ? -errno : 0;
+			rc = mkdir(dir, 0700) != 0 && errno != EEXIST ? scr_err_from_errno(errno) : 0;
 			*up = '/';
 			if (!rc)
-				rc = mkdir(dir, 0700) != 0 && errno != EEXIST ? -errno : 0;
+				rc = mkdir(dir, 0700) != 0 && errno != EEXIST ? scr_err_from_errno(errno) : 0;
 		}
 	}
 	free(dir);
@@ -482,7 +484,7 @@ int scr_red_writer_begin(struct scr_red_writer *w, const char *path,
 	w->path = strdup(path);
 	if (!w->path || asprintf(&w->tmp, "%s.tmp", path) < 0) {
 		w->tmp = NULL;
-		rc = -ENOMEM;
+		rc = -SCR_ENOMEM;
 		goto out;
 	}
 	rc = mkdir_parent(path);
@@ -490,12 +492,12 @@ int scr_red_writer_begin(struct scr_red_writer *w, const char *path,
 		goto out;
 	/* a fresh file: never one planted under this name */
 	if (unlink(w->tmp) != 0 && errno != ENOENT) {
-		rc = -errno;
+		rc = scr_err_from_errno(errno);
 		goto out;
 	}
 	w->fd = open(w->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (w->fd < 0) {
-		rc = -errno;
+		rc = scr_err_from_errno(errno);
 		goto out;
 	}
 	rc = pwrite_full(w->fd, o.p, o.len, 0);
@@ -512,7 +514,7 @@ int scr_red_writer_pwrite(struct scr_red_writer *w, const void *buf, size_t len,
 			  uint64_t offset)
 {
 	if (offset > w->payload_len || len > w->payload_len - offset)
-		return -EINVAL;
+		return -SCR_EINVAL;
 	return pwrite_full(w->fd, buf, len, w->payload_off + offset);
 }
 
@@ -522,7 +524,7 @@ static int crc_range(int fd, uint64_t off, uint64_t len, uint32_t *crc)
 	size_t cap = 1 << 20;
 	unsigned char *buf = malloc(cap);
 	if (!buf)
-		return -ENOMEM;
+		return -SCR_ENOMEM;
 	uint32_t c = 0;
 	int rc = 0;
 	while (!rc && len > 0) {
@@ -546,17 +548,17 @@ int scr_red_writer_finish(struct scr_red_writer *w)
 		struct out o = { 0 };
 		put_u32(&o, crc);
 		put(&o, END_MAGIC, 8);
-		rc = o.failed ? -ENOMEM
+		rc = o.failed ? -SCR_ENOMEM
 			      : pwrite_full(w->fd, o.p, o.len, w->payload_off + w->payload_len);
 		free(o.p);
 	}
 	if (!rc && close(w->fd) != 0)
-		rc = -errno;
+		rc = scr_err_from_errno(errno);
 	else if (rc)
 		close(w->fd);
 	w->fd = -1;
 	if (!rc && rename(w->tmp, w->path) != 0)
-		rc = -errno;
+		rc = scr_err_from_errno(errno);
 	if (rc) {
 		scr_red_writer_abort(w);
 		return rc;
@@ -590,6 +592,12 @@ static uint32_t le32(const unsigned char *b)
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
+int scr_red_damaged(int rc)
+{
+	return rc == -SCR_EFORMAT || rc == -SCR_ECORRUPT || rc == -SCR_ETRUNC ||
+	       rc == -SCR_EVERSION;
+}
+
 int scr_red_has_magic(const void *head, size_t n)
 {
 	return !memcmp(head, MAGIC, n < 8 ? n : 8);
@@ -603,7 +611,7 @@ static int damaged(char *why, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, len, fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return -SCR_EFORMAT;
 }
 
 int scr_red_frame_check(int fd, uint64_t size, struct scr_red_frame *f, char *why,
@@ -666,41 +674,41 @@ int scr_red_header_read(const char *path, struct scr_red_header *h, uint64_t *pa
 	memset(h, 0, sizeof(*h));
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : -EIO;
+		return scr_err_from_errno(errno);
 	struct stat st;
 	unsigned char fixed[16];
-	int rc = fstat(fd, &st) == 0 ? 0 : -EIO;
-	if (!rc && scr_red_pread(fd, fixed, sizeof(fixed), 0) != 0)
-		rc = -EINVAL;
+	int rc = fstat(fd, &st) == 0 ? 0 : scr_err_from_errno(errno);
+	if (!rc)
+		rc = scr_red_pread(fd, fixed, sizeof(fixed), 0);
 	uint32_t hlen = 0;
 	for (int k = 0; !rc && k < 4; k++)
 		hlen |= (uint32_t)fixed[12 + k] << (8 * k);
 	if (!rc && (hlen < 16 + 4 || hlen > (uint64_t)st.st_size))
-		rc = -EINVAL;
+		rc = -SCR_EFORMAT;
 	unsigned char *buf = rc ? NULL : malloc(hlen);
 	if (!rc && !buf)
-		rc = -ENOMEM;
-	if (!rc && scr_red_pread(fd, buf, hlen, 0) != 0)
-		rc = -EINVAL;
+		rc = -SCR_ENOMEM;
+	if (!rc)
+		rc = scr_red_pread(fd, buf, hlen, 0);
 	if (!rc)
 		rc = decode_header(buf, hlen, h);
 	free(buf);
 	/* the file is exactly header, payload and trailer */
 	if (!rc && ((uint64_t)st.st_size < (uint64_t)hlen + 12 ||
 		    (uint64_t)st.st_size - hlen - 12 != h->payload_len))
-		rc = -EINVAL;
+		rc = -SCR_ETRUNC;
 	unsigned char trailer[12];
-	if (!rc && scr_red_pread(fd, trailer, sizeof(trailer), hlen + h->payload_len) != 0)
-		rc = -EINVAL;
+	if (!rc)
+		rc = scr_red_pread(fd, trailer, sizeof(trailer), hlen + h->payload_len);
 	if (!rc && memcmp(trailer + 4, END_MAGIC, 8))
-		rc = -EINVAL;
+		rc = -SCR_EFORMAT;
 	if (!rc && check_payload) {
 		uint32_t want = trailer[0] | trailer[1] << 8 | trailer[2] << 16 |
 				(uint32_t)trailer[3] << 24;
 		uint32_t crc = 0;
 		rc = crc_range(fd, hlen, h->payload_len, &crc);
 		if (!rc && crc != want)
-			rc = -EINVAL;
+			rc = -SCR_ECORRUPT;
 	}
 	close(fd);
 	if (rc)

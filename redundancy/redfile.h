@@ -9,6 +9,10 @@
  * payload, and a trailer (CRC32 of the payload, closing magic). MPI-free, so
  * the commands read exactly what the library writes; decoding treats the file
  * as hostile (every length bounded by the file).
+ *
+ * Errors are -SCR_E* (scr_err.h): -SCR_EFORMAT for a damaged or foreign
+ * file, -SCR_ECORRUPT for a checksum mismatch, -SCR_ETRUNC for one that
+ * ends early, -SCR_ENOENT, -SCR_ENOSPC, -SCR_EIO, -SCR_ENOMEM.
  */
 #ifndef SCR_REDFILE_H
 #define SCR_REDFILE_H
@@ -68,7 +72,7 @@ int scr_red_record_decode(const unsigned char *buf, size_t len, struct scr_red_r
 /* A one-line report through warn (stderr, prefixed "scr: ", when NULL). */
 void scr_red_vreport(void (*warn)(const char *msg), const char *fmt, va_list ap);
 
-/* len bytes at off of fd: 0, -errno, or -EIO for a file that ends first.
+/* len bytes at off of fd: 0, an error, or -SCR_ETRUNC for a file that ends first.
  * The schemes' and the offline rebuild's reads of payloads go through here. */
 int scr_red_pread(int fd, void *buf, size_t len, uint64_t off);
 
@@ -79,7 +83,7 @@ char *scr_red_file_path(const char *dataset_dir, int rank);
  * Writing: begin creates path.tmp and writes the header; the payload is
  * written with pwrite at payload_off + offset; finish writes the trailer
  * (payload CRC computed from the file) and renames into place. abort
- * removes the temporary. Return 0 or -errno.
+ * removes the temporary. Return 0 or an error.
  */
 struct scr_red_writer {
 	int fd;
@@ -110,19 +114,21 @@ struct scr_red_frame {
 /* 1 when the n bytes at head (n up to 8) begin a redundancy file's magic. */
 int scr_red_has_magic(const void *head, size_t n);
 /* Checks magic, version, header CRC, trailer and payload CRC of the open
- * file fd of size bytes: 0 with f filled; -EINVAL with why (a sentence,
- * truncated to whylen) for a damaged, truncated or foreign file; -ENOMEM;
- * or another -errno when it cannot be read. */
+ * file fd of size bytes: 0 with f filled; -SCR_EFORMAT with why (a
+ * sentence, truncated to whylen) for a damaged, truncated or foreign file;
+ * or another error when it cannot be read. */
 int scr_red_frame_check(int fd, uint64_t size, struct scr_red_frame *f, char *why,
 			size_t whylen);
 
 /*
  * Reading: the header, checked (magic, version, CRC, lengths against the
  * file's size); *payload_off is where the payload starts. With
- * check_payload, the payload's CRC is checked too. 0, -ENOENT, -EIO for
- * unreadable, -EINVAL for a damaged or foreign file.
+ * check_payload, the payload's CRC is checked too. 0 or an error;
+ * scr_red_damaged tells a damaged or foreign file from an unreadable one.
  */
 int scr_red_header_read(const char *path, struct scr_red_header *h, uint64_t *payload_off,
 			int check_payload);
+/* 1 when rc says a file is damaged or not scr's (rather than unreadable). */
+int scr_red_damaged(int rc);
 
 #endif

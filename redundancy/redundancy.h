@@ -3,9 +3,10 @@
  * dataset's files are complete on every rank, and recover on restart to
  * check (and, for the cross-node schemes, rebuild) a cached dataset.
  *
- * This folder knows nothing of core/: it sees a dataset only through the
- * arguments below. Arithmetic kernels live apart from the MPI exchanges so
- * the commands can rebuild without MPI.
+ * This folder knows nothing of the library in core/: it sees a dataset only
+ * through the arguments below, and uses only core's MPI-free base (its
+ * error codes: every function here returns 0 or -SCR_E*). Arithmetic kernels
+ * live apart from the MPI exchanges so the commands can rebuild without MPI.
  */
 #ifndef SCR_REDUNDANCY_H
 #define SCR_REDUNDANCY_H
@@ -51,8 +52,10 @@ struct scr_red_outcome {
 
 struct scr_redundancy {
 	const char *name;
-	/* Collective. Compute and store redundancy data; 0 or negative error
-	 * (the same on every rank; partial data is removed). */
+	/* Collective. Compute and store redundancy data; 0 on every rank, or
+	 * an error on every rank: the rank's own reason (reported through
+	 * warn), or -SCR_EREMOTE where another rank failed. Partial data is
+	 * removed. */
 	int (*encode)(const struct scr_red_dataset *d);
 	/*
 	 * Collective. Fills *out on every rank: whether the whole dataset is

@@ -1,5 +1,7 @@
 #include "sets.h"
 
+#include "scr_err.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +24,7 @@ int scr_red_group_ids(int nranks, const char *const *groups, int *ids)
 	if (!v || !first) {
 		free(v);
 		free(first);
-		return -1;
+		return -SCR_ENOMEM;
 	}
 	for (int r = 0; r < nranks; r++)
 		v[r] = (struct named){ groups[r], r };
@@ -84,7 +86,7 @@ static int by_local_then_group(const void *a, const void *b)
 int scr_red_build_sets(int nranks, const int *group_ids, int set_size, int *set_of,
 		       int *pos_of)
 {
-	int rc = -2, nsets = 0, first_open = 0;
+	int rc = -SCR_ENOMEM, nsets = 0, first_open = 0;
 	struct ordered *order = malloc((size_t)(nranks ? nranks : 1) * sizeof(*order));
 	int *seen = calloc((size_t)(nranks ? nranks : 1), sizeof(int));
 	struct set *sets = calloc((size_t)(nranks ? nranks : 1), sizeof(*sets));
@@ -122,7 +124,7 @@ int scr_red_build_sets(int nranks, const int *group_ids, int set_size, int *set_
 				if (t != s && sets[t].n > 2)
 					break;
 			if (t == nsets) {
-				rc = -1;
+				rc = -SCR_ECONFIG;
 				goto out;
 			}
 			int p = sets[t].n - 1;

@@ -10,7 +10,7 @@
 #define SCR_SETS_H
 
 /* groups[r]: rank r's group name. ids[r]: its group number, groups numbered
- * 0, 1, ... in order of their lowest rank. 0 or -1 (no memory). */
+ * 0, 1, ... in order of their lowest rank. 0 or -SCR_ENOMEM. */
 int scr_red_group_ids(int nranks, const char *const *groups, int *ids);
 
 /*
@@ -18,8 +18,8 @@ int scr_red_group_ids(int nranks, const char *const *groups, int *ids);
  * rank's group in a set at most once. set_of[r] and pos_of[r] get rank r's
  * set and position. A set that would be left with a single rank gives it to
  * another set lacking its group, which may then exceed set_size. Returns the
- * number of sets, or -1 when a rank cannot share a set with another group
- * (e.g. all ranks on one node), or -2 for no memory.
+ * number of sets, or -SCR_ECONFIG when a rank cannot share a set with
+ * another group (e.g. all ranks on one node), or -SCR_ENOMEM.
  */
 int scr_red_build_sets(int nranks, const int *group_ids, int set_size, int *set_of,
 		       int *pos_of);

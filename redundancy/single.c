@@ -4,6 +4,7 @@
  * dataset or the prefix.
  */
 #include "redundancy.h"
+#include "scr_err.h"
 
 #include <string.h>
 #include <strings.h>
@@ -22,7 +23,7 @@ static int single_recover(const struct scr_red_dataset *d, struct scr_red_outcom
 	memset(out, 0, sizeof(*out));
 	int all = d->have;
 	if (MPI_Allreduce(&d->have, &all, 1, MPI_INT, MPI_LAND, d->world) != MPI_SUCCESS)
-		return -1;
+		return -SCR_EMPI;
 	out->ok = all;
 	return 0;
 }

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "stream.h"
 
+#include "scr_err.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <isa-l/crc.h>
@@ -20,13 +22,13 @@ static int mkdirs_for(const char *path)
 {
 	char *p = strdup(path);
 	if (!p)
-		return -ENOMEM;
+		return -SCR_ENOMEM;
 	for (char *c = p + 1; *c; c++) {
 		if (*c != '/')
 			continue;
 		*c = '\0';
 		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-			int rc = -errno;
+			int rc = scr_err_from_errno(errno);
 			free(p);
 			return rc;
 		}
@@ -47,15 +49,15 @@ int scr_stream_open(struct scr_stream *s, const char *dir, const struct scr_red_
 	s->total = scr_red_record_bytes(rec);
 	for (size_t i = 0; writing && i < rec->nfiles; i++) {
 		char *p = join(dir, rec->files[i].path);
-		int rc = p ? mkdirs_for(p) : -ENOMEM;
+		int rc = p ? mkdirs_for(p) : -SCR_ENOMEM;
 		/* O_NONBLOCK here and below: a FIFO planted in the cache fails
 		 * the open or the I/O instead of hanging the job */
 		int fd = rc ? -1 : open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK,
 					0644);
 		if (!rc && fd < 0)
-			rc = -errno;
+			rc = scr_err_from_errno(errno);
 		if (!rc && ftruncate(fd, (off_t)rec->files[i].size) != 0)
-			rc = -errno;
+			rc = scr_err_from_errno(errno);
 		if (fd >= 0)
 			close(fd);
 		free(p);
@@ -74,9 +76,9 @@ static int use_file(struct scr_stream *s, size_t i)
 	s->fd = -1;
 	char *p = join(s->dir, s->rec->files[i].path);
 	if (!p)
-		return -ENOMEM;
+		return -SCR_ENOMEM;
 	s->fd = open(p, (s->writing ? O_WRONLY : O_RDONLY) | O_CLOEXEC | O_NONBLOCK);
-	int rc = s->fd < 0 ? -errno : 0;
+	int rc = s->fd < 0 ? scr_err_from_errno(errno) : 0;
 	free(p);
 	s->cur = i;
 	return rc;
@@ -105,9 +107,9 @@ static int each_piece(struct scr_stream *s, uint64_t off, char *buf, size_t len)
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r < 0)
-				return -errno;
+				return scr_err_from_errno(errno);
 			if (r == 0)
-				return -EIO;
+				return -SCR_ETRUNC;
 			done += (size_t)r;
 		}
 		buf += n;
@@ -157,18 +159,18 @@ static int file_crc(const char *path, uint64_t *size, uint32_t *crc)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		return -errno;
+		return scr_err_from_errno(errno);
 	size_t cap = 1 << 20;
 	unsigned char *buf = malloc(cap);
 	uint32_t c = 0;
 	uint64_t total = 0;
-	int rc = buf ? 0 : -ENOMEM;
+	int rc = buf ? 0 : -SCR_ENOMEM;
 	while (!rc) {
 		ssize_t n = read(fd, buf, cap);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			rc = -errno;
+			rc = scr_err_from_errno(errno);
 		if (n <= 0)
 			break;
 		c = crc32_gzip_refl(c, buf, (size_t)n);

@@ -21,12 +21,12 @@ struct scr_stream {
 };
 
 /* For writing, the files are created (with their directories) and
- * truncated to their sizes. 0 or -errno. */
+ * truncated to their sizes. 0 or -SCR_E*. */
 int scr_stream_open(struct scr_stream *s, const char *dir, const struct scr_red_record *rec,
 		    int writing);
 /* len bytes at logical offset off; reads past the end give zeros, writes
- * past the end are dropped. 0 or -errno (-EIO for a file shorter than its
- * record says). */
+ * past the end are dropped. 0 or -SCR_E* (-SCR_ETRUNC for a file shorter
+ * than its record says). */
 int scr_stream_read(struct scr_stream *s, uint64_t off, void *buf, size_t len);
 int scr_stream_write(struct scr_stream *s, uint64_t off, const void *buf, size_t len);
 /* closes; for writing, fsyncs nothing (cache is node-local) */

@@ -19,15 +19,6 @@
  * small enough to stay in cache. */
 #define SCR_IO_CHUNK (4u << 20)
 
-static int io_error(void)
-{
-	if (errno == ENOSPC || errno == EDQUOT)
-		return -SCR_ENOSPC;
-	if (errno == ENOENT)
-		return -SCR_ENOENT;
-	return -SCR_EIO;
-}
-
 int scr_write_full(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -36,7 +27,7 @@ int scr_write_full(int fd, const void *buf, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return io_error();
+			return scr_err_from_errno(errno);
 		}
 		p += n;
 		len -= (size_t)n;
@@ -54,7 +45,7 @@ int scr_read_full(int fd, void *buf, size_t len, size_t *got)
 			if (errno == EINTR)
 				continue;
 			*got = total;
-			return io_error();
+			return scr_err_from_errno(errno);
 		}
 		if (n == 0)
 			break;
@@ -76,7 +67,7 @@ int scr_mkdir_p(const char *path, mode_t mode)
 		char saved = *p;
 		*p = '\0';
 		if (mkdir(copy, mode) != 0 && errno != EEXIST) {
-			rc = io_error();
+			rc = scr_err_from_errno(errno);
 			break;
 		}
 		*p = saved;
@@ -86,7 +77,7 @@ int scr_mkdir_p(const char *path, mode_t mode)
 	if (rc == 0) {
 		struct stat st;
 		if (stat(path, &st) != 0) {
-			rc = io_error();
+			rc = scr_err_from_errno(errno);
 		} else if (!S_ISDIR(st.st_mode)) {
 			errno = ENOTDIR;
 			rc = -SCR_EIO;
@@ -159,11 +150,11 @@ int scr_open_regular(const char *path, int *fd, struct stat *st)
 	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
 	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (*fd < 0)
-		return io_error();
+		return scr_err_from_errno(errno);
 	struct stat mine;
 	if (!st)
 		st = &mine;
-	int rc = fstat(*fd, st) != 0 ? io_error() : 0;
+	int rc = fstat(*fd, st) != 0 ? scr_err_from_errno(errno) : 0;
 	if (!rc && !S_ISREG(st->st_mode)) {
 		errno = EINVAL;
 		rc = -SCR_ENOTREG;
@@ -236,27 +227,27 @@ int scr_write_file_atomic(const char *path, const void *buf, size_t len, mode_t 
 	 * would send the write elsewhere); a leftover of a dead process of the
 	 * same pid goes first */
 	if (unlink(tmp) != 0 && errno != ENOENT) {
-		int rc = io_error();
+		int rc = scr_err_from_errno(errno);
 		free(tmp);
 		return rc;
 	}
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0) {
-		int rc = io_error();
+		int rc = scr_err_from_errno(errno);
 		free(tmp);
 		return rc;
 	}
 	int rc = scr_write_full(fd, buf, len);
 	if (!rc && fsync(fd) != 0)
-		rc = io_error();
+		rc = scr_err_from_errno(errno);
 	int saved = errno;
 	if (close(fd) != 0 && !rc) {
 		saved = errno;
-		rc = io_error();
+		rc = scr_err_from_errno(errno);
 	}
 	if (!rc && rename(tmp, path) != 0) {
 		saved = errno;
-		rc = io_error();
+		rc = scr_err_from_errno(errno);
 	}
 	if (rc)
 		unlink(tmp);
@@ -292,7 +283,7 @@ int scr_copy_file_progress(const char *src, const char *dst, uint64_t *size, uin
 	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK,
 		       st.st_mode & 0666);
 	if (out < 0) {
-		rc = io_error();
+		rc = scr_err_from_errno(errno);
 		close(in);
 		return rc;
 	}
@@ -317,11 +308,11 @@ int scr_copy_file_progress(const char *src, const char *dst, uint64_t *size, uin
 	close(in);
 	if (!rc && fsync(out) != 0) {
 		saved = errno;
-		rc = io_error();
+		rc = scr_err_from_errno(errno);
 	}
 	if (close(out) != 0 && !rc) {
 		saved = errno;
-		rc = io_error();
+		rc = scr_err_from_errno(errno);
 	}
 	if (rc)
 		unlink(dst);

@@ -23,7 +23,8 @@
 	X(UNSAFE,    "directory not private to this user")              \
 	X(STATE,     "call not allowed in this state")                  \
 	X(MPI,       "MPI call failed")                                 \
-	X(REMOTE,    "failed on another rank")
+	X(REMOTE,    "failed on another rank")                         \
+	X(LOST,      "lost beyond what the redundancy data can rebuild")
 
 enum scr_err {
 #define SCR_ERR_ENUM(name, text) SCR_E##name,
@@ -34,5 +35,9 @@ enum scr_err {
 
 /* Describe an error code (either sign); never NULL. */
 const char *scr_strerror(int err);
+
+/* The code (negative) for a system call's errno: out of memory, no space,
+ * no such file, or an I/O error for the rest. */
+int scr_err_from_errno(int e);
 
 #endif

@@ -1,6 +1,6 @@
-# The layers, as the includes show them: interpose/ -> core/ -> core/base/,
-# core/ -> redundancy/; redundancy/ and core/base/ stand alone; cmds/ sees
-# core/base/ and redundancy's MPI-free kernels only. The Makefile gives each
+# The layers, as the includes show them: interpose/ -> core/ -> redundancy/
+# -> core/base/; core/base/ stands alone; redundancy/ sees only itself and
+# the base; cmds/ sees core/base/ and redundancy's MPI-free kernels only. The Makefile gives each
 # folder only those include paths, so the compiler refuses a wrong include;
 # this script states the rule for a reader and checks what the compiler
 # cannot: no MPI in the base and the commands, nothing naming interpose/.
@@ -17,8 +17,9 @@ includes() {   # file -> the "quoted" includes, one per line
 
 for f in redundancy/*.[ch]; do
 	for h in $(includes "$f"); do
-		case $h in */*) complain "$f includes '$h' from outside redundancy/"; continue;; esac
-		[ -e "redundancy/$h" ] || complain "$f includes '$h' from outside redundancy/"
+		case $h in */*) complain "$f includes '$h' from outside redundancy/ and core/base/"; continue;; esac
+		[ -e "redundancy/$h" ] || [ -e "core/base/$h" ] ||
+			complain "$f includes '$h' from outside redundancy/ and core/base/"
 	done
 done
 

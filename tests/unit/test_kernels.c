@@ -5,6 +5,7 @@
 #include "check.h"
 
 #include "kernels.h"
+#include "scr_err.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -116,15 +117,15 @@ static void test_rs_shape(int k, int m, size_t len, int trials)
 	if (m + 1 <= n) {
 		for (int e = 0; e <= m; e++)
 			erased[e] = e;
-		CHECK_EQ_INT(scr_rs_decode(&rs, len, blocks, erased, m + 1), -1);
-		CHECK_EQ_INT(scr_rs_decode_ref(&rs, len, blocks, erased, m + 1), -1);
+		CHECK_EQ_INT(scr_rs_decode(&rs, len, blocks, erased, m + 1), -SCR_EINVAL);
+		CHECK_EQ_INT(scr_rs_decode_ref(&rs, len, blocks, erased, m + 1), -SCR_EINVAL);
 	}
 	erased[0] = 0;
 	erased[1] = 0;
 	if (m >= 2)
-		CHECK_EQ_INT(scr_rs_decode(&rs, len, blocks, erased, 2), -1);
+		CHECK_EQ_INT(scr_rs_decode(&rs, len, blocks, erased, 2), -SCR_EINVAL);
 	erased[0] = n;
-	CHECK_EQ_INT(scr_rs_decode(&rs, len, blocks, erased, 1), -1);
+	CHECK_EQ_INT(scr_rs_decode(&rs, len, blocks, erased, 1), -SCR_EINVAL);
 	CHECK_EQ_INT(scr_rs_decode(&rs, len, blocks, erased, 0), 0);
 
 	free(erased);
@@ -152,8 +153,8 @@ int main(void)
 		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
 			test_rs_shape(shapes[s][0], shapes[s][1], lens[l], 12);
 	struct scr_rs rs;
-	CHECK_EQ_INT(scr_rs_init(&rs, 0, 2), -1);
-	CHECK_EQ_INT(scr_rs_init(&rs, 250, 6), -1);
-	CHECK_EQ_INT(scr_rs_init(&rs, 2, 0), -1);
+	CHECK_EQ_INT(scr_rs_init(&rs, 0, 2), -SCR_EINVAL);
+	CHECK_EQ_INT(scr_rs_init(&rs, 250, 6), -SCR_EINVAL);
+	CHECK_EQ_INT(scr_rs_init(&rs, 2, 0), -SCR_EINVAL);
 	return check_done("test_kernels");
 }

@@ -8,6 +8,7 @@
 #include "check.h"
 
 #include "redfile.h"
+#include "scr_err.h"
 #include "sets.h"
 #include "stream.h"
 
@@ -36,7 +37,7 @@ static void check_sets(int n, const int *ids, int S)
 	int rc = scr_red_build_sets(n, ids, S, set_of, pos_of);
 	/* sets exist iff no group holds more than half the ranks */
 	if (n < 2 || 2 * maxg > n)
-		CHECK_EQ_INT(rc, -1);
+		CHECK_EQ_INT(rc, -SCR_ECONFIG);
 	else
 		CHECK(rc > 0);
 	if (rc > 0) {
@@ -135,8 +136,8 @@ static void test_sets(void)
 		check_all_sizes(n, ids);
 	}
 	memset(ids, 0, sizeof(ids));   /* one group; one rank */
-	CHECK_EQ_INT(scr_red_build_sets(6, ids, 0, set_of, pos_of), -1);
-	CHECK_EQ_INT(scr_red_build_sets(1, ids, 2, set_of, pos_of), -1);
+	CHECK_EQ_INT(scr_red_build_sets(6, ids, 0, set_of, pos_of), -SCR_ECONFIG);
+	CHECK_EQ_INT(scr_red_build_sets(1, ids, 2, set_of, pos_of), -SCR_ECONFIG);
 
 	/* one rank per node: set i is nodes i*S .. i*S+S-1 */
 	for (int S = 2; S <= 8; S++)
@@ -228,7 +229,7 @@ static int write_red(const char *path, const struct scr_red_header *h, const uns
 	if (rc)
 		return rc;
 	uint64_t half = h->payload_len / 2;
-	CHECK_EQ_INT(scr_red_writer_pwrite(&w, payload, 1, h->payload_len), -EINVAL);
+	CHECK_EQ_INT(scr_red_writer_pwrite(&w, payload, 1, h->payload_len), -SCR_EINVAL);
 	rc = scr_red_writer_pwrite(&w, payload + half, h->payload_len - half, half);
 	if (rc || (rc = scr_red_writer_pwrite(&w, payload, half, 0))) {
 		scr_red_writer_abort(&w);
@@ -287,7 +288,7 @@ static void test_redfile_scheme(const char *dir, int scheme)
 	char *path = scr_red_file_path(dir, h.rank), *want = NULL, *tmp = NULL;
 	CHECK(asprintf(&want, "%s/.scr/red.9", dir) > 0 && asprintf(&tmp, "%s.tmp", want) > 0);
 	CHECK_EQ_STR(path, want);
-	CHECK_EQ_INT(read_red(path, &got, &off, 1), -ENOENT);
+	CHECK_EQ_INT(read_red(path, &got, &off, 1), -SCR_ENOENT);
 	CHECK_EQ_INT(write_red(path, &h, payload), 0);
 	CHECK(access(tmp, F_OK) != 0);
 	for (int cp = 0; cp <= 1; cp++) {
@@ -307,11 +308,11 @@ static void test_redfile_scheme(const char *dir, int scheme)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char b = file[i] ^ 0xff;
 		CHECK(pwrite(fd, &b, 1, (off_t)i) == 1);
-		all &= read_red(path, &got, &off, 1) == -EINVAL;
+		all &= scr_red_damaged(read_red(path, &got, &off, 1));
 		scr_red_header_release(&got);
 		int rc0 = read_red(path, &got, &off, 0);
 		scr_red_header_release(&got);
-		exact &= i >= poff && i < poff + h.payload_len + 4 ? rc0 == 0 : rc0 == -EINVAL;
+		exact &= i >= poff && i < poff + h.payload_len + 4 ? rc0 == 0 : scr_red_damaged(rc0);
 		CHECK(pwrite(fd, &file[i], 1, (off_t)i) == 1);
 	}
 	close(fd);
@@ -320,12 +321,12 @@ static void test_redfile_scheme(const char *dir, int scheme)
 	all = 1;   /* every truncation, and one byte too many */
 	for (size_t n = 0; n < len; n++) {
 		spit(path, file, n);
-		all &= read_red(path, &got, &off, 0) == -EINVAL;
+		all &= scr_red_damaged(read_red(path, &got, &off, 0));
 	}
 	CHECK(all);
 	file[len] = 0;
 	spit(path, file, len + 1);
-	CHECK_EQ_INT(read_red(path, &got, &off, 1), -EINVAL);
+	CHECK(scr_red_damaged(read_red(path, &got, &off, 1)));
 	free(file);
 
 	/* CRC-valid headers that the writer writes and the reader refuses */
@@ -336,12 +337,12 @@ static void test_redfile_scheme(const char *dir, int scheme)
 	for (size_t u = 0; u < sizeof(unsafe) / sizeof(unsafe[0]); u++) {
 		f->path = (char *)unsafe[u];
 		int rc = write_read(path, &h, 1);
-		CHECK_EQ_INT(rc, -EINVAL);
-		if (rc != -EINVAL)
+		CHECK(scr_red_damaged(rc));
+		if (!scr_red_damaged(rc))
 			fprintf(stderr, "  path \"%s\" accepted (scheme %d)\n", unsafe[u], scheme);
 	}
 	f->path = (char *)"dir/";   /* an empty last component, as in "a//b" */
-	CHECK(write_read(path, &h, 1) == -EINVAL);
+	CHECK(scr_red_damaged(write_read(path, &h, 1)));
 	f->path = keep;
 	for (int v = 0; v < (partner ? 9 : 12); v++) {   /* m, pos, chunk: XOR and RS */
 		struct scr_red_header bad = h;
@@ -366,8 +367,8 @@ static void test_redfile_scheme(const char *dir, int scheme)
 			h.records[k] = h.records[0];   /* shallow: only written */
 		int rc = write_read(path, &bad, 1);
 		memset(&h.records[h.nrecords], 0, (8 - h.nrecords) * sizeof(*h.records));
-		CHECK_EQ_INT(rc, -EINVAL);
-		if (rc != -EINVAL)
+		CHECK(scr_red_damaged(rc));
+		if (!scr_red_damaged(rc))
 			fprintf(stderr, "  hostile header %d accepted (scheme %d)\n", v, scheme);
 	}
 	if (!partner) {   /* m * chunk wraps around to the payload length */
@@ -375,7 +376,7 @@ static void test_redfile_scheme(const char *dir, int scheme)
 		bad.m = 2;
 		bad.chunk = (1ULL << 63) + 50;
 		bad.payload_len = 100;
-		CHECK(write_read(path, &bad, 1) == -EINVAL);
+		CHECK(scr_red_damaged(write_read(path, &bad, 1)));
 	}
 	{   /* a payload of 2^64 - 4 bytes: the trailer wraps back into the header */
 		struct scr_red_header bad = h;
@@ -391,7 +392,7 @@ static void test_redfile_scheme(const char *dir, int scheme)
 		free(w.path);
 		int rc = read_red(path, &got, &off, 0);
 		scr_red_header_release(&got);
-		CHECK(rc == -EINVAL);
+		CHECK(scr_red_damaged(rc));
 	}
 	unlink(path);
 	free(path);
@@ -428,13 +429,13 @@ static void test_record_codec(void)
 	int all = 1;
 	for (size_t i = 0; i < len; i++) {
 		buf[i] ^= 0xff;
-		all &= scr_red_record_decode(buf, len, &got) == -EINVAL && got.files == NULL;
+		all &= scr_red_damaged(scr_red_record_decode(buf, len, &got)) && got.files == NULL;
 		buf[i] ^= 0xff;
 	}
 	CHECK(all);
 	all = 1;
 	for (size_t n = 0; n < len; n++)
-		all &= scr_red_record_decode(buf, n, &got) == -EINVAL;
+		all &= scr_red_damaged(scr_red_record_decode(buf, n, &got));
 	CHECK(all);
 	/* CRC-valid but hostile: absurd file count or meta length, bytes left over */
 	unsigned char *t = malloc(len + 1);
@@ -444,21 +445,21 @@ static void test_record_codec(void)
 	scr_red_record_release(&got);
 	put_le(t + 4, 0xffffffffu, 4);
 	reseal(t, len);
-	CHECK_EQ_INT(scr_red_record_decode(t, len, &got), -EINVAL);
+	CHECK(scr_red_damaged(scr_red_record_decode(t, len, &got)));
 	memcpy(t, buf, len);
 	put_le(t + len - 4 - r.meta_len - 8, UINT64_MAX - 1, 8);
 	reseal(t, len);
-	CHECK_EQ_INT(scr_red_record_decode(t, len, &got), -EINVAL);
+	CHECK(scr_red_damaged(scr_red_record_decode(t, len, &got)));
 	memcpy(t, buf, len - 4);
 	t[len - 4] = 0;
 	reseal(t, len + 1);
-	CHECK_EQ_INT(scr_red_record_decode(t, len + 1, &got), -EINVAL);
+	CHECK(scr_red_damaged(scr_red_record_decode(t, len + 1, &got)));
 	free(t);
 	free(buf);
 	free(r.files[1].path);   /* the encoder does not judge paths; the decoder does */
 	r.files[1].path = strdup("../../etc/passwd");
 	CHECK_EQ_INT(scr_red_record_encode(&r, &buf, &len), 0);
-	CHECK_EQ_INT(scr_red_record_decode(buf, len, &got), -EINVAL);
+	CHECK(scr_red_damaged(scr_red_record_decode(buf, len, &got)));
 	free(buf);
 	scr_red_record_release(&r);
 }
@@ -555,10 +556,10 @@ static void test_stream(void)
 	CHECK_EQ_INT(scr_stream_verify(dst, &rec, &bad), 0);
 	CHECK_EQ_STR(bad, join(dst, "z"));
 	free(bad);
-	/* a file shorter than its record: -EIO, not zeros */
+	/* a file shorter than its record: -SCR_ETRUNC, not zeros */
 	CHECK(truncate(join(dst, "a.dat"), 100) == 0);
 	CHECK_EQ_INT(scr_stream_open(&s, dst, &rec, 0), 0);
-	CHECK_EQ_INT(scr_stream_read(&s, 50, buf, 100), -EIO);
+	CHECK_EQ_INT(scr_stream_read(&s, 50, buf, 100), -SCR_ETRUNC);
 	scr_stream_close(&s);
 
 	CHECK_EQ_INT(nftw(src, rm_one, 8, FTW_DEPTH | FTW_PHYS), 0);
