@@ -216,7 +216,7 @@ static int copy_rank(struct copy_run *run, const struct scr_layout *l,
 	char *dsdir = scr_layout_dataset_dir(l, e->ds.id);
 	char *src = dsdir ? scr_red_file_path(dsdir, rank) : NULL;
 	char *red_dir = scr_prefix_red_dir(run->prefix, e->ds.id);
-	char *dst = red_dir ? scr_asprintf("%s/red.%d", red_dir, rank) : NULL;
+	char *dst = red_dir ? scr_red_gathered_path(red_dir, rank) : NULL;
 	free(dsdir);
 	if (!src || !dst) {
 		rc = -SCR_ENOMEM;

@@ -401,7 +401,7 @@ static char *rank_list(const struct scr_red_offline *out, int st, int *count)
 static int parity_per_set(const char *red_dir, int id, int nranks)
 {
 	for (int r = 0; r < nranks; r++) {
-		char *path = scr_asprintf("%s/red.%d", red_dir, r);
+		char *path = scr_red_gathered_path(red_dir, r);
 		struct scr_red_header h;
 		uint64_t off;
 		int m = 0;

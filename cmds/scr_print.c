@@ -8,17 +8,15 @@
  * so what is shown is what the library reads.
  *
  * Files are treated as hostile: a damaged, truncated or foreign file gives
- * one message naming the file and what is wrong. For that, this command
- * repeats a few checks the readers make (the END line of a state file, the
- * framing of a redundancy file: magic, version, header length and CRC,
- * trailer and payload CRC), since the readers only say that something is.
+ * one message naming the file and what is wrong, as the decoders say it:
+ * for a state file the line, record and key at fault (scr_meta_why), for a
+ * redundancy file the part of its framing (scr_red_frame_check).
  *
  * Exit status: 0 success, 1 a file could not be read or is damaged (the
  * others are still printed), 2 usage error.
  */
 #define _GNU_SOURCE
 #include "cmd.h"
-#include "crc.h"
 #include "halt.h"
 #include "io.h"
 #include "meta.h"
@@ -295,215 +293,12 @@ static void print_raw_recfile(const char *path, const struct scr_recfile *f)
 	print_records(f, 1);
 }
 
-/* Number of lines in buf[0, n). */
-static size_t count_lines(const char *buf, size_t n)
+/* A file a decoder refused: what it said, or the error's name. */
+static int refused(const char *path, int rc, const struct scr_meta_why *why)
 {
-	size_t lines = 0;
-	for (size_t i = 0; i < n; i++)
-		lines += buf[i] == '\n';
-	return lines;
-}
-
-/* A state file of a header line and one body line with a correct END
- * line: does it decode? Tells which line of a verified file is bad. */
-static int decode_line(const char *header, size_t hlen, const char *line, size_t llen)
-{
-	size_t n = hlen + llen;
-	char *buf = malloc(n + 64);
-	if (!buf)
-		cmd_out_of_memory();
-	memcpy(buf, header, hlen);
-	memcpy(buf + hlen, line, llen);
-	n += (size_t)sprintf(buf + n, "END %zu %08" PRIx32 "\n", n, scr_crc32(0, buf, n));
-	struct scr_recfile f;
-	int rc = scr_recfile_decode(buf, n, NULL, &f);
-	scr_recfile_release(&f);
-	free(buf);
-	return rc;
-}
-
-/* Say what is wrong with a state file that did not decode. */
-static int state_error(const char *path, const char *buf, size_t len, int rc)
-{
-	const size_t mlen = strlen(SCR_META_MAGIC " ");
-	const char *hend = memchr(buf, '\n', len);
-	size_t hlen = hend ? (size_t)(hend - buf) + 1 : 0;
-
 	if (rc == -SCR_ENOMEM)
 		cmd_out_of_memory();
-	if (rc == -SCR_ETRUNC) {
-		if (len < mlen || !hend)
-			return fail(path, "truncated: the file (%zu bytes) ends inside its "
-				    "header line", len);
-		if (buf[len - 1] != '\n')
-			return fail(path, "truncated: the last line (line %zu) is cut: no "
-				    "newline ends it", count_lines(buf, len) + 1);
-		return fail(path, "truncated: no END line: the file ends after line %zu "
-			    "(the END line that closes every state file is missing)",
-			    count_lines(buf, len));
-	}
-	if (rc == -SCR_ECORRUPT) {
-		/* the END line: "END <count> <crc>" */
-		const char *nl = memrchr(buf, '\n', len - 1);
-		size_t start = nl ? (size_t)(nl - buf) + 1 : 0;
-		unsigned long long count;
-		char crc[16], extra;
-		const char *line = buf + start;
-		size_t lnlen = len - 1 - start;
-		char *copy = strndup(line, lnlen);
-		if (!copy)
-			cmd_out_of_memory();
-		int ok = strlen(copy) == lnlen &&
-			 sscanf(copy, "END %llu %8[0-9a-f]%c", &count, crc, &extra) == 2 &&
-			 strlen(crc) == 8;
-		free(copy);
-		size_t lineno = count_lines(buf, len);
-		uint32_t actual = scr_crc32(0, buf, start);
-		/* what sscanf took but the reader did not (a sign, a leading zero) */
-		if (ok && count == start && strtoul(crc, NULL, 16) == actual)
-			ok = 0;
-		if (!ok) {
-			fail(path, "the END line (line %zu) is malformed: expected 'END <bytes> "
-			     "<crc32 in 8 hex digits>'", lineno);
-			return EXIT_FAIL;
-		}
-		if (count != start)
-			return fail(path, "damaged: the END line (line %zu) counts %llu bytes "
-				    "before it, but there are %zu", lineno, count, start);
-		return fail(path, "checksum mismatch: the END line records crc %s, the %zu "
-			    "bytes before it have %08" PRIx32 " (the file was changed or damaged "
-			    "after it was written)", crc, start, actual);
-	}
-	if (rc == -SCR_EFORMAT) {
-		if (len < mlen || memcmp(buf, SCR_META_MAGIC " ", mlen))
-			return fail(path, "not an scr state file: it does not start with '%s'",
-				    SCR_META_MAGIC);
-		if (decode_line(buf, hlen, "", 0) == -SCR_EFORMAT)
-			return fail(path, "line 1, the header, is malformed: expected "
-				    "'SCR-STATE <kind> <version>'");
-		/* the END line verified: find the first body line that fails */
-		const char *end = memrchr(buf, '\n', len - 1);
-		size_t body_end = end ? (size_t)(end - buf) + 1 : len;
-		size_t lineno = 2;
-		for (const char *p = buf + hlen; p < buf + body_end; lineno++) {
-			const char *eol = memchr(p, '\n', (size_t)(buf + body_end - p));
-			size_t n = (size_t)(eol - p) + 1;
-			if (decode_line(buf, hlen, p, n) == -SCR_EFORMAT)
-				return fail(path, "line %zu is malformed: a record is a tag and "
-					    "key=value pairs ([A-Za-z0-9_.-] names, values "
-					    "%%XX-escaped, no key twice)", lineno);
-			p = eol + 1;
-		}
-		return fail(path, "malformed state file");
-	}
-	return fail(path, "%s", scr_strerror(rc));
-}
-
-/* Does buf decode as a typed record of kind? 0 or the decoder's error. */
-static int typed_decode(const char *kind, const char *buf, size_t len)
-{
-	int rc;
-	if (!strcmp(kind, SCR_META_FILEMAP_KIND)) {
-		struct scr_filemap m;
-		rc = scr_filemap_decode(buf, len, &m);
-		scr_filemap_release(&m);
-	} else if (!strcmp(kind, SCR_META_SUMMARY_KIND)) {
-		struct scr_summary sm;
-		rc = scr_summary_decode(buf, len, &sm);
-		scr_summary_release(&sm);
-	} else if (!strcmp(kind, SCR_HALT_KIND)) {
-		struct scr_halt h;
-		rc = scr_halt_decode(buf, len, &h);
-		scr_halt_release(&h);
-	} else {
-		struct scr_index x;
-		rc = scr_index_decode(buf, len, &x);
-		scr_index_release(&x);
-	}
-	if (rc == -SCR_ENOMEM)
-		cmd_out_of_memory();
-	return rc;
-}
-
-/*
- * The first body line of a verified state file that the typed reader
- * rejects: every prefix of a valid filemap, summary or index (without its
- * "current" line) is valid, so a binary search over prefixes finds it.
- * Returns the file's line number (the header is line 1) and its error, or
- * 0 when every prefix passes (for an index: the current line is at fault).
- */
-static size_t first_bad_line(const char *kind, const char *buf, size_t len, size_t hlen,
-			     size_t skip, int *err)
-{
-	const char *end = memrchr(buf, '\n', len - 1);
-	size_t body_end = end ? (size_t)(end - buf) + 1 : hlen;
-	size_t nlines = count_lines(buf + hlen, body_end - hlen);
-	size_t *off = malloc((nlines + 1) * sizeof(*off));
-	char *tmp = malloc(len + 64);
-	if (!off || !tmp)
-		cmd_out_of_memory();
-	off[0] = hlen;
-	for (size_t i = 1; i <= nlines; i++)
-		off[i] = (size_t)((const char *)memchr(buf + off[i - 1], '\n',
-						       body_end - off[i - 1]) - buf) + 1;
-	/* lines [0, k) but line skip (1-based, 0: none), with an END line */
-	size_t lo = 1, hi = nlines + 1, found = 0;
-	while (lo < hi) {
-		size_t k = lo + (hi - lo) / 2, n = hlen;
-		memcpy(tmp, buf, hlen);
-		for (size_t i = 0; i < k; i++) {
-			if (i + 1 == skip)
-				continue;
-			memcpy(tmp + n, buf + off[i], off[i + 1] - off[i]);
-			n += off[i + 1] - off[i];
-		}
-		n += (size_t)sprintf(tmp + n, "END %zu %08" PRIx32 "\n", n, scr_crc32(0, tmp, n));
-		int rc = typed_decode(kind, tmp, n);
-		if (rc) {
-			*err = rc;
-			found = k;
-			hi = k;
-		} else {
-			lo = k + 1;
-		}
-	}
-	free(off);
-	free(tmp);
-	return found ? found + 1 : 0;
-}
-
-/* A typed record that failed validation: which line, and why. */
-static int typed_error(const char *path, const struct scr_recfile *f, const char *buf,
-		       size_t len, int rc)
-{
-	const char *kind = f->kind;
-	size_t hlen = (size_t)((const char *)memchr(buf, '\n', len) - buf) + 1;
-	size_t skip = !strcmp(kind, SCR_META_INDEX_KIND) && f->nrec > 0 &&
-		      !strcmp(f->rec[0].tag, "current") ? 1 : 0;
-	int err = rc;
-	size_t line = first_bad_line(kind, buf, len, hlen, skip, &err);
-	if (!line && skip) {
-		const char *name = "";
-		scr_rec_get_str(&f->rec[0], "name", &name);
-		fflush(stdout);
-		fputs("scr_print: '", stderr);
-		put_safe(stderr, path, strlen(path));
-		fputs("': not a valid index: line 2 makes '", stderr);
-		put_safe(stderr, name, strlen(name));
-		fputs("' current, but no dataset of the index has that name (or the line is "
-		      "malformed)\n", stderr);
-		return EXIT_FAIL;
-	}
-	const char *tag = line >= 2 && line - 2 < f->nrec ? f->rec[line - 2].tag : "?";
-	char where[96] = "";
-	if (line)
-		snprintf(where, sizeof(where), "line %zu (%s): ", line, tag);
-	if (err == -SCR_EPATH)
-		return fail(path, "not a valid %s: %sa file path is absolute or has '..', '.' or "
-			    "empty parts (--raw shows the records as stored)", kind, where);
-	return fail(path, "not a valid %s: %sa record or key that does not belong there, a "
-		    "key missing or a value out of range or out of order (--raw shows the "
-		    "records as stored)", kind, where);
+	return fail(path, "%s", why->what[0] ? why->what : scr_strerror(rc));
 }
 
 static int print_state(const char *path, int fd, uint64_t size, int raw)
@@ -523,9 +318,10 @@ static int print_state(const char *path, int fd, uint64_t size, int raw)
 	buf[len] = '\0';
 
 	struct scr_recfile f;
-	int rc = scr_recfile_decode(buf, len, NULL, &f);
+	struct scr_meta_why why = { 0 };
+	int rc = scr_recfile_decode_why(buf, len, NULL, 0, &f, &why);
 	if (rc) {
-		rc = state_error(path, buf, len, rc);
+		rc = refused(path, rc, &why);
 		free(buf);
 		return rc;
 	}
@@ -539,9 +335,9 @@ static int print_state(const char *path, int fd, uint64_t size, int raw)
 	int known = 1;
 	if (!strcmp(f.kind, SCR_META_FILEMAP_KIND) && f.version == SCR_META_FILEMAP_VERSION) {
 		struct scr_filemap m;
-		int r = scr_filemap_decode(buf, len, &m);
+		int r = scr_filemap_decode_why(buf, len, &m, &why);
 		if (r) {
-			rc = typed_error(path, &f, buf, len, r);
+			rc = refused(path, r, &why);
 			goto out;
 		}
 		snprintf(what, sizeof(what), "filemap of rank %d (SCR-STATE filemap, "
@@ -552,9 +348,9 @@ static int print_state(const char *path, int fd, uint64_t size, int raw)
 	} else if (!strcmp(f.kind, SCR_META_SUMMARY_KIND) &&
 		   f.version == SCR_META_SUMMARY_VERSION) {
 		struct scr_summary s;
-		int r = scr_summary_decode(buf, len, &s);
+		int r = scr_summary_decode_why(buf, len, &s, &why);
 		if (r) {
-			rc = typed_error(path, &f, buf, len, r);
+			rc = refused(path, r, &why);
 			goto out;
 		}
 		snprintf(what, sizeof(what), "summary of dataset %d (SCR-STATE summary, "
@@ -564,9 +360,9 @@ static int print_state(const char *path, int fd, uint64_t size, int raw)
 		scr_summary_release(&s);
 	} else if (!strcmp(f.kind, SCR_META_INDEX_KIND) && f.version == SCR_META_INDEX_VERSION) {
 		struct scr_index x;
-		int r = scr_index_decode(buf, len, &x);
+		int r = scr_index_decode_why(buf, len, &x, &why);
 		if (r) {
-			rc = typed_error(path, &f, buf, len, r);
+			rc = refused(path, r, &why);
 			goto out;
 		}
 		snprintf(what, sizeof(what), "index of a prefix (SCR-STATE index, version %d)",
@@ -576,9 +372,9 @@ static int print_state(const char *path, int fd, uint64_t size, int raw)
 		scr_index_release(&x);
 	} else if (!strcmp(f.kind, SCR_HALT_KIND) && f.version == SCR_HALT_VERSION) {
 		struct scr_halt h;
-		int r = scr_halt_decode(buf, len, &h);
+		int r = scr_halt_decode_why(buf, len, &h, &why);
 		if (r) {
-			rc = typed_error(path, &f, buf, len, r);
+			rc = refused(path, r, &why);
 			goto out;
 		}
 		snprintf(what, sizeof(what), "halt conditions (SCR-STATE halt, version %d)",

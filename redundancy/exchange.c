@@ -248,7 +248,8 @@ int red_load_header(const struct scr_red_dataset *d, int scheme, struct scr_red_
 	int rc = scr_red_header_read(path, h, payload_off, 0);
 	if (rc && rc != -SCR_ENOENT)
 		red_warn(d, "redundancy file '%s' is %s (%s): not used", path,
-			 scr_red_damaged(rc) ? "damaged or not scr's" : "unreadable", scr_strerror(rc));
+			 scr_red_damaged(rc) ? "damaged or not scr's" : "unreadable",
+			 scr_red_strerror(rc));
 	if (!rc && (h->scheme != scheme || h->dataset_id != d->id || h->rank != rank ||
 		    h->nranks != nranks)) {
 		red_warn(d, "redundancy file '%s' belongs to another dataset, rank or scheme: "

@@ -46,8 +46,7 @@ static int read_at(const char *path, uint64_t off, void *buf, size_t len)
 
 static char *red_path(struct ctx *c, int rank)
 {
-	char *p = NULL;
-	return asprintf(&p, "%s/red.%d", c->red_dir, rank) < 0 ? NULL : p;
+	return scr_red_gathered_path(c->red_dir, rank);
 }
 
 static int same_dataset(const struct scr_red_header *a, const struct scr_red_header *b)
@@ -70,12 +69,11 @@ static int load(struct ctx *c, int want_id)
 	struct { int rank; struct scr_red_header h; uint64_t off; } *got = NULL;
 	size_t ngot = 0;
 	while ((de = readdir(dir)) != NULL) {
-		int r;
-		char tail;
-		if (sscanf(de->d_name, "red.%d%c", &r, &tail) != 1 || r < 0)
+		int r = scr_red_file_rank(de->d_name);
+		if (r < 0)
 			continue;
-		char *path = NULL;
-		if (asprintf(&path, "%s/%s", c->red_dir, de->d_name) < 0) {
+		char *path = red_path(c, r);
+		if (!path) {
 			rc = -SCR_ENOMEM;
 			break;
 		}
@@ -85,7 +83,7 @@ static int load(struct ctx *c, int want_id)
 		if (err) {
 			say(c, "redundancy file '%s' is %s (%s): not used", path,
 			    scr_red_damaged(err) ? "damaged or not scr's" : "unreadable",
-			    scr_strerror(err));
+			    scr_red_strerror(err));
 		} else if (h.rank != r || (want_id && h.dataset_id != want_id)) {
 			scr_red_header_release(&h);
 		} else {

@@ -292,12 +292,33 @@ const char *scr_red_scheme_name(int scheme)
 	}
 }
 
+#define RED_NAME "red."
+
 char *scr_red_file_path(const char *dataset_dir, int rank)
 {
 	char *p = NULL;
-	if (asprintf(&p, "%s/.scr/red.%d", dataset_dir, rank) < 0)
+	if (asprintf(&p, "%s/.scr/" RED_NAME "%d", dataset_dir, rank) < 0)
 		return NULL;
 	return p;
+}
+
+char *scr_red_gathered_path(const char *red_dir, int rank)
+{
+	char *p = NULL;
+	if (asprintf(&p, "%s/" RED_NAME "%d", red_dir, rank) < 0)
+		return NULL;
+	return p;
+}
+
+int scr_red_file_rank(const char *name)
+{
+	int rank;
+	char tail, canonical[32];
+	if (sscanf(name, RED_NAME "%d%c", &rank, &tail) != 1 || rank < 0)
+		return -1;
+	/* only the name scr writes ("red.007" is not rank 7's) */
+	snprintf(canonical, sizeof(canonical), RED_NAME "%d", rank);
+	return strcmp(name, canonical) ? -1 : rank;
 }
 
 static int encode_header(const struct scr_red_header *h, struct out *o)
@@ -596,6 +617,20 @@ int scr_red_damaged(int rc)
 {
 	return rc == -SCR_EFORMAT || rc == -SCR_ECORRUPT || rc == -SCR_ETRUNC ||
 	       rc == -SCR_EVERSION;
+}
+
+const char *scr_red_strerror(int rc)
+{
+	switch (rc) {
+	case -SCR_EFORMAT:
+		return "bad header or framing";
+	case -SCR_ECORRUPT:
+		return "checksum mismatch";
+	case -SCR_ETRUNC:
+		return "truncated";
+	default:
+		return scr_strerror(rc);
+	}
 }
 
 int scr_red_has_magic(const void *head, size_t n)

@@ -78,6 +78,11 @@ int scr_red_pread(int fd, void *buf, size_t len, uint64_t off);
 
 /* The path of a rank's redundancy file in a dataset directory (malloc'd). */
 char *scr_red_file_path(const char *dataset_dir, int rank);
+/* The same in a directory the commands gathered such files into
+ * (red_dir/red.<rank>), and the rank a file name there stands for (-1:
+ * not a redundancy file's name). */
+char *scr_red_gathered_path(const char *red_dir, int rank);
+int scr_red_file_rank(const char *name);
 
 /*
  * Writing: begin creates path.tmp and writes the header; the payload is
@@ -130,5 +135,7 @@ int scr_red_header_read(const char *path, struct scr_red_header *h, uint64_t *pa
 			int check_payload);
 /* 1 when rc says a file is damaged or not scr's (rather than unreadable). */
 int scr_red_damaged(int rc);
+/* What rc says of a redundancy file, for a message. */
+const char *scr_red_strerror(int rc);
 
 #endif

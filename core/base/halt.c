@@ -132,18 +132,26 @@ static int to_recfile(const struct scr_halt *h, struct scr_recfile *f)
 	return rc;
 }
 
-static int from_recfile(const struct scr_recfile *f, struct scr_halt *h)
+static int from_recfile(const struct scr_recfile *f, struct scr_halt *h,
+			struct scr_meta_why *why)
 {
 	scr_halt_init(h);
 	if (f->version != SCR_HALT_VERSION)
-		return -SCR_EVERSION;
+		return scr_meta_refuse(why, 1, -SCR_EVERSION, "a halt file of format version "
+				       "%d; this scr reads version %d", f->version,
+				       SCR_HALT_VERSION);
 	if (f->nrec == 0)
 		return 0;
-	if (f->nrec > 1 || strcmp(f->rec[0].tag, TAG))
-		return -SCR_EFORMAT;
+	if (f->nrec > 1 || strcmp(f->rec[0].tag, TAG)) {
+		size_t bad = strcmp(f->rec[0].tag, TAG) ? 0 : 1;
+		return scr_meta_refuse(why, bad + 2, -SCR_EFORMAT, "not a valid halt: line %zu "
+				       "(%s): a halt file has one '%s' line", bad + 2,
+				       f->rec[bad].tag, TAG);
+	}
 	const struct scr_rec *r = &f->rec[0];
 	int rc = 0;
-	for (size_t i = 0; !rc && i < r->nkv; i++) {
+	size_t i;
+	for (i = 0; !rc && i < r->nkv; i++) {
 		const char *k = r->kv[i].key;
 		int64_t t = 0;
 		if (!strcmp(k, K_CKPTS)) {
@@ -177,7 +185,15 @@ static int from_recfile(const struct scr_recfile *f, struct scr_halt *h)
 	}
 	if (rc) {
 		scr_halt_release(h);
-		return rc == -SCR_ENOMEM ? rc : -SCR_EFORMAT;
+		if (rc == -SCR_ENOMEM)
+			return rc;
+		const char *key = r->kv[i - 1].key;
+		int known = !strcmp(key, K_CKPTS) || !strcmp(key, K_BEFORE) ||
+			    !strcmp(key, K_AFTER) || !strcmp(key, K_SECONDS) ||
+			    !strcmp(key, K_REASON) || !strcmp(key, K_JOB);
+		return scr_meta_refuse(why, 2, -SCR_EFORMAT, "not a valid halt: line 2 (%s): %s "
+				       "'%s'%s", TAG, known ? "the value of" : "unknown key", key,
+				       known ? " is malformed or out of range" : "");
 	}
 	return 0;
 }
@@ -193,16 +209,22 @@ int scr_halt_encode(const struct scr_halt *h, char **buf, size_t *len)
 	return rc;
 }
 
-int scr_halt_decode(const char *buf, size_t len, struct scr_halt *h)
+int scr_halt_decode_why(const char *buf, size_t len, struct scr_halt *h,
+			struct scr_meta_why *why)
 {
 	struct scr_recfile f;
 	scr_halt_init(h);
-	int rc = scr_recfile_decode_max(buf, len, SCR_HALT_KIND, SCR_HALT_VERSION, &f);
+	int rc = scr_recfile_decode_why(buf, len, SCR_HALT_KIND, SCR_HALT_VERSION, &f, why);
 	if (rc)
 		return rc;
-	rc = from_recfile(&f, h);
+	rc = from_recfile(&f, h, why);
 	scr_recfile_release(&f);
 	return rc;
+}
+
+int scr_halt_decode(const char *buf, size_t len, struct scr_halt *h)
+{
+	return scr_halt_decode_why(buf, len, h, NULL);
 }
 
 int scr_halt_read(const char *path, struct scr_halt *h)
@@ -214,7 +236,7 @@ int scr_halt_read(const char *path, struct scr_halt *h)
 		return 0;
 	if (rc)
 		return rc;
-	rc = from_recfile(&f, h);
+	rc = from_recfile(&f, h, NULL);
 	scr_recfile_release(&f);
 	return rc;
 }

@@ -73,6 +73,10 @@ char *scr_halt_path(const char *prefix);
  * initialised; left empty on failure). */
 int scr_halt_encode(const struct scr_halt *h, char **buf, size_t *len);
 int scr_halt_decode(const char *buf, size_t len, struct scr_halt *h);
+/* decode that says where and why it failed (meta.h; why may be NULL) */
+struct scr_meta_why;
+int scr_halt_decode_why(const char *buf, size_t len, struct scr_halt *h,
+			struct scr_meta_why *why);
 
 /*
  * Read the halt file. A missing file is no conditions (0, h empty);

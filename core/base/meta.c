@@ -52,6 +52,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,6 +449,39 @@ int scr_recfile_encode(const struct scr_recfile *f, char **buf, size_t *len)
 	return out_finish(&o, buf, len);
 }
 
+/* ---- decoding, and saying why it failed ---- */
+
+int scr_meta_refuse(struct scr_meta_why *why, size_t line, int rc, const char *fmt, ...)
+{
+	if (!why || rc == -SCR_ENOMEM)
+		return rc;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why->what, sizeof(why->what), fmt, ap);
+	va_end(ap);
+	why->line = line;
+	return rc;
+}
+
+/* Up to cap - 1 bytes of s for a message, every byte that is not printable
+ * ASCII shown as '?': a hostile file must not write to the terminal. */
+static const char *printable(char *dst, size_t cap, const char *s)
+{
+	size_t n = 0;
+	for (; s[n] && n + 1 < cap; n++)
+		dst[n] = s[n] >= 0x20 && s[n] < 0x7f ? s[n] : '?';
+	dst[n] = '\0';
+	return dst;
+}
+
+static size_t count_lines(const char *buf, size_t len)
+{
+	size_t lines = 0;
+	for (size_t i = 0; i < len; i++)
+		lines += buf[i] == '\n';
+	return lines;
+}
+
 /* Decode a %XX-escaped value of n bytes into a malloc'd string. */
 static int unescape(const char *p, size_t n, char **out)
 {
@@ -481,36 +515,45 @@ bad:
 	return -SCR_EFORMAT;
 }
 
-/* One body line [p, end) without its newline. */
-static int parse_line(const char *p, const char *end, struct scr_recfile *f)
+/* One body line [p, end) without its newline; line is its number. */
+static int parse_line(const char *p, const char *end, size_t line, struct scr_recfile *f,
+		      struct scr_meta_why *why)
 {
 	const char *q = memchr(p, ' ', (size_t)(end - p));
 	if (!q)
 		q = end;
 	if (!is_token_n(p, (size_t)(q - p)) ||
 	    ((size_t)(q - p) == strlen(END_TAG) && !memcmp(p, END_TAG, 3)))
-		return -SCR_EFORMAT;
+		return scr_meta_refuse(why, line, -SCR_EFORMAT, "line %zu is malformed: it does "
+				       "not start with a tag: a record is a tag and key=value "
+				       "pairs ([A-Za-z0-9_.-] names, values %%XX-escaped)", line);
 	struct scr_rec *r = recfile_add_n(f, p, (size_t)(q - p));
 	if (!r)
 		return -SCR_ENOMEM;
-	while (q < end) {
+	for (int word = 2; q < end; word++) {
 		p = q + 1;
 		q = memchr(p, ' ', (size_t)(end - p));
 		if (!q)
 			q = end;
 		const char *eq = memchr(p, '=', (size_t)(q - p));
 		if (!eq || !is_token_n(p, (size_t)(eq - p)))
-			return -SCR_EFORMAT;
+			return scr_meta_refuse(why, line, -SCR_EFORMAT, "line %zu is malformed: "
+					       "word %d is not key=value ([A-Za-z0-9_.-] key)",
+					       line, word);
 		char *key = strndup(p, (size_t)(eq - p));
 		if (!key)
 			return -SCR_ENOMEM;
 		if (rec_find(r, key)) {
+			scr_meta_refuse(why, line, -SCR_EFORMAT, "line %zu is malformed: the key "
+					"'%s' appears twice", line, key);
 			free(key);
 			return -SCR_EFORMAT;
 		}
 		char *value;
 		int rc = unescape(eq + 1, (size_t)(q - eq - 1), &value);
 		if (rc) {
+			scr_meta_refuse(why, line, rc, "line %zu is malformed: the value of '%s' "
+					"is not %%XX-escaped as scr writes it", line, key);
 			free(key);
 			return rc;
 		}
@@ -522,13 +565,15 @@ static int parse_line(const char *p, const char *end, struct scr_recfile *f)
 }
 
 /* "<kind> <version>" of the header line [p, end). */
-static int parse_header(const char *p, const char *end, char **kind, int *version)
+static int parse_header(const char *p, const char *end, char **kind, int *version,
+			struct scr_meta_why *why)
 {
 	const char *sp = memchr(p, ' ', (size_t)(end - p));
 	uint64_t v;
 	if (!sp || !is_token_n(p, (size_t)(sp - p)) ||
 	    parse_u64_n(sp + 1, (size_t)(end - sp - 1), &v) || v < 1 || v > INT_MAX)
-		return -SCR_EFORMAT;
+		return scr_meta_refuse(why, 1, -SCR_EFORMAT, "line 1, the header, is malformed: "
+				       "expected 'SCR-STATE <kind> <version>'");
 	*kind = strndup(p, (size_t)(sp - p));
 	if (!*kind)
 		return -SCR_ENOMEM;
@@ -538,70 +583,90 @@ static int parse_header(const char *p, const char *end, char **kind, int *versio
 
 /* Verify the END line; *body_end is where it starts. */
 static int check_trailer(const char *buf, size_t len, size_t header_len,
-			 size_t *body_end)
+			 size_t *body_end, struct scr_meta_why *why)
 {
+	size_t lines = count_lines(buf, len);
 	if (buf[len - 1] != '\n')
-		return -SCR_ETRUNC;
+		return scr_meta_refuse(why, lines + 1, -SCR_ETRUNC, "truncated: the last line "
+				       "(line %zu) is cut: no newline ends it", lines + 1);
 	const char *nl = memrchr(buf, '\n', len - 1);
 	size_t start = nl ? (size_t)(nl - buf) + 1 : 0;
-	if (start < header_len)
-		return -SCR_ETRUNC;
 	const char *line = buf + start;
 	size_t n = len - 1 - start;
 	const size_t tl = strlen(END_TAG " ");
-	if (n < tl || memcmp(line, END_TAG " ", tl))
-		return -SCR_ETRUNC;
+	if (start < header_len || n < tl || memcmp(line, END_TAG " ", tl))
+		return scr_meta_refuse(why, lines, -SCR_ETRUNC, "truncated: no END line: the "
+				       "file ends after line %zu (the END line that closes every "
+				       "state file is missing)", lines);
 	const char *sp = memchr(line + tl, ' ', n - tl);
 	uint64_t count;
 	uint32_t crc;
 	if (!sp || parse_u64_n(line + tl, (size_t)(sp - line - tl), &count) ||
 	    parse_crc_n(sp + 1, (size_t)(line + n - sp - 1), &crc))
-		return -SCR_ECORRUPT;
-	if (count != start || scr_crc32(0, buf, start) != crc)
-		return -SCR_ECORRUPT;
+		return scr_meta_refuse(why, lines, -SCR_ECORRUPT, "the END line (line %zu) is "
+				       "malformed: expected 'END <bytes> <crc32 in 8 hex digits>'",
+				       lines);
+	if (count != start)
+		return scr_meta_refuse(why, lines, -SCR_ECORRUPT, "damaged: the END line (line "
+				       "%zu) counts %" PRIu64 " bytes before it, but there are %zu",
+				       lines, count, start);
+	uint32_t actual = scr_crc32(0, buf, start);
+	if (actual != crc)
+		return scr_meta_refuse(why, lines, -SCR_ECORRUPT, "checksum mismatch: the END "
+				       "line records crc %08" PRIx32 ", the %zu bytes before it "
+				       "have %08" PRIx32 " (the file was changed or damaged after "
+				       "it was written)", crc, start, actual);
 	*body_end = start;
 	return 0;
 }
 
-int scr_recfile_decode_max(const char *buf, size_t len, const char *expect_kind,
-			   int max_version, struct scr_recfile *f)
+int scr_recfile_decode_why(const char *buf, size_t len, const char *expect_kind,
+			   int max_version, struct scr_recfile *f, struct scr_meta_why *why)
 {
 	static const char magic[] = SCR_META_MAGIC " ";
 	const size_t mlen = sizeof(magic) - 1;
 
 	memset(f, 0, sizeof(*f));
 	if (len > SCR_META_MAX_SIZE)
-		return -SCR_EFORMAT;
+		return scr_meta_refuse(why, 0, -SCR_EFORMAT, "larger than the %zu MiB a state "
+				       "file may be", SCR_META_MAX_SIZE >> 20);
 	if (len == 0)
-		return -SCR_ETRUNC;
-	if (len < mlen)
-		return memcmp(buf, magic, len) ? -SCR_EFORMAT : -SCR_ETRUNC;
-	if (memcmp(buf, magic, mlen))
-		return -SCR_EFORMAT;
+		return scr_meta_refuse(why, 0, -SCR_ETRUNC, "empty file");
+	if (memcmp(buf, magic, len < mlen ? len : mlen))
+		return scr_meta_refuse(why, 1, -SCR_EFORMAT, "not an scr state file: it does "
+				       "not start with '%s'", SCR_META_MAGIC);
 	const char *hend = memchr(buf, '\n', len);
-	if (!hend)
-		return -SCR_ETRUNC;
+	if (len < mlen || !hend)
+		return scr_meta_refuse(why, 1, -SCR_ETRUNC, "truncated: the file (%zu bytes) "
+				       "ends inside its header line", len);
 
 	char *kind = NULL;
 	int version = 0;
-	int hrc = parse_header(buf + mlen, hend, &kind, &version);
+	int hrc = parse_header(buf + mlen, hend, &kind, &version, why);
 	if (hrc == -SCR_ENOMEM)
 		return hrc;
 	size_t body_end = 0;
-	int rc = check_trailer(buf, len, (size_t)(hend - buf) + 1, &body_end);
+	int rc = check_trailer(buf, len, (size_t)(hend - buf) + 1, &body_end, why);
 	if (rc) {
+		/* a newer format may end differently */
 		if (!hrc && max_version > 0 && version > max_version)
-			rc = -SCR_EVERSION;
+			rc = scr_meta_refuse(why, 1, -SCR_EVERSION, "a %s of format version %d, "
+					     "newer than the %d this scr reads", kind, version,
+					     max_version);
 		free(kind);
 		return rc;
 	}
 	if (hrc)
 		return hrc;
 	if (expect_kind && strcmp(kind, expect_kind)) {
+		scr_meta_refuse(why, 1, -SCR_EFORMAT, "a state file of kind '%s', not of kind '%s'",
+				kind, expect_kind);
 		free(kind);
 		return -SCR_EFORMAT;
 	}
 	if (max_version > 0 && version > max_version) {
+		scr_meta_refuse(why, 1, -SCR_EVERSION, "a %s of format version %d, newer than "
+				"the %d this scr reads", kind, version, max_version);
 		free(kind);
 		return -SCR_EVERSION;
 	}
@@ -610,10 +675,10 @@ int scr_recfile_decode_max(const char *buf, size_t len, const char *expect_kind,
 
 	const char *p = hend + 1;
 	const char *end = buf + body_end;
-	while (p < end) {
+	for (size_t line = 2; p < end; line++) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		/* the byte before the END line is a newline, so eol exists */
-		rc = parse_line(p, eol, f);
+		rc = parse_line(p, eol, line, f, why);
 		if (rc) {
 			scr_recfile_release(f);
 			return rc;
@@ -621,6 +686,12 @@ int scr_recfile_decode_max(const char *buf, size_t len, const char *expect_kind,
 		p = eol + 1;
 	}
 	return 0;
+}
+
+int scr_recfile_decode_max(const char *buf, size_t len, const char *expect_kind,
+			   int max_version, struct scr_recfile *f)
+{
+	return scr_recfile_decode_why(buf, len, expect_kind, max_version, f, NULL);
 }
 
 int scr_recfile_decode(const char *buf, size_t len, const char *expect_kind,
@@ -725,21 +796,43 @@ static int is_bool(int v)
 	return v == 0 || v == 1;
 }
 
+/* The first key of a dataset whose value is out of range, NULL: none. */
+static const char *dataset_bad_key(const struct scr_dataset *d)
+{
+	if (d->id <= 0 || d->id > SCR_ID_MAX)
+		return "id";
+	if (d->flags & ~(SCR_FLAG_CKPT_BIT | SCR_FLAG_OUTPUT_BIT))
+		return "flags";
+	if (d->created < 0)
+		return "created";
+	if (d->nranks < 0 || d->nranks > SCR_NRANKS_MAX)
+		return "nranks";
+	if (!is_bool(d->complete))
+		return "complete";
+	return NULL;
+}
+
 static int check_dataset(const struct scr_dataset *d)
 {
-	if (d->id <= 0 || d->id > SCR_ID_MAX || d->nranks > SCR_NRANKS_MAX ||
-	    (d->flags & ~(SCR_FLAG_CKPT_BIT | SCR_FLAG_OUTPUT_BIT)) ||
-	    d->created < 0 || d->nranks < 0 || !is_bool(d->complete))
-		return -SCR_EFORMAT;
-	return 0;
+	return dataset_bad_key(d) ? -SCR_EFORMAT : 0;
+}
+
+/* The same for a file of a dataset of nranks ranks ("path" for an unsafe one). */
+static const char *file_bad_key(const struct scr_file *f, int nranks)
+{
+	if (f->rank < 0 || (nranks > 0 && f->rank >= nranks))
+		return "rank";
+	if (!is_bool(f->complete))
+		return "complete";
+	if (scr_meta_check_relpath(f->path))
+		return "path";
+	return NULL;
 }
 
 static int check_file(const struct scr_file *f, int nranks)
 {
-	if (f->rank < 0 || (nranks > 0 && f->rank >= nranks) ||
-	    !is_bool(f->complete))
-		return -SCR_EFORMAT;
-	return scr_meta_check_relpath(f->path);
+	const char *bad = file_bad_key(f, nranks);
+	return !bad ? 0 : !strcmp(bad, "path") ? -SCR_EPATH : -SCR_EFORMAT;
 }
 
 /* A check's verdict as a writer's error: the caller passed bad data. */
@@ -748,9 +841,14 @@ static int write_error(int rc)
 	return rc == -SCR_EFORMAT ? -SCR_EINVAL : rc;
 }
 
-#define DATASET_NKEYS 9
-#define FILE_NKEYS 5
-#define INDEX_NKEYS (DATASET_NKEYS + 2)
+/* The keys of each line, for telling an unknown key from a missing one. */
+static const char *const dataset_keys[] = {
+	"id", "name", "flags", "created", "nranks", "files", "bytes", "complete",
+	"redundancy", NULL
+};
+static const char *const filemap_dataset_keys[] = { "flushed", "prefix", NULL };
+static const char *const index_entry_keys[] = { "flushed", "failed", NULL };
+static const char *const file_keys[] = { "rank", "path", "size", "crc", "complete", NULL };
 
 static void out_dataset(struct scr_strbuf *o, const char *tag, const struct scr_dataset *d)
 {
@@ -777,24 +875,81 @@ static void out_file(struct scr_strbuf *o, const struct scr_file *f)
 	scr_strbuf_addn(o, "\n", 1);
 }
 
-/* Dataset keys of r (which must have nkeys keys in all) into d. */
-static int get_dataset(const struct scr_rec *r, size_t nkeys, struct scr_dataset *d)
+/* Where a typed decoder is: the record kind, and line i + 2 of the file
+ * holding record i. */
+struct at {
+	const char *kind;
+	size_t i;
+	const struct scr_rec *r;
+	struct scr_meta_why *why;
+};
+
+static int refuse_at(const struct at *a, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int refuse_at(const struct at *a, int rc, const char *fmt, ...)
 {
+	if (!a->why || rc == -SCR_ENOMEM)
+		return rc;
+	char detail[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	return scr_meta_refuse(a->why, a->i + 2, rc, "not a valid %s: line %zu (%s): %s",
+			       a->kind, a->i + 2, a->r->tag, detail);
+}
+
+/* A getter failed for key: it is missing, or its value is malformed. */
+static int bad_key(const struct at *a, const char *key)
+{
+	if (!rec_find(a->r, key))
+		return refuse_at(a, -SCR_EFORMAT, "the key '%s' is missing", key);
+	return refuse_at(a, -SCR_EFORMAT, "the value of '%s' is malformed or out of range",
+			 key);
+}
+
+static int in_list(const char *const *list, const char *key)
+{
+	for (; list && *list; list++)
+		if (!strcmp(*list, key))
+			return 1;
+	return 0;
+}
+
+/* Every key of the line is one of keys or more (a line has no key twice). */
+static int only_keys(const struct at *a, const char *const *keys, const char *const *more)
+{
+	for (size_t k = 0; k < a->r->nkv; k++)
+		if (!in_list(keys, a->r->kv[k].key) && !in_list(more, a->r->kv[k].key))
+			return refuse_at(a, -SCR_EFORMAT, "unknown key '%s'", a->r->kv[k].key);
+	return 0;
+}
+
+/* The dataset keys of the line into d; more: the other keys it may have. */
+static int get_dataset(const struct at *a, const char *const *more, struct scr_dataset *d)
+{
+	const struct scr_rec *r = a->r;
 	const char *name, *redundancy;
 	memset(d, 0, sizeof(*d));
-	if (r->nkv != nkeys ||
-	    scr_rec_get_int(r, "id", &d->id) ||
-	    scr_rec_get_str(r, "name", &name) ||
-	    scr_rec_get_int(r, "flags", &d->flags) ||
-	    scr_rec_get_i64(r, "created", &d->created) ||
-	    scr_rec_get_int(r, "nranks", &d->nranks) ||
-	    scr_rec_get_u64(r, "files", &d->files) ||
-	    scr_rec_get_u64(r, "bytes", &d->bytes) ||
-	    scr_rec_get_int(r, "complete", &d->complete) ||
-	    scr_rec_get_str(r, "redundancy", &redundancy) ||
-	    check_dataset(d)) {
+	int rc = only_keys(a, dataset_keys, more);
+	if (rc)
+		return rc;
+	const char *key = scr_rec_get_int(r, "id", &d->id) ? "id"
+		: scr_rec_get_str(r, "name", &name) ? "name"
+		: scr_rec_get_int(r, "flags", &d->flags) ? "flags"
+		: scr_rec_get_i64(r, "created", &d->created) ? "created"
+		: scr_rec_get_int(r, "nranks", &d->nranks) ? "nranks"
+		: scr_rec_get_u64(r, "files", &d->files) ? "files"
+		: scr_rec_get_u64(r, "bytes", &d->bytes) ? "bytes"
+		: scr_rec_get_int(r, "complete", &d->complete) ? "complete"
+		: scr_rec_get_str(r, "redundancy", &redundancy) ? "redundancy" : NULL;
+	if (key) {
 		memset(d, 0, sizeof(*d));
-		return -SCR_EFORMAT;
+		return bad_key(a, key);
+	}
+	if ((key = dataset_bad_key(d)) != NULL) {
+		memset(d, 0, sizeof(*d));
+		return refuse_at(a, -SCR_EFORMAT, "'%s' is out of range", key);
 	}
 	if (dup_opt(&d->name, name) || dup_opt(&d->redundancy, redundancy)) {
 		scr_dataset_release(d);
@@ -803,24 +958,34 @@ static int get_dataset(const struct scr_rec *r, size_t nkeys, struct scr_dataset
 	return 0;
 }
 
-static int get_file(const struct scr_rec *r, int nranks, struct scr_file *f)
+static int get_file(const struct at *a, int nranks, struct scr_file *f)
 {
+	const struct scr_rec *r = a->r;
 	const char *path;
 	memset(f, 0, sizeof(*f));
-	if (r->nkv != FILE_NKEYS ||
-	    scr_rec_get_int(r, "rank", &f->rank) ||
-	    scr_rec_get_str(r, "path", &path) ||
-	    scr_rec_get_u64(r, "size", &f->size) ||
-	    scr_rec_get_crc(r, "crc", &f->crc) ||
-	    scr_rec_get_int(r, "complete", &f->complete)) {
-		memset(f, 0, sizeof(*f));
-		return -SCR_EFORMAT;
-	}
-	f->path = (char *)path;
-	int rc = check_file(f, nranks);
-	f->path = NULL;
+	int rc = only_keys(a, file_keys, NULL);
 	if (rc)
 		return rc;
+	const char *key = scr_rec_get_int(r, "rank", &f->rank) ? "rank"
+		: scr_rec_get_str(r, "path", &path) ? "path"
+		: scr_rec_get_u64(r, "size", &f->size) ? "size"
+		: scr_rec_get_crc(r, "crc", &f->crc) ? "crc"
+		: scr_rec_get_int(r, "complete", &f->complete) ? "complete" : NULL;
+	if (key) {
+		memset(f, 0, sizeof(*f));
+		return bad_key(a, key);
+	}
+	f->path = (char *)path;
+	key = file_bad_key(f, nranks);
+	f->path = NULL;
+	if (key && !strcmp(key, "path"))
+		return refuse_at(a, -SCR_EPATH, "a file path is absolute or has '..', '.' or "
+				 "empty parts");
+	if (key && !strcmp(key, "rank"))
+		return refuse_at(a, -SCR_EFORMAT, "'rank' is out of range (rank %d of a dataset "
+				 "of %d ranks)", f->rank, nranks);
+	if (key)
+		return refuse_at(a, -SCR_EFORMAT, "'%s' is out of range", key);
 	return dup_opt(&f->path, path);
 }
 
@@ -952,33 +1117,44 @@ int scr_filemap_encode(const struct scr_filemap *m, char **buf, size_t *len)
 	return out_finish(&o, buf, len);
 }
 
-static int filemap_from_recfile(const struct scr_recfile *f, struct scr_filemap *m)
+static int filemap_from_recfile(const struct scr_recfile *f, struct scr_filemap *m,
+				struct scr_meta_why *why)
 {
-	if (f->nrec == 0 || strcmp(f->rec[0].tag, "filemap") ||
-	    f->rec[0].nkv != 1 || scr_rec_get_int(&f->rec[0], "rank", &m->rank) ||
-	    m->rank < 0)
-		return -SCR_EFORMAT;
+	struct at a = { .kind = SCR_META_FILEMAP_KIND, .why = why };
+	if (f->nrec == 0)
+		return scr_meta_refuse(why, 0, -SCR_EFORMAT, "not a valid filemap: it has no "
+				       "'filemap rank=' line");
+	a.r = &f->rec[0];
+	if (strcmp(a.r->tag, "filemap"))
+		return refuse_at(&a, -SCR_EFORMAT, "a filemap starts with a 'filemap rank=' line");
+	int rc = only_keys(&a, (const char *const[]){ "rank", NULL }, NULL);
+	if (rc)
+		return rc;
+	if (scr_rec_get_int(a.r, "rank", &m->rank) || m->rank < 0)
+		return bad_key(&a, "rank");
 
 	struct scr_filemap_entry *cur = NULL;
-	for (size_t i = 1; i < f->nrec; i++) {
-		const struct scr_rec *r = &f->rec[i];
-		int rc;
+	for (a.i = 1; a.i < f->nrec; a.i++) {
+		const struct scr_rec *r = a.r = &f->rec[a.i];
 		if (!strcmp(r->tag, "dataset")) {
 			struct scr_dataset ds;
 			int64_t flushed;
 			const char *prefix;
-			rc = get_dataset(r, DATASET_NKEYS + 2, &ds);
+			rc = get_dataset(&a, filemap_dataset_keys, &ds);
 			if (rc)
 				return rc;
-			if (scr_rec_get_i64(r, "flushed", &flushed) || flushed < 0 ||
-			    scr_rec_get_str(r, "prefix", &prefix)) {
+			const char *key = scr_rec_get_i64(r, "flushed", &flushed) || flushed < 0
+				? "flushed" : scr_rec_get_str(r, "prefix", &prefix) ? "prefix" : NULL;
+			if (key) {
 				scr_dataset_release(&ds);
-				return -SCR_EFORMAT;
+				return bad_key(&a, key);
 			}
 			/* ids strictly increasing: sorted and no duplicates */
 			if (m->n > 0 && ds.id <= m->e[m->n - 1].ds.id) {
+				rc = refuse_at(&a, -SCR_EFORMAT, "dataset %d comes after dataset %d: "
+					       "ids must increase", ds.id, m->e[m->n - 1].ds.id);
 				scr_dataset_release(&ds);
-				return -SCR_EFORMAT;
+				return rc;
 			}
 			cur = scr_filemap_add(m, &ds);
 			scr_dataset_release(&ds);
@@ -990,38 +1166,44 @@ static int filemap_from_recfile(const struct scr_recfile *f, struct scr_filemap 
 		} else if (!strcmp(r->tag, "file")) {
 			struct scr_file file;
 			if (!cur)
-				return -SCR_EFORMAT;
-			rc = get_file(r, cur->ds.nranks, &file);
+				return refuse_at(&a, -SCR_EFORMAT, "a file line before any dataset line");
+			rc = get_file(&a, cur->ds.nranks, &file);
 			if (rc)
 				return rc;
 			/* take ownership rather than copy */
-			struct scr_file *a = realloc(cur->files, (cur->nfiles + 1) * sizeof(*a));
-			if (!a) {
+			struct scr_file *grown = realloc(cur->files, (cur->nfiles + 1) * sizeof(*grown));
+			if (!grown) {
 				scr_file_release(&file);
 				return -SCR_ENOMEM;
 			}
-			a[cur->nfiles++] = file;
-			cur->files = a;
+			grown[cur->nfiles++] = file;
+			cur->files = grown;
 		} else {
-			return -SCR_EFORMAT;
+			return refuse_at(&a, -SCR_EFORMAT, "a line a filemap does not have");
 		}
 	}
 	return 0;
 }
 
-int scr_filemap_decode(const char *buf, size_t len, struct scr_filemap *m)
+int scr_filemap_decode_why(const char *buf, size_t len, struct scr_filemap *m,
+			   struct scr_meta_why *why)
 {
 	struct scr_recfile f;
 	scr_filemap_init(m, -1);
-	int rc = scr_recfile_decode_max(buf, len, SCR_META_FILEMAP_KIND,
-					SCR_META_FILEMAP_VERSION, &f);
+	int rc = scr_recfile_decode_why(buf, len, SCR_META_FILEMAP_KIND,
+					SCR_META_FILEMAP_VERSION, &f, why);
 	if (rc)
 		return rc;
-	rc = filemap_from_recfile(&f, m);
+	rc = filemap_from_recfile(&f, m, why);
 	scr_recfile_release(&f);
 	if (rc)
 		scr_filemap_release(m);
 	return rc;
+}
+
+int scr_filemap_decode(const char *buf, size_t len, struct scr_filemap *m)
+{
+	return scr_filemap_decode_why(buf, len, m, NULL);
 }
 
 int scr_filemap_write(const char *path, const struct scr_filemap *m, mode_t mode)
@@ -1108,19 +1290,26 @@ int scr_summary_encode(const struct scr_summary *s, char **buf, size_t *len)
 	return out_finish(&o, buf, len);
 }
 
-static int summary_from_recfile(const struct scr_recfile *f, struct scr_summary *s)
+static int summary_from_recfile(const struct scr_recfile *f, struct scr_summary *s,
+				struct scr_meta_why *why)
 {
-	if (f->nrec == 0 || strcmp(f->rec[0].tag, "dataset"))
-		return -SCR_EFORMAT;
-	int rc = get_dataset(&f->rec[0], DATASET_NKEYS, &s->ds);
+	struct at a = { .kind = SCR_META_SUMMARY_KIND, .why = why };
+	if (f->nrec == 0)
+		return scr_meta_refuse(why, 0, -SCR_EFORMAT, "not a valid summary: it has no "
+				       "dataset line");
+	a.r = &f->rec[0];
+	if (strcmp(a.r->tag, "dataset"))
+		return refuse_at(&a, -SCR_EFORMAT, "a summary starts with its dataset line");
+	int rc = get_dataset(&a, NULL, &s->ds);
 	if (rc)
 		return rc;
-	for (size_t i = 1; i < f->nrec; i++) {
-		const struct scr_rec *r = &f->rec[i];
+	for (a.i = 1; a.i < f->nrec; a.i++) {
+		a.r = &f->rec[a.i];
 		struct scr_file file;
-		if (strcmp(r->tag, "file"))
-			return -SCR_EFORMAT;
-		rc = get_file(r, s->ds.nranks, &file);
+		if (strcmp(a.r->tag, "file"))
+			return refuse_at(&a, -SCR_EFORMAT, "a line a summary does not have "
+					 "(after its dataset line, only file lines)");
+		rc = get_file(&a, s->ds.nranks, &file);
 		if (rc)
 			return rc;
 		rc = scr_summary_add_file(s, &file);
@@ -1131,19 +1320,25 @@ static int summary_from_recfile(const struct scr_recfile *f, struct scr_summary 
 	return 0;
 }
 
-int scr_summary_decode(const char *buf, size_t len, struct scr_summary *s)
+int scr_summary_decode_why(const char *buf, size_t len, struct scr_summary *s,
+			   struct scr_meta_why *why)
 {
 	struct scr_recfile f;
 	scr_summary_init(s);
-	int rc = scr_recfile_decode_max(buf, len, SCR_META_SUMMARY_KIND,
-					SCR_META_SUMMARY_VERSION, &f);
+	int rc = scr_recfile_decode_why(buf, len, SCR_META_SUMMARY_KIND,
+					SCR_META_SUMMARY_VERSION, &f, why);
 	if (rc)
 		return rc;
-	rc = summary_from_recfile(&f, s);
+	rc = summary_from_recfile(&f, s, why);
 	scr_recfile_release(&f);
 	if (rc)
 		scr_summary_release(s);
 	return rc;
+}
+
+int scr_summary_decode(const char *buf, size_t len, struct scr_summary *s)
+{
+	return scr_summary_decode_why(buf, len, s, NULL);
 }
 
 int scr_summary_write(const char *path, const struct scr_summary *s)
@@ -1301,29 +1496,37 @@ int scr_index_encode(const struct scr_index *x, char **buf, size_t *len)
 	return out_finish(&o, buf, len);
 }
 
-static int index_from_recfile(const struct scr_recfile *f, struct scr_index *x)
+static int index_from_recfile(const struct scr_recfile *f, struct scr_index *x,
+			      struct scr_meta_why *why)
 {
-	size_t i = 0;
+	struct at a = { .kind = SCR_META_INDEX_KIND, .why = why };
 	const char *current = NULL;
 	if (f->nrec > 0 && !strcmp(f->rec[0].tag, "current")) {
-		if (f->rec[0].nkv != 1 ||
-		    scr_rec_get_str(&f->rec[0], "name", &current))
-			return -SCR_EFORMAT;
-		i = 1;
-	}
-	for (; i < f->nrec; i++) {
-		const struct scr_rec *r = &f->rec[i];
-		struct scr_index_entry e = { 0 };
-		if (strcmp(r->tag, "entry"))
-			return -SCR_EFORMAT;
-		int rc = get_dataset(r, INDEX_NKEYS, &e.ds);
+		a.r = &f->rec[0];
+		int rc = only_keys(&a, (const char *const[]){ "name", NULL }, NULL);
 		if (rc)
 			return rc;
-		if (scr_rec_get_i64(r, "flushed", &e.flushed) ||
-		    scr_rec_get_int(r, "failed", &e.failed) ||
-		    check_index_entry(&e) ||
-		    (x->n > 0 && e.ds.id <= x->e[x->n - 1].ds.id))
-			rc = -SCR_EFORMAT;
+		if (scr_rec_get_str(a.r, "name", &current))
+			return bad_key(&a, "name");
+		a.i = 1;
+	}
+	for (; a.i < f->nrec; a.i++) {
+		const struct scr_rec *r = a.r = &f->rec[a.i];
+		struct scr_index_entry e = { 0 };
+		if (strcmp(r->tag, "entry"))
+			return refuse_at(&a, -SCR_EFORMAT, "a line an index does not have "
+					 "(only a first 'current' line and entry lines)");
+		int rc = get_dataset(&a, index_entry_keys, &e.ds);
+		if (rc)
+			return rc;
+		const char *key = scr_rec_get_i64(r, "flushed", &e.flushed) || e.flushed < 0
+			? "flushed" : scr_rec_get_int(r, "failed", &e.failed) || !is_bool(e.failed)
+			? "failed" : NULL;
+		if (key)
+			rc = bad_key(&a, key);
+		else if (x->n > 0 && e.ds.id <= x->e[x->n - 1].ds.id)
+			rc = refuse_at(&a, -SCR_EFORMAT, "dataset %d comes after dataset %d: ids "
+				       "must increase", e.ds.id, x->e[x->n - 1].ds.id);
 		if (!rc)
 			rc = scr_index_put(x, &e);
 		scr_dataset_release(&e.ds);
@@ -1332,24 +1535,35 @@ static int index_from_recfile(const struct scr_recfile *f, struct scr_index *x)
 	}
 	if (current) {
 		int rc = scr_index_set_current(x, current);
-		return rc == -SCR_ENOENT ? -SCR_EFORMAT : rc;
+		char name[64];
+		if (rc == -SCR_ENOENT)
+			return scr_meta_refuse(why, 2, -SCR_EFORMAT, "not a valid index: line 2 "
+					       "makes '%s' current, but no dataset of the index has "
+					       "that name", printable(name, sizeof(name), current));
+		return rc;
 	}
 	return 0;
 }
 
-int scr_index_decode(const char *buf, size_t len, struct scr_index *x)
+int scr_index_decode_why(const char *buf, size_t len, struct scr_index *x,
+			 struct scr_meta_why *why)
 {
 	struct scr_recfile f;
 	scr_index_init(x);
-	int rc = scr_recfile_decode_max(buf, len, SCR_META_INDEX_KIND,
-					SCR_META_INDEX_VERSION, &f);
+	int rc = scr_recfile_decode_why(buf, len, SCR_META_INDEX_KIND,
+					SCR_META_INDEX_VERSION, &f, why);
 	if (rc)
 		return rc;
-	rc = index_from_recfile(&f, x);
+	rc = index_from_recfile(&f, x, why);
 	scr_recfile_release(&f);
 	if (rc)
 		scr_index_release(x);
 	return rc;
+}
+
+int scr_index_decode(const char *buf, size_t len, struct scr_index *x)
+{
+	return scr_index_decode_why(buf, len, x, NULL);
 }
 
 int scr_index_write(const char *path, const struct scr_index *x)

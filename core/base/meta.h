@@ -99,6 +99,23 @@ int scr_rec_get_crc(const struct scr_rec *r, const char *key, uint32_t *out);
  * for an invalid kind, version, tag, key or duplicate key, or a result
  * larger than SCR_META_MAX_SIZE. */
 int scr_recfile_encode(const struct scr_recfile *f, char **buf, size_t *len);
+/*
+ * Where and why a decoder refused a state file, for a reader that wants to
+ * say so (scr_print). what is one sentence that names the line and, for a
+ * record, its tag and the key at fault ("not a valid filemap: line 3
+ * (dataset): 'flags' is out of range"); line is that line (1: the header,
+ * 0: the file as a whole). Bytes read from the file appear in it only as
+ * printable ASCII.
+ */
+struct scr_meta_why {
+	size_t line;
+	char what[320];
+};
+/* Fill why (when not NULL) and return rc: for decoders of other record kinds
+ * (halt.c). Out of memory (-SCR_ENOMEM) leaves why alone. */
+int scr_meta_refuse(struct scr_meta_why *why, size_t line, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Parse and verify a buffer; expect_kind NULL accepts any kind. f need not
  * be initialised; on failure it is left empty. Any version is accepted:
  * the caller compares f->version, or uses the _max variants. */
@@ -115,6 +132,9 @@ int scr_recfile_decode_max(const char *buf, size_t len, const char *expect_kind,
 			   int max_version, struct scr_recfile *f);
 int scr_recfile_read_max(const char *path, const char *expect_kind,
 			 int max_version, struct scr_recfile *f);
+/* decode_max that says where and why it failed (why may be NULL). */
+int scr_recfile_decode_why(const char *buf, size_t len, const char *expect_kind,
+			   int max_version, struct scr_recfile *f, struct scr_meta_why *why);
 
 /* Accept only a relative path without "..", empty or "." components
  * (so no leading, trailing or doubled '/'): 0 or -SCR_EPATH. */
@@ -205,6 +225,8 @@ int scr_filemap_read(const char *path, struct scr_filemap *m);
 /* In-memory forms of write and read (buf is malloc'd). */
 int scr_filemap_encode(const struct scr_filemap *m, char **buf, size_t *len);
 int scr_filemap_decode(const char *buf, size_t len, struct scr_filemap *m);
+int scr_filemap_decode_why(const char *buf, size_t len, struct scr_filemap *m,
+			   struct scr_meta_why *why);
 
 /*
  * Summary: a dataset and every file of every rank, written to the prefix as
@@ -223,6 +245,8 @@ int scr_summary_write(const char *path, const struct scr_summary *s);
 int scr_summary_read(const char *path, struct scr_summary *s);
 int scr_summary_encode(const struct scr_summary *s, char **buf, size_t *len);
 int scr_summary_decode(const char *buf, size_t len, struct scr_summary *s);
+int scr_summary_decode_why(const char *buf, size_t len, struct scr_summary *s,
+			   struct scr_meta_why *why);
 
 /*
  * Index: the datasets in a prefix (.scr/index.scr), newest last.
@@ -265,5 +289,7 @@ int scr_index_rebuild(const char *prefix, struct scr_index *x);
 int scr_prefix_max_id(const char *prefix);
 int scr_index_encode(const struct scr_index *x, char **buf, size_t *len);
 int scr_index_decode(const char *buf, size_t len, struct scr_index *x);
+int scr_index_decode_why(const char *buf, size_t len, struct scr_index *x,
+			 struct scr_meta_why *why);
 
 #endif

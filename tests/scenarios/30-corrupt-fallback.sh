@@ -48,7 +48,7 @@ flip_byte "$red" 3
 lose_node node0
 SCR_COPY_TYPE=XOR SCR_FLUSH=0 NODE_NAMES="spare0 node1" expect_ok red_fourth 2 2 red_fourth -- \
 	"$APP" "${args[@]}" --expect-restart 6
-expect_in red_fourth "redundancy file '.*red\.2' is damaged or not scr's: not used"
+expect_in red_fourth "redundancy file '.*red\.2' is damaged or not scr's \(bad header or framing\): not used"
 same_result reference red_fourth
 
 note "flipped byte in the prefix copy: marked failed, older flushed one used"

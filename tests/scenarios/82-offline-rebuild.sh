@@ -98,7 +98,7 @@ red4=$T/prefix/.scr/scr.dataset.$ID/red/red.4
 flip_byte "$red4" $(($(stat -c %s "$red4") / 2))
 build flipx
 [ $rc -eq 1 ] || { show flipx; fail "--build with a damaged red.4 exited $rc, not 1"; }
-expect_in flipx "red\.4' is damaged or not scr's: not used"
+expect_in flipx "red\.4' is damaged or not scr's \(checksum mismatch\): not used"
 # rank 2's set {0,2,4,6} lost rank 2 and rank 4's parity: rank 3's set is whole
 expect_in flipx 'the files of rank 2 are lost'
 no_index_entry
@@ -112,7 +112,7 @@ red4=$T/prefix/.scr/scr.dataset.$ID/red/red.4
 flip_byte "$red4" $(($(stat -c %s "$red4") / 2))
 build flipr
 [ $rc -eq 0 ] || { show flipr; fail "RS --build with a damaged red.4 exited $rc"; }
-expect_in flipr "red\.4' is damaged or not scr's: not used"
+expect_in flipr "red\.4' is damaged or not scr's \(checksum mismatch\): not used"
 expect_in flipr 'ranks rebuilt: 2 \(2,3\)'
 restart flipr-restart 9
 same_result reference flipr-restart

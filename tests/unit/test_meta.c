@@ -1070,6 +1070,96 @@ static void test_prefix_and_copy(void)
 	CHECK(b.name == NULL && b.id == 0);
 }
 
+/* The decoder says where and why: line, record, key. */
+static int why_of(const char *kind, const char *body, struct scr_meta_why *why)
+{
+	size_t len;
+	char *buf = make_file(kind, 1, body, &len);
+	memset(why, 0, sizeof(*why));
+	int rc;
+	if (!strcmp(kind, SCR_META_SUMMARY_KIND)) {
+		struct scr_summary s;
+		rc = scr_summary_decode_why(buf, len, &s, why);
+		scr_summary_release(&s);
+	} else if (!strcmp(kind, SCR_META_INDEX_KIND)) {
+		struct scr_index x;
+		rc = scr_index_decode_why(buf, len, &x, why);
+		scr_index_release(&x);
+	} else {
+		struct scr_filemap m;
+		rc = scr_filemap_decode_why(buf, len, &m, why);
+		scr_filemap_release(&m);
+	}
+	free(buf);
+	return rc;
+}
+
+static void expect_why(const char *kind, const char *body, int rc, size_t line,
+		       const char *says)
+{
+	struct scr_meta_why why;
+	CHECK_EQ_INT(why_of(kind, body, &why), rc);
+	CHECK_EQ_INT((int)why.line, (int)line);
+	if (!strstr(why.what, says)) {
+		fprintf(stderr, "  '%s' does not say '%s'\n", why.what, says);
+		CHECK(0);
+	}
+}
+
+static void test_why(void)
+{
+	const char *S = SCR_META_SUMMARY_KIND;
+	expect_why(S, DS1 FILE0, 0, 0, "");
+	expect_why(S, DS1 "file rank=0 path=a size=0 complete=1\n", -SCR_EFORMAT, 3,
+		   "not a valid summary: line 3 (file): the key 'crc' is missing");
+	expect_why(S, DS1 "file rank=0 path=a size=0 crc=0000000g complete=1\n", -SCR_EFORMAT, 3,
+		   "line 3 (file): the value of 'crc' is malformed");
+	expect_why(S, DS1 "file rank=0 path=a size=0 crc=00000000 complete=1 x=1\n",
+		   -SCR_EFORMAT, 3, "line 3 (file): unknown key 'x'");
+	expect_why(S, "dataset id=1 name=n flags=4 created=0 nranks=2 files=1 bytes=0 complete=1 "
+		   "redundancy=X\n", -SCR_EFORMAT, 2, "line 2 (dataset): 'flags' is out of range");
+	expect_why(S, DS1 "file rank=0 path=../x size=0 crc=00000000 complete=1\n", -SCR_EPATH,
+		   3, "line 3 (file): a file path is absolute");
+	expect_why(S, DS1 "file rank=5 path=a size=0 crc=00000000 complete=1\n", -SCR_EFORMAT, 3,
+		   "'rank' is out of range (rank 5 of a dataset of 2 ranks)");
+	expect_why(S, DS1 FILE0 "file rank=0 rank=1\n", -SCR_EFORMAT, 4,
+		   "line 4 is malformed: the key 'rank' appears twice");
+	expect_why(S, DS1 "file rank=0 path=%zz size=0 crc=00000000 complete=1\n", -SCR_EFORMAT,
+		   3, "line 3 is malformed: the value of 'path' is not %XX-escaped");
+	expect_why(S, DS1 "file nokey\n", -SCR_EFORMAT, 3, "line 3 is malformed: word 2");
+	expect_why(S, "", -SCR_EFORMAT, 0, "not a valid summary: it has no dataset line");
+	expect_why(S, FILE0 DS1, -SCR_EFORMAT, 2, "starts with its dataset line");
+	expect_why(SCR_META_FILEMAP_KIND, "filemap rank=0\n" FILE0, -SCR_EFORMAT, 3,
+		   "a file line before any dataset line");
+	expect_why(SCR_META_INDEX_KIND, "current name=x%0A\n", -SCR_EFORMAT, 2,
+		   "line 2 makes 'x?' current, but no dataset");
+
+	/* the container: the END line, truncation, the kind */
+	struct scr_meta_why why;
+	struct scr_recfile f;
+	size_t len;
+	char *buf = make_file(S, 1, DS1 FILE0, &len);
+	buf[len / 2] ^= 1;
+	CHECK_EQ_INT(scr_recfile_decode_why(buf, len, NULL, 0, &f, &why), -SCR_ECORRUPT);
+	CHECK(strstr(why.what, "checksum mismatch: the END line (line 4)") ||
+	      strstr(why.what, "checksum mismatch: the END line records crc"));
+	buf[len / 2] ^= 1;
+	CHECK_EQ_INT(scr_recfile_decode_why(buf, len - 1, NULL, 0, &f, &why), -SCR_ETRUNC);
+	CHECK(strstr(why.what, "the last line (line 4) is cut") != NULL);
+	CHECK_EQ_INT((int)why.line, 4);
+	CHECK_EQ_INT(scr_recfile_decode_why(buf, len, SCR_META_INDEX_KIND, 0, &f, &why),
+		     -SCR_EFORMAT);
+	CHECK(strstr(why.what, "a state file of kind 'summary', not of kind 'index'") != NULL);
+	CHECK_EQ_INT(scr_recfile_decode_why(buf, len, S, 0, &f, &why), 0);
+	scr_recfile_release(&f);
+	free(buf);
+	buf = make_file(S, 7, DS1, &len);
+	CHECK_EQ_INT(scr_summary_decode_why(buf, len, &(struct scr_summary){ 0 }, &why),
+		     -SCR_EVERSION);
+	CHECK(strstr(why.what, "format version 7, newer than the 1") != NULL);
+	free(buf);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/test_meta.XXXXXX";
@@ -1087,6 +1177,7 @@ int main(void)
 	test_damage();
 	test_relpath(dir);
 	test_typed_validation();
+	test_why();
 	test_filemap(dir);
 	test_summary(dir);
 	test_index(dir);
