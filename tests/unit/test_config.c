@@ -1,7 +1,8 @@
 /*
- * Unit tests of core/base/config.c: defaults, layer precedence, value types,
- * descriptors, error messages, files, the environment, and the documented
- * template conf/scr.conf against the parameter table.
+ * Unit tests of the configuration (core/base/config*.c, suggest.c):
+ * defaults, layer precedence, value types, descriptors, error messages,
+ * files, the environment, and the documented template conf/scr.conf against
+ * the parameter table.
  */
 #define _GNU_SOURCE
 #include "check.h"
