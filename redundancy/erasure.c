@@ -209,8 +209,8 @@ static int encode_set(const struct scr_red_dataset *d, int scheme, MPI_Comm comm
 			e.err = scr_red_writer_finish(e.out);
 	}
 	if (e.err && e.err != -SCR_EREMOTE && e.err != -SCR_ENOMEM)
-		red_warn(d, "cannot write redundancy file '%s': %s", path ? path : "?",
-			 scr_strerror(e.err));
+		red_warn(d, "cannot make redundancy file '%s' from this rank's files: %s",
+			 path ? path : "?", scr_strerror(e.err));
 	free(path);
 	slot_free(&e.slot[0], e.k, m);
 	slot_free(&e.slot[1], e.k, m);

@@ -239,8 +239,8 @@ static int partner_encode(const struct scr_red_dataset *d)
 			err = scr_red_writer_finish(&w);
 	}
 	if (err && err != -SCR_EREMOTE && err != -SCR_ENOMEM)
-		red_warn(d, "cannot write redundancy file '%s': %s", path ? path : "?",
-			 scr_strerror(err));
+		red_warn(d, "cannot make redundancy file '%s' from this rank's files: %s",
+			 path ? path : "?", scr_strerror(err));
 	free(path);
 	free(recs[0].files);
 	scr_red_record_release(&recs[1]);

@@ -196,7 +196,7 @@ struct scr_config {
 	struct desc_list descs[NKINDS];
 };
 
-void *grow_array(void *arr, size_t *alloc, size_t need, size_t size)
+void *cfg_grow_array(void *arr, size_t *alloc, size_t need, size_t size)
 {
 	if (need <= *alloc)
 		return arr;
@@ -212,7 +212,7 @@ void *grow_array(void *arr, size_t *alloc, size_t need, size_t size)
 	return p;
 }
 
-const char *layer_name(enum scr_config_layer layer)
+const char *cfg_layer_name(enum scr_config_layer layer)
 {
 	switch (layer) {
 	case SCR_CONF_DEFAULT:
@@ -230,7 +230,7 @@ const char *layer_name(enum scr_config_layer layer)
 	}
 }
 
-int find_param(const char *name)
+int cfg_find_param(const char *name)
 {
 	if (!name)
 		return -1;
@@ -240,7 +240,7 @@ int find_param(const char *name)
 	return -1;
 }
 
-int find_kind_word(const char *word)
+int cfg_find_kind_word(const char *word)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(kind_words); i++)
 		if (!strcmp(kind_words[i].word, word))
@@ -256,28 +256,28 @@ static int find_kind(const char *kind)
 	for (size_t i = 0; i < NKINDS; i++)
 		if (!strcmp(kinds[i].kind, kind))
 			return (int)i;
-	return find_kind_word(kind);
+	return cfg_find_kind_word(kind);
 }
 
-const struct kind_def *kind_at(int k)
+const struct kind_def *cfg_kind_at(int k)
 {
 	return &kinds[k];
 }
 
-int unknown_key(const struct where *w, const char *key, int descriptors,
+int cfg_unknown_key(const struct where *w, const char *key, int descriptors,
 		char **msg)
 {
 	struct scr_strbuf sb = { 0 };
 	struct suggest sg = { key, NULL, 0 };
-	sb_where(&sb, w);
+	cfg_sb_where(&sb, w);
 	scr_strbuf_add(&sb, strncmp(key, "SCR_", 4) ? "unknown key " : "unknown parameter ");
-	sb_quoted(&sb, key);
+	cfg_sb_quoted(&sb, key);
 	for (size_t i = 0; i < NPARAMS; i++)
-		suggest_try(&sg, params[i].name);
+		scr_suggest_try(&sg, params[i].name);
 	if (descriptors)
 		for (size_t i = 0; i < ARRAY_SIZE(kind_words); i++)
-			suggest_try(&sg, kind_words[i].word);
-	sb_suggest(&sb, &sg);
+			scr_suggest_try(&sg, kind_words[i].word);
+	scr_sb_suggest(&sb, &sg);
 	scr_strbuf_add(&sb, "; known parameters: ");
 	for (size_t i = 0; i < NPARAMS; i++)
 		scr_strbuf_addf(&sb, "%s%s", i ? ", " : "", params[i].name);
@@ -286,7 +286,7 @@ int unknown_key(const struct where *w, const char *key, int descriptors,
 		for (size_t i = 0; i < ARRAY_SIZE(kind_words); i++)
 			scr_strbuf_addf(&sb, "%s%s", i ? ", " : "", kind_words[i].word);
 	}
-	return sb_fail(&sb, msg, -SCR_ECONFIG);
+	return cfg_sb_fail(&sb, msg, -SCR_ECONFIG);
 }
 
 /* The first control character of s (tab allowed), 0 when none. */
@@ -298,7 +298,7 @@ static int control_char(const char *s)
 	return 0;
 }
 
-int apply_param(struct scr_config *cfg, enum scr_config_layer layer,
+int cfg_apply_param(struct scr_config *cfg, enum scr_config_layer layer,
 		int idx, const char *value, const struct where *w,
 		const char *origin, char **msg)
 {
@@ -312,12 +312,12 @@ int apply_param(struct scr_config *cfg, enum scr_config_layer layer,
 	}
 	int c = control_char(value);
 	if (c)
-		return simple_error(w, msg, "control character 0x%02x in value of %s",
+		return cfg_simple_error(w, msg, "control character 0x%02x in value of %s",
 				    c, def->name);
-	enum verdict v = check_value(&def->spec, value);
+	enum verdict v = cfg_check_value(&def->spec, value);
 	if (v != V_OK)
-		return bad_value(w, value, def->name, &def->spec, v, msg);
-	char *nv = normalise(&def->spec, value);
+		return cfg_bad_value(w, value, def->name, &def->spec, v, msg);
+	char *nv = cfg_normalise(&def->spec, value);
 	char *no = strdup(origin);
 	if (!nv || !no) {
 		free(nv);
@@ -364,7 +364,7 @@ void scr_config_free(struct scr_config *cfg)
 	free(cfg);
 }
 
-int valid_layer(enum scr_config_layer layer)
+int cfg_valid_layer(enum scr_config_layer layer)
 {
 	return (int)layer >= SCR_CONF_DEFAULT && layer < SCR_CONF_NLAYERS;
 }
@@ -375,22 +375,22 @@ int scr_config_set(struct scr_config *cfg, enum scr_config_layer layer,
 {
 	if (msg)
 		*msg = NULL;
-	if (!cfg || !name || !valid_layer(layer))
+	if (!cfg || !name || !cfg_valid_layer(layer))
 		return -SCR_EINVAL;
-	struct where w = { origin ? origin : layer_name(layer), 0 };
-	int idx = find_param(name);
+	struct where w = { origin ? origin : cfg_layer_name(layer), 0 };
+	int idx = cfg_find_param(name);
 	if (idx < 0)
-		return unknown_key(&w, name, 0, msg);
-	return apply_param(cfg, layer, idx, value ? value : "", &w, w.origin, msg);
+		return cfg_unknown_key(&w, name, 0, msg);
+	return cfg_apply_param(cfg, layer, idx, value ? value : "", &w, w.origin, msg);
 }
 
-struct desc *find_or_add_desc(struct scr_config *cfg, int k, const char *name)
+struct desc *cfg_find_or_add_desc(struct scr_config *cfg, int k, const char *name)
 {
 	struct desc_list *dl = &cfg->descs[k];
 	for (size_t i = 0; i < dl->n; i++)
 		if (!strcmp(dl->v[i].name, name))
 			return &dl->v[i];
-	struct desc *v = grow_array(dl->v, &dl->alloc, dl->n + 1, sizeof(*v));
+	struct desc *v = cfg_grow_array(dl->v, &dl->alloc, dl->n + 1, sizeof(*v));
 	if (!v)
 		return NULL;
 	dl->v = v;
@@ -403,7 +403,7 @@ struct desc *find_or_add_desc(struct scr_config *cfg, int k, const char *name)
 	return d;
 }
 
-int set_attr(struct desc *d, enum scr_config_layer layer, const char *name,
+int cfg_set_attr(struct desc *d, enum scr_config_layer layer, const char *name,
 	     const char *value)
 {
 	struct attr_list *al = &d->layer[layer];
@@ -429,7 +429,7 @@ int set_attr(struct desc *d, enum scr_config_layer layer, const char *name,
 	char *nv = strdup(value);
 	if (!nv)
 		return -SCR_ENOMEM;
-	struct attr *v = grow_array(al->v, &al->alloc, al->n + 1, sizeof(*v));
+	struct attr *v = cfg_grow_array(al->v, &al->alloc, al->n + 1, sizeof(*v));
 	char *nn = strdup(name);
 	if (!v || !nn) {
 		if (v)
@@ -465,23 +465,23 @@ int scr_config_load_env(struct scr_config *cfg, char *const *envp,
 			rc = -SCR_ENOMEM;
 			break;
 		}
-		int idx = find_param(name);
+		int idx = cfg_find_param(name);
 		if (idx < 0) {
 			if (warn.len)
 				scr_strbuf_add(&warn, "\n");
 			scr_strbuf_add(&warn, "unknown environment variable ");
-			sb_quoted(&warn, name);
+			cfg_sb_quoted(&warn, name);
 			scr_strbuf_add(&warn, " ignored");
 		} else {
 			struct scr_strbuf where = { 0 };
 			scr_strbuf_add(&where, "environment variable ");
-			sb_quoted(&where, name);
+			cfg_sb_quoted(&where, name);
 			if (where.oom) {
 				rc = -SCR_ENOMEM;
 			} else {
 				struct where w = { where.buf, 0 };
-				rc = apply_param(cfg, SCR_CONF_ENV, idx, eq + 1, &w,
-						 layer_name(SCR_CONF_ENV), msg);
+				rc = cfg_apply_param(cfg, SCR_CONF_ENV, idx, eq + 1, &w,
+						 cfg_layer_name(SCR_CONF_ENV), msg);
 			}
 			free(where.buf);
 		}
@@ -507,7 +507,7 @@ static const struct slot *effective(const struct scr_config *cfg, int idx)
 
 const char *scr_config_get(const struct scr_config *cfg, const char *name)
 {
-	int idx = find_param(name);
+	int idx = cfg_find_param(name);
 	if (!cfg || idx < 0)
 		return NULL;
 	const struct slot *s = effective(cfg, idx);
@@ -517,7 +517,7 @@ const char *scr_config_get(const struct scr_config *cfg, const char *name)
 enum scr_config_layer scr_config_source(const struct scr_config *cfg,
 					const char *name, const char **origin)
 {
-	int idx = find_param(name);
+	int idx = cfg_find_param(name);
 	if (origin)
 		*origin = NULL;
 	if (!cfg || idx < 0)
@@ -539,7 +539,7 @@ enum scr_config_layer scr_config_source(const struct scr_config *cfg,
 static const char *typed_value(const struct scr_config *cfg, const char *name,
 			       const struct vspec **spec)
 {
-	int idx = find_param(name);
+	int idx = cfg_find_param(name);
 	if (!cfg || idx < 0)
 		return NULL;
 	*spec = &params[idx].spec;
@@ -559,15 +559,15 @@ long long scr_config_get_int(const struct scr_config *cfg, const char *name)
 	case VT_BOOL:
 		return scr_parse_bool(v, &b) ? 0 : b;
 	case VT_SECONDS:
-		return parse_seconds(v, &ll) == -1 ? 0 : ll;
+		return cfg_parse_seconds(v, &ll) == -1 ? 0 : ll;
 	case VT_BYTES:
-		if (parse_bytes(v, &u) == -1)
+		if (cfg_parse_bytes(v, &u) == -1)
 			return 0;
 		return u > LLONG_MAX ? LLONG_MAX : (long long)u;
 	case VT_PERCENT:
 		return (long long)scr_config_get_double(cfg, name);
 	default:
-		return parse_ll(v, &ll) == -1 ? 0 : ll;
+		return cfg_parse_ll(v, &ll) == -1 ? 0 : ll;
 	}
 }
 
@@ -591,7 +591,7 @@ uint64_t scr_config_get_bytes(const struct scr_config *cfg, const char *name)
 	if (!v)
 		return 0;
 	if (s->type == VT_BYTES)
-		return parse_bytes(v, &u) == -1 ? 0 : u;
+		return cfg_parse_bytes(v, &u) == -1 ? 0 : u;
 	long long ll = scr_config_get_int(cfg, name);
 	return ll < 0 ? 0 : (uint64_t)ll;
 }
@@ -604,7 +604,7 @@ double scr_config_get_double(const struct scr_config *cfg, const char *name)
 	if (!v)
 		return 0;
 	if (s->type == VT_PERCENT)
-		return parse_percent(v, &d) ? 0 : d;
+		return cfg_parse_percent(v, &d) ? 0 : d;
 	return (double)scr_config_get_int(cfg, name);
 }
 

@@ -23,7 +23,7 @@ struct scr_strbuf;
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* A blank of the file syntax (space or tab); also what parse_bytes skips. */
+/* A blank of the file syntax (space or tab); also what cfg_parse_bytes skips. */
 static inline int is_blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -41,24 +41,24 @@ struct where {
 };
 
 /* Length of the valid UTF-8 sequence at p (n >= 1 bytes left): 1 to 4, 0 when invalid. */
-size_t utf8_len(const unsigned char *p, size_t n);
+size_t cfg_utf8_len(const unsigned char *p, size_t n);
 
 /*
  * Show user text in a message: control bytes and invalid UTF-8 as \xNN,
  * cut after max bytes with "..." (0: no limit), so that a message stays
  * one readable line.
  */
-void sb_show(struct scr_strbuf *sb, const char *s, size_t max);
+void cfg_sb_show(struct scr_strbuf *sb, const char *s, size_t max);
 /* s in single quotes, cut after SHOW_MAX bytes. */
-void sb_quoted(struct scr_strbuf *sb, const char *s);
+void cfg_sb_quoted(struct scr_strbuf *sb, const char *s);
 /* The start of a message: "'file' line N: ", or "origin: " when w->line is 0. */
-void sb_where(struct scr_strbuf *sb, const struct where *w);
+void cfg_sb_where(struct scr_strbuf *sb, const struct where *w);
 /* Hand the message to the caller (*msg, when msg is not NULL and no
  * allocation failed) or free it; returns err. */
-int sb_fail(struct scr_strbuf *sb, char **msg, int err);
+int cfg_sb_fail(struct scr_strbuf *sb, char **msg, int err);
 /* "where: " and a printf text whose variable parts the caller has already
  * made safe to show; returns -SCR_ECONFIG. */
-int simple_error(const struct where *w, char **msg, const char *fmt, ...)
+int cfg_simple_error(const struct where *w, char **msg, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* ---- value types (config_value.c) ---- */
@@ -90,27 +90,27 @@ enum verdict { V_OK, V_SYNTAX, V_LOW, V_HIGH };
 /*
  * Number parsers. They return 0, -1 on bad syntax, or -2 when the number
  * does not fit (with *out saturated in the direction of the overflow).
- * parse_ll: decimal with an optional sign; parse_seconds: the same with an
- * optional s, m, h or d suffix; parse_bytes: digits, an optional fraction
+ * cfg_parse_ll: decimal with an optional sign; cfg_parse_seconds: the same with an
+ * optional s, m, h or d suffix; cfg_parse_bytes: digits, an optional fraction
  * and suffix (B, K, KB, KiB... T, case-insensitive, powers of 1024), blanks
- * around. parse_percent takes a plain decimal with an optional '%' and
+ * around. cfg_parse_percent takes a plain decimal with an optional '%' and
  * returns 0 or -1 only.
  */
-int parse_ll(const char *s, long long *out);
-int parse_seconds(const char *s, long long *out);
-int parse_bytes(const char *s, uint64_t *out);
-int parse_percent(const char *s, double *out);
+int cfg_parse_ll(const char *s, long long *out);
+int cfg_parse_seconds(const char *s, long long *out);
+int cfg_parse_bytes(const char *s, uint64_t *out);
+int cfg_parse_percent(const char *s, double *out);
 
 /* Whether v is a valid value of type s: V_OK, or how it is not. */
-enum verdict check_value(const struct vspec *s, const char *v);
+enum verdict cfg_check_value(const struct vspec *s, const char *v);
 /*
  * Normalised copy of a valid value: enum values upper-cased, paths without
  * trailing slashes, never longer than v. NULL when out of memory.
  */
-char *normalise(const struct vspec *s, const char *v);
+char *cfg_normalise(const struct vspec *s, const char *v);
 /* "invalid value 'value' for what (expected ...)" for the verdict v of
- * check_value; returns -SCR_ECONFIG. */
-int bad_value(const struct where *w, const char *value, const char *what,
+ * cfg_check_value; returns -SCR_ECONFIG. */
+int cfg_bad_value(const struct where *w, const char *value, const char *what,
 	      const struct vspec *s, enum verdict v, char **msg);
 
 /* ---- the store (config.c), as the parser sees it ---- */
@@ -136,36 +136,36 @@ enum { K_STORE, K_CKPT, K_CACHE, K_CNTL, K_GROUPS };
 struct desc;
 
 /* Grow an array to hold need elements; NULL (arr untouched) when out of memory. */
-void *grow_array(void *arr, size_t *alloc, size_t need, size_t size);
+void *cfg_grow_array(void *arr, size_t *alloc, size_t need, size_t size);
 /* A layer as messages name it ("environment", "SCR_Config"...). */
-const char *layer_name(enum scr_config_layer layer);
-int valid_layer(enum scr_config_layer layer);
+const char *cfg_layer_name(enum scr_config_layer layer);
+int cfg_valid_layer(enum scr_config_layer layer);
 
 /* Index of a parameter in the table, -1 when unknown (or name is NULL). */
-int find_param(const char *name);
+int cfg_find_param(const char *name);
 /* The K_* of a kind as files spell it (CACHEDIR is K_CACHE), -1 when none. */
-int find_kind_word(const char *word);
+int cfg_find_kind_word(const char *word);
 /* The definition of kind k, one of K_*. */
-const struct kind_def *kind_at(int k);
+const struct kind_def *cfg_kind_at(int k);
 
 /*
  * "unknown parameter" (key starting SCR_) or "unknown key", with the
  * closest known name and the known parameters (and, when descriptors is
  * set, the descriptor kinds); returns -SCR_ECONFIG.
  */
-int unknown_key(const struct where *w, const char *key, int descriptors,
+int cfg_unknown_key(const struct where *w, const char *key, int descriptors,
 		char **msg);
 /*
  * Check and store the value of parameter idx at a layer; "" unsets it. w
  * places messages; origin is kept for scr_config_source().
  */
-int apply_param(struct scr_config *cfg, enum scr_config_layer layer,
+int cfg_apply_param(struct scr_config *cfg, enum scr_config_layer layer,
 		int idx, const char *value, const struct where *w,
 		const char *origin, char **msg);
 /* The descriptor of kind k named name, added when new; NULL when out of memory. */
-struct desc *find_or_add_desc(struct scr_config *cfg, int k, const char *name);
+struct desc *cfg_find_or_add_desc(struct scr_config *cfg, int k, const char *name);
 /* Set an attribute at one layer; "" removes it, uncovering lower layers. */
-int set_attr(struct desc *d, enum scr_config_layer layer, const char *name,
+int cfg_set_attr(struct desc *d, enum scr_config_layer layer, const char *name,
 	     const char *value);
 
 #endif

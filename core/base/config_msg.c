@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t utf8_len(const unsigned char *p, size_t n)
+size_t cfg_utf8_len(const unsigned char *p, size_t n)
 {
 	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
 	size_t len;
@@ -45,7 +45,7 @@ size_t utf8_len(const unsigned char *p, size_t n)
 	return len;
 }
 
-void sb_show(struct scr_strbuf *sb, const char *s, size_t max)
+void cfg_sb_show(struct scr_strbuf *sb, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0;
@@ -54,7 +54,7 @@ void sb_show(struct scr_strbuf *sb, const char *s, size_t max)
 			scr_strbuf_add(sb, "...");
 			return;
 		}
-		size_t l = utf8_len(p + i, n - i);
+		size_t l = cfg_utf8_len(p + i, n - i);
 		if (l == 0 || p[i] < 0x20 || p[i] == 0x7f) {
 			scr_strbuf_addf(sb, "\\x%02x", p[i]);
 			l = 1;
@@ -65,14 +65,14 @@ void sb_show(struct scr_strbuf *sb, const char *s, size_t max)
 	}
 }
 
-void sb_quoted(struct scr_strbuf *sb, const char *s)
+void cfg_sb_quoted(struct scr_strbuf *sb, const char *s)
 {
 	scr_strbuf_add(sb, "'");
-	sb_show(sb, s, SHOW_MAX);
+	cfg_sb_show(sb, s, SHOW_MAX);
 	scr_strbuf_add(sb, "'");
 }
 
-int sb_fail(struct scr_strbuf *sb, char **msg, int err)
+int cfg_sb_fail(struct scr_strbuf *sb, char **msg, int err)
 {
 	if (msg && !sb->oom)
 		*msg = sb->buf;
@@ -81,22 +81,22 @@ int sb_fail(struct scr_strbuf *sb, char **msg, int err)
 	return err;
 }
 
-void sb_where(struct scr_strbuf *sb, const struct where *w)
+void cfg_sb_where(struct scr_strbuf *sb, const struct where *w)
 {
 	if (w->line) {
 		scr_strbuf_add(sb, "'");
-		sb_show(sb, w->origin, 0);
+		cfg_sb_show(sb, w->origin, 0);
 		scr_strbuf_addf(sb, "' line %lu: ", w->line);
 	} else {
-		sb_show(sb, w->origin, 0);
+		cfg_sb_show(sb, w->origin, 0);
 		scr_strbuf_add(sb, ": ");
 	}
 }
 
-int simple_error(const struct where *w, char **msg, const char *fmt, ...)
+int cfg_simple_error(const struct where *w, char **msg, const char *fmt, ...)
 {
 	struct scr_strbuf sb = { 0 };
-	sb_where(&sb, w);
+	cfg_sb_where(&sb, w);
 	va_list ap;
 	va_start(ap, fmt);
 	char *s = NULL;
@@ -106,5 +106,5 @@ int simple_error(const struct where *w, char **msg, const char *fmt, ...)
 		scr_strbuf_add(&sb, s);
 	va_end(ap);
 	free(s);
-	return sb_fail(&sb, msg, -SCR_ECONFIG);
+	return cfg_sb_fail(&sb, msg, -SCR_ECONFIG);
 }

@@ -35,7 +35,7 @@ struct parser {
 
 static int add_token(struct parser *ps, char *key, char *value)
 {
-	struct token *t = grow_array(ps->tok, &ps->tok_alloc, ps->ntok + 1, sizeof(*t));
+	struct token *t = cfg_grow_array(ps->tok, &ps->tok_alloc, ps->ntok + 1, sizeof(*t));
 	if (!t)
 		return -SCR_ENOMEM;
 	ps->tok = t;
@@ -49,25 +49,25 @@ static int key_error(struct parser *ps, const char *what, const char *key,
 		     const char *hint)
 {
 	struct scr_strbuf sb = { 0 };
-	sb_where(&sb, &ps->w);
+	cfg_sb_where(&sb, &ps->w);
 	scr_strbuf_add(&sb, what);
-	sb_quoted(&sb, key);
+	cfg_sb_quoted(&sb, key);
 	if (hint)
 		scr_strbuf_add(&sb, hint);
-	return sb_fail(&sb, ps->msg, -SCR_ECONFIG);
+	return cfg_sb_fail(&sb, ps->msg, -SCR_ECONFIG);
 }
 
 /* "SCR_JOB_NAME=my job": the likely slip is a missing pair of quotes. */
 static int blank_in_value(struct parser *ps, const char *word)
 {
 	struct scr_strbuf sb = { 0 };
-	sb_where(&sb, &ps->w);
+	cfg_sb_where(&sb, &ps->w);
 	scr_strbuf_add(&sb, "unexpected ");
-	sb_quoted(&sb, word);
+	cfg_sb_quoted(&sb, word);
 	scr_strbuf_addf(&sb, " after %s=", ps->tok[0].key);
-	sb_show(&sb, ps->tok[0].value, SHOW_MAX);
+	cfg_sb_show(&sb, ps->tok[0].value, SHOW_MAX);
 	scr_strbuf_add(&sb, " (quote values that contain blanks)");
-	return sb_fail(&sb, ps->msg, -SCR_ECONFIG);
+	return cfg_sb_fail(&sb, ps->msg, -SCR_ECONFIG);
 }
 
 /*
@@ -92,12 +92,12 @@ static int tokenize(struct parser *ps, char *s)
 			p++;
 		if (*p != '=') {
 			*key_end = '\0';
-			if (ps->ntok == 1 && find_param(ps->tok[0].key) >= 0)
+			if (ps->ntok == 1 && cfg_find_param(ps->tok[0].key) >= 0)
 				return blank_in_value(ps, key);
 			return key_error(ps, "missing '=' after ", key, NULL);
 		}
 		if (key_end == key)
-			return simple_error(&ps->w, ps->msg, "missing key before '='");
+			return cfg_simple_error(&ps->w, ps->msg, "missing key before '='");
 		p++;
 		*key_end = '\0';
 		int blank = 0;
@@ -174,47 +174,47 @@ static int unknown_attr(struct parser *ps, const char *word,
 {
 	struct scr_strbuf sb = { 0 };
 	struct suggest sg = { key, NULL, 0 };
-	sb_where(&sb, &ps->w);
+	cfg_sb_where(&sb, &ps->w);
 	scr_strbuf_add(&sb, "unknown attribute ");
-	sb_quoted(&sb, key);
+	cfg_sb_quoted(&sb, key);
 	scr_strbuf_addf(&sb, " for %s", word);
 	for (size_t i = 0; i < kd->nattrs; i++)
-		suggest_try(&sg, kd->attrs[i].name);
-	sb_suggest(&sb, &sg);
+		scr_suggest_try(&sg, kd->attrs[i].name);
+	scr_sb_suggest(&sb, &sg);
 	scr_strbuf_add(&sb, "; allowed: ");
 	for (size_t i = 0; i < kd->nattrs; i++)
 		scr_strbuf_addf(&sb, "%s%s", i ? ", " : "", kd->attrs[i].name);
-	return sb_fail(&sb, ps->msg, -SCR_ECONFIG);
+	return cfg_sb_fail(&sb, ps->msg, -SCR_ECONFIG);
 }
 
 /* A descriptor line: every attribute is checked before any is stored. */
 static int apply_desc(struct parser *ps, int k)
 {
-	const struct kind_def *kd = kind_at(k);
+	const struct kind_def *kd = cfg_kind_at(k);
 	const char *word = ps->tok[0].key;
 	const char *name = ps->tok[0].value;
-	enum verdict v = *name ? check_value(&kd->name, name) : V_SYNTAX;
+	enum verdict v = *name ? cfg_check_value(&kd->name, name) : V_SYNTAX;
 	if (v != V_OK) {
 		struct scr_strbuf sb = { 0 };
-		sb_where(&sb, &ps->w);
+		cfg_sb_where(&sb, &ps->w);
 		if (*name) {
 			scr_strbuf_add(&sb, "invalid name ");
-			sb_quoted(&sb, name);
+			cfg_sb_quoted(&sb, name);
 			scr_strbuf_addf(&sb, " for %s", word);
 		} else {
 			scr_strbuf_add(&sb, "missing name for ");
-			sb_quoted(&sb, word);
+			cfg_sb_quoted(&sb, word);
 		}
 		scr_strbuf_addf(&sb, " (expected %s)", kd->name_text);
-		return sb_fail(&sb, ps->msg, -SCR_ECONFIG);
+		return cfg_sb_fail(&sb, ps->msg, -SCR_ECONFIG);
 	}
 	char *canon;
 	if (k == K_CKPT) {
 		long long n;
-		parse_ll(name, &n);
+		cfg_parse_ll(name, &n);
 		canon = scr_asprintf("%lld", n);
 	} else {
-		canon = normalise(&kd->name, name);
+		canon = cfg_normalise(&kd->name, name);
 	}
 	if (!canon)
 		return -SCR_ENOMEM;
@@ -247,17 +247,17 @@ static int apply_desc(struct parser *ps, int k)
 		if (rc || !*t->value)
 			continue;
 		/* check_line has already refused control characters */
-		v = check_value(spec, t->value);
+		v = cfg_check_value(spec, t->value);
 		if (v != V_OK) {
 			char *what = scr_asprintf("%s of %s", t->key, word);
-			rc = what ? bad_value(&ps->w, t->value, what, spec, v, ps->msg)
+			rc = what ? cfg_bad_value(&ps->w, t->value, what, spec, v, ps->msg)
 				  : -SCR_ENOMEM;
 			free(what);
 			break;
 		}
 		if (spec->type == VT_ENUM || spec->type == VT_PATH) {
 			/* in place: never longer than the original */
-			char *nv = normalise(spec, t->value);
+			char *nv = cfg_normalise(spec, t->value);
 			if (!nv) {
 				rc = -SCR_ENOMEM;
 				break;
@@ -267,11 +267,11 @@ static int apply_desc(struct parser *ps, int k)
 		}
 	}
 	if (!rc) {
-		struct desc *d = find_or_add_desc(ps->cfg, k, canon);
+		struct desc *d = cfg_find_or_add_desc(ps->cfg, k, canon);
 		if (!d)
 			rc = -SCR_ENOMEM;
 		for (size_t i = 1; i < ps->ntok && !rc; i++)
-			rc = set_attr(d, ps->layer, ps->tok[i].key, ps->tok[i].value);
+			rc = cfg_set_attr(d, ps->layer, ps->tok[i].key, ps->tok[i].value);
 	}
 	free(canon);
 	return rc;
@@ -282,27 +282,27 @@ static int apply_tokens(struct parser *ps)
 	if (ps->ntok == 0)
 		return 0;
 	struct token *t0 = &ps->tok[0];
-	int idx = find_param(t0->key);
+	int idx = cfg_find_param(t0->key);
 	if (idx >= 0) {
 		if (ps->ntok > 1) {
 			struct scr_strbuf sb = { 0 };
-			sb_where(&sb, &ps->w);
+			cfg_sb_where(&sb, &ps->w);
 			scr_strbuf_add(&sb, "unexpected ");
-			sb_quoted(&sb, ps->tok[1].key);
+			cfg_sb_quoted(&sb, ps->tok[1].key);
 			scr_strbuf_addf(&sb, " after %s (a parameter line holds one KEY=VALUE)", t0->key);
-			return sb_fail(&sb, ps->msg, -SCR_ECONFIG);
+			return cfg_sb_fail(&sb, ps->msg, -SCR_ECONFIG);
 		}
 		char *origin = stored_origin(&ps->w);
 		if (!origin)
 			return -SCR_ENOMEM;
-		int rc = apply_param(ps->cfg, ps->layer, idx, t0->value, &ps->w, origin, ps->msg);
+		int rc = cfg_apply_param(ps->cfg, ps->layer, idx, t0->value, &ps->w, origin, ps->msg);
 		free(origin);
 		return rc;
 	}
-	int k = find_kind_word(t0->key);
+	int k = cfg_find_kind_word(t0->key);
 	if (k >= 0)
 		return apply_desc(ps, k);
-	return unknown_key(&ps->w, t0->key, 1, ps->msg);
+	return cfg_unknown_key(&ps->w, t0->key, 1, ps->msg);
 }
 
 /* Reject bytes that have no place in a text file before looking at words. */
@@ -311,13 +311,13 @@ static int check_line(struct parser *ps, const char *p, size_t n)
 	const unsigned char *u = (const unsigned char *)p;
 	for (size_t i = 0; i < n;) {
 		if (u[i] == 0)
-			return simple_error(&ps->w, ps->msg, "NUL byte in line");
+			return cfg_simple_error(&ps->w, ps->msg, "NUL byte in line");
 		if ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f)
-			return simple_error(&ps->w, ps->msg,
+			return cfg_simple_error(&ps->w, ps->msg,
 					    "control character 0x%02x in line (not a text file?)", u[i]);
-		size_t l = utf8_len(u + i, n - i);
+		size_t l = cfg_utf8_len(u + i, n - i);
 		if (!l)
-			return simple_error(&ps->w, ps->msg,
+			return cfg_simple_error(&ps->w, ps->msg,
 					    "invalid UTF-8 byte 0x%02x in line (not a text file?)", u[i]);
 		i += l;
 	}
@@ -343,7 +343,7 @@ static int parse_text(struct scr_config *cfg, enum scr_config_layer layer,
 		ps.w.line = numbered ? lineno : 0;
 		rc = check_line(&ps, p, n);
 		if (!rc) {
-			char *buf = grow_array(ps.line, &ps.line_alloc, n + 1, 1);
+			char *buf = cfg_grow_array(ps.line, &ps.line_alloc, n + 1, 1);
 			if (!buf) {
 				rc = -SCR_ENOMEM;
 				break;
@@ -367,12 +367,12 @@ int scr_config_parse_string(struct scr_config *cfg, enum scr_config_layer layer,
 {
 	if (msg)
 		*msg = NULL;
-	if (!cfg || !text || !valid_layer(layer))
+	if (!cfg || !text || !cfg_valid_layer(layer))
 		return -SCR_EINVAL;
 	/* one SCR_Config string reads best without "line 1" */
 	int numbered = layer != SCR_CONF_API || strchr(text, '\n') != NULL;
 	return parse_text(cfg, layer, text, strlen(text),
-			  origin ? origin : layer_name(layer), numbered, msg);
+			  origin ? origin : cfg_layer_name(layer), numbered, msg);
 }
 
 int scr_config_parse_file(struct scr_config *cfg, enum scr_config_layer layer,
@@ -380,7 +380,7 @@ int scr_config_parse_file(struct scr_config *cfg, enum scr_config_layer layer,
 {
 	if (msg)
 		*msg = NULL;
-	if (!cfg || !path || !valid_layer(layer))
+	if (!cfg || !path || !cfg_valid_layer(layer))
 		return -SCR_EINVAL;
 	char *buf = NULL;
 	size_t len;
@@ -405,9 +405,9 @@ int scr_config_parse_file(struct scr_config *cfg, enum scr_config_layer layer,
 			rc = -SCR_EIO;
 		}
 		scr_strbuf_add(&sb, "cannot read '");
-		sb_show(&sb, path, 0);
+		cfg_sb_show(&sb, path, 0);
 		scr_strbuf_addf(&sb, "': %s", err == EINVAL ? "not a regular file" : strerror(err));
-		return sb_fail(&sb, msg, rc);
+		return cfg_sb_fail(&sb, msg, rc);
 	}
 	rc = parse_text(cfg, layer, buf, len, path, 1, msg);
 	free(buf);

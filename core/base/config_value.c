@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-int parse_ll(const char *s, long long *out)
+int cfg_parse_ll(const char *s, long long *out)
 {
 	int neg = 0;
 	unsigned long long v = 0;
@@ -49,7 +49,7 @@ int parse_ll(const char *s, long long *out)
 	return 0;
 }
 
-int parse_seconds(const char *s, long long *out)
+int cfg_parse_seconds(const char *s, long long *out)
 {
 	static const struct {
 		char suffix;
@@ -73,7 +73,7 @@ int parse_seconds(const char *s, long long *out)
 	if (!copy)
 		return -1;
 	long long v;
-	int rc = parse_ll(copy, &v);
+	int rc = cfg_parse_ll(copy, &v);
 	free(copy);
 	if (rc == -1)
 		return -1;
@@ -85,7 +85,7 @@ int parse_seconds(const char *s, long long *out)
 	return 0;
 }
 
-int parse_bytes(const char *s, uint64_t *out)
+int cfg_parse_bytes(const char *s, uint64_t *out)
 {
 	static const struct {
 		const char *suffix;
@@ -150,7 +150,7 @@ int parse_bytes(const char *s, uint64_t *out)
 	return 0;
 }
 
-int parse_percent(const char *s, double *out)
+int cfg_parse_percent(const char *s, double *out)
 {
 	/* plain decimal only: strtod would also take hex, inf, nan and blanks */
 	const char *p = s;
@@ -171,7 +171,7 @@ int parse_percent(const char *s, double *out)
 int scr_parse_bytes(const char *text, uint64_t *out)
 {
 	uint64_t v;
-	if (!text || parse_bytes(text, &v))
+	if (!text || cfg_parse_bytes(text, &v))
 		return -SCR_EINVAL;
 	*out = v;
 	return 0;
@@ -212,7 +212,7 @@ static int enum_index(const char *choices, const char *value)
 	}
 }
 
-enum verdict check_value(const struct vspec *s, const char *v)
+enum verdict cfg_check_value(const struct vspec *s, const char *v)
 {
 	long long ll;
 	uint64_t u;
@@ -223,7 +223,7 @@ enum verdict check_value(const struct vspec *s, const char *v)
 		return scr_parse_bool(v, &b) ? V_SYNTAX : V_OK;
 	case VT_INT:
 	case VT_SECONDS:
-		rc = s->type == VT_INT ? parse_ll(v, &ll) : parse_seconds(v, &ll);
+		rc = s->type == VT_INT ? cfg_parse_ll(v, &ll) : cfg_parse_seconds(v, &ll);
 		if (rc == -1)
 			return V_SYNTAX;
 		if (ll < s->min)
@@ -232,10 +232,10 @@ enum verdict check_value(const struct vspec *s, const char *v)
 			return V_HIGH;
 		return V_OK;
 	case VT_BYTES:
-		rc = parse_bytes(v, &u);
+		rc = cfg_parse_bytes(v, &u);
 		return rc == -1 ? V_SYNTAX : rc == -2 ? V_HIGH : V_OK;
 	case VT_PERCENT:
-		if (parse_percent(v, &d))
+		if (cfg_parse_percent(v, &d))
 			return V_SYNTAX;
 		if (!(d >= (double)s->min))
 			return V_LOW;
@@ -292,7 +292,7 @@ static void sb_expected(struct scr_strbuf *sb, const struct vspec *s, enum verdi
 	}
 }
 
-char *normalise(const struct vspec *s, const char *v)
+char *cfg_normalise(const struct vspec *s, const char *v)
 {
 	char *copy = strdup(v);
 	if (!copy)
@@ -309,15 +309,15 @@ char *normalise(const struct vspec *s, const char *v)
 	return copy;
 }
 
-int bad_value(const struct where *w, const char *value, const char *what,
+int cfg_bad_value(const struct where *w, const char *value, const char *what,
 	      const struct vspec *s, enum verdict v, char **msg)
 {
 	struct scr_strbuf sb = { 0 };
-	sb_where(&sb, w);
+	cfg_sb_where(&sb, w);
 	scr_strbuf_add(&sb, "invalid value ");
-	sb_quoted(&sb, value);
+	cfg_sb_quoted(&sb, value);
 	scr_strbuf_addf(&sb, " for %s (", what);
 	sb_expected(&sb, s, v);
 	scr_strbuf_add(&sb, ")");
-	return sb_fail(&sb, msg, -SCR_ECONFIG);
+	return cfg_sb_fail(&sb, msg, -SCR_ECONFIG);
 }

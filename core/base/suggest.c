@@ -35,7 +35,7 @@ static size_t edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-void suggest_try(struct suggest *sg, const char *cand)
+void scr_suggest_try(struct suggest *sg, const char *cand)
 {
 	size_t lk = strlen(sg->key), lc = strlen(cand);
 	if (lc >= 64 || lk > lc + 2 || lc > lk + 2)
@@ -47,7 +47,7 @@ void suggest_try(struct suggest *sg, const char *cand)
 	}
 }
 
-void sb_suggest(struct scr_strbuf *sb, const struct suggest *sg)
+void scr_sb_suggest(struct scr_strbuf *sb, const struct suggest *sg)
 {
 	if (sg->best)
 		scr_strbuf_addf(sb, " (did you mean %s?)", sg->best);

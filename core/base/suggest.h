@@ -1,6 +1,6 @@
 /*
  * "Did you mean ...?" for a mistyped name: offer each known name to
- * suggest_try, then let sb_suggest add the closest one to a message. Names
+ * scr_suggest_try, then let scr_sb_suggest add the closest one to a message. Names
  * are compared case-insensitively by edit distance; one within 2 edits is
  * close enough, and of equally close ones the first offered wins.
  */
@@ -19,8 +19,8 @@ struct suggest {
 };
 
 /* Consider cand (kept by pointer; names of 64 bytes or more are passed over). */
-void suggest_try(struct suggest *sg, const char *cand);
+void scr_suggest_try(struct suggest *sg, const char *cand);
 /* Add " (did you mean BEST?)" when a candidate was close enough, else nothing. */
-void sb_suggest(struct scr_strbuf *sb, const struct suggest *sg);
+void scr_sb_suggest(struct scr_strbuf *sb, const struct suggest *sg);
 
 #endif
