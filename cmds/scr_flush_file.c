@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "cmd.h"
 #include "config.h"
+#include "flushprog.h"
 #include "io.h"
 #include "job.h"
 #include "layout.h"
@@ -29,12 +30,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum op { OP_LIST, OP_LATEST, OP_NEEDFLUSH };
+enum op { OP_LIST, OP_LATEST, OP_NEEDFLUSH, OP_PROGRESS };
 
 static const char usage_text[] =
 	"usage: scr_flush_file [--prefix DIR] [--jobid ID] [--list]\n"
 	"       scr_flush_file [--prefix DIR] [--jobid ID] --latest\n"
 	"       scr_flush_file [--prefix DIR] [--jobid ID] --needflush ID\n"
+	"       scr_flush_file [--jobid ID] --progress\n"
 	"       scr_flush_file --help\n"
 	"\n"
 	"Tell what this node's cache holds, from the filemaps in the job's control\n"
@@ -51,6 +53,9 @@ static const char usage_text[] =
 	"  -n, --needflush ID  exit 0 if dataset ID is cached here, complete, and\n"
 	"                      not yet complete in the prefix index (nor a\n"
 	"                      checkpoint older than one there); else exit 1\n"
+	"  -P, --progress      the background flush on this node (SCR_FLUSH_ASYNC=1):\n"
+	"                      dataset, bytes copied of its total, rate, time\n"
+	"                      left; exit 1 if none ran here\n"
 	"  -p, --prefix DIR    prefix directory (default: SCR_PREFIX, else the\n"
 	"                      current directory)\n"
 	"  -j, --jobid ID      job whose cache to read (default: SCR_JOB_ID, else\n"
@@ -402,6 +407,45 @@ static int cmd_needflush(struct view *v, int id)
 	return EXIT_OK;
 }
 
+/* The node's background flush, from its progress file. */
+static int cmd_progress(struct view *v)
+{
+	char *path = scr_flushprog_path(v->cntl_dir);
+	if (!path)
+		cmd_out_of_memory();
+	struct scr_flushprog p;
+	int rc = scr_flushprog_read(path, &p);
+	if (rc == -SCR_ENOMEM)
+		cmd_out_of_memory();
+	if (rc == -SCR_ENOENT) {
+		printf("scr_flush_file: no background flush has run on node '%s'\n", v->node);
+		free(path);
+		return EXIT_FAIL;
+	}
+	if (rc) {
+		fprintf(stderr, "scr_flush_file: '%s': %s\n", path, scr_strerror(rc));
+		free(path);
+		return EXIT_FAIL;
+	}
+	double secs = (double)(p.updated_ms - p.started_ms) / 1e3;
+	double rate = secs > 0 ? (double)p.done / secs : 0;
+	char *name = cmd_printable(p.name);
+	printf("dataset %d '%s': %s, %llu of %llu bytes (%.1f%%) in %llu files, %.1f s, "
+	       "%.1f MB/s", p.id, name, scr_flushprog_phase_name(p.phase),
+	       (unsigned long long)p.done, (unsigned long long)p.bytes,
+	       p.bytes ? 100.0 * (double)p.done / (double)p.bytes : 100.0,
+	       (unsigned long long)p.files, secs, rate / 1e6);
+	if (p.phase == SCR_FLUSH_RUNNING && rate > 0)
+		printf(", %.1f s left", (double)(p.bytes - p.done) / rate);
+	if (p.bw)
+		printf(" (cap %.1f MB/s)", (double)p.bw / 1e6);
+	putchar('\n');
+	free(name);
+	scr_flushprog_release(&p);
+	free(path);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	cmd_init("scr_flush_file");
@@ -409,6 +453,7 @@ int main(int argc, char **argv)
 		{ "list",      no_argument,       NULL, 'l' },
 		{ "latest",    no_argument,       NULL, 'L' },
 		{ "needflush", required_argument, NULL, 'n' },
+		{ "progress",  no_argument,       NULL, 'P' },
 		{ "prefix",    required_argument, NULL, 'p' },
 		{ "jobid",     required_argument, NULL, 'j' },
 		{ "help",      no_argument,       NULL, 'h' },
@@ -418,7 +463,7 @@ int main(int argc, char **argv)
 	enum op op = OP_LIST;
 	int nops = 0, id = 0, c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":lLn:p:j:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":lLn:Pp:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			op = OP_LIST;
@@ -433,6 +478,10 @@ int main(int argc, char **argv)
 				return cmd_usage_error("--needflush: '%s' is not a dataset id (a "
 						       "number from 1 up)", optarg);
 			op = OP_NEEDFLUSH;
+			nops++;
+			break;
+		case 'P':
+			op = OP_PROGRESS;
 			nops++;
 			break;
 		case 'p':
@@ -458,7 +507,8 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error("unexpected argument '%s'", argv[optind]);
 	if (nops > 1)
-		return cmd_usage_error("%s", "choose one of --list, --latest and --needflush ID");
+		return cmd_usage_error("%s", "choose one of --list, --latest, --needflush ID and "
+				       "--progress");
 
 	struct view v;
 	int rc = load(&v, prefix, jobid);
@@ -467,6 +517,7 @@ int main(int argc, char **argv)
 		case OP_LIST:      rc = cmd_list(&v); break;
 		case OP_LATEST:    rc = cmd_latest(&v); break;
 		case OP_NEEDFLUSH: rc = cmd_needflush(&v, id); break;
+		case OP_PROGRESS:  rc = cmd_progress(&v); break;
 		}
 	}
 	release(&v);

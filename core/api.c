@@ -7,6 +7,7 @@
 
 #include "dataset.h"
 #include "flush.h"
+#include "flush_bg.h"
 #include "io.h"
 #include "job.h"
 #include "joblock.h"
@@ -135,6 +136,8 @@ static int read_params(char **msg)
 	scr.fetch = scr_config_get_bool(scr.cfg, "SCR_FETCH");
 	scr.bypass = scr_config_get_bool(scr.cfg, "SCR_CACHE_BYPASS");
 	scr.crc_on_flush = scr_config_get_bool(scr.cfg, "SCR_CRC_ON_FLUSH");
+	scr.flush_async = scr_config_get_bool(scr.cfg, "SCR_FLUSH_ASYNC");
+	scr.flush_bw = scr_config_get_bytes(scr.cfg, "SCR_FLUSH_ASYNC_BW");
 	scr.crc_on_restart = scr_config_get_bool(scr.cfg, "SCR_CRC_ON_RESTART");
 	scr.ckpt_interval = (int)scr_config_get_int(scr.cfg, "SCR_CHECKPOINT_INTERVAL");
 	scr.ckpt_seconds = (int)scr_config_get_int(scr.cfg, "SCR_CHECKPOINT_SECONDS");
@@ -247,6 +250,7 @@ static int setup_local(char **msg)
 
 static void release_state(void)
 {
+	scr_flush_bg_release(&scr);
 	scr_job_unlock(&scr);
 	scr_restart_clear(&scr);
 	scr_tp_state_release(&scr.tp);
@@ -453,8 +457,11 @@ SCR_EXPORT int SCR_Finalize(void)
 	}
 	if (scr.phase == SCR_PHASE_RESTART)
 		scr.phase = SCR_PHASE_IDLE;
-	if (scr.phase == SCR_PHASE_IDLE)
+	/* a background flush finishes first; one that failed is retried below */
+	if (scr.phase == SCR_PHASE_IDLE) {
+		scr_flush_bg_wait(&scr);
 		rc = flush_at_finalize();
+	}
 	/* a job that ends by itself says so, for whatever would relaunch it */
 	scr_halt_finalize(&scr);
 	release_state();
@@ -514,6 +521,7 @@ SCR_EXPORT int SCR_Start_output(const char *name, int flags)
 	scr.phase = SCR_PHASE_OUTPUT;
 
 	/* make room first: a new dataset must not push the cache past its size */
+	scr_flush_bg_poll(&scr);
 	scr_cache_make_room(&scr);
 	/* files written to the prefix directly have no redundancy in cache */
 	scr.out.redundancy = strdup(scr_dataset_bypassed(&scr, id) ? "SINGLE"
@@ -784,6 +792,7 @@ SCR_EXPORT int SCR_Need_checkpoint(int *flag)
 		return SCR_FAILURE;
 	}
 	scr.need_calls++;
+	scr_flush_bg_poll(&scr);
 	int need = 0;
 	if (scr.comm.rank == 0) {
 		double now = scr_now();

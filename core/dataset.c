@@ -5,6 +5,7 @@
 #include "dataset.h"
 
 #include "flush.h"
+#include "flush_bg.h"
 #include "io.h"
 #include "log.h"
 #include "protect.h"
@@ -101,9 +102,13 @@ int scr_cache_drop(struct scr_state *s, int id)
 }
 
 /* An output dataset is the application's result: it leaves the cache
- * only once it is in the prefix. */
-static int evictable(const struct scr_filemap_entry *e)
+ * only once it is in the prefix. A dataset whose background flush is in
+ * flight stays too: the cache holds one more than SCR_CACHE_SIZE until the
+ * flush ends, rather than the application waiting for it. */
+static int evictable(const struct scr_state *s, const struct scr_filemap_entry *e)
 {
+	if (e->ds.id == scr_flush_bg_id(s))
+		return 0;
 	return !(e->ds.flags & SCR_FLAG_OUTPUT_BIT) || e->flushed || !e->ds.complete;
 }
 
@@ -118,8 +123,13 @@ int scr_cache_evict(struct scr_state *s)
 			if (!s->filemap.e[i].ds.complete)
 				victim = s->filemap.e[i].ds.id;
 		for (size_t i = 0; i < s->filemap.n && !victim; i++)
-			if (evictable(&s->filemap.e[i]))
+			if (evictable(s, &s->filemap.e[i]))
 				victim = s->filemap.e[i].ds.id;
+		if (!victim && scr_flush_bg_id(s)) {
+			scr_log_debug(1, "keeping dataset %d beyond SCR_CACHE_SIZE=%d while its "
+				      "background flush runs", scr_flush_bg_id(s), s->cache_size);
+			break;
+		}
 		if (!victim) {
 			scr_log_warn("cache holds %zu output datasets not yet in the prefix: "
 				     "keeping them beyond SCR_CACHE_SIZE=%d", s->filemap.n,
@@ -177,11 +187,15 @@ void scr_cache_make_room(struct scr_state *s)
 		return;   /* all to the prefix anyway; the shim checks room per file */
 	if (!scr_allreduce_max(&s->comm, short_of_room(s, need, &free_bytes)))
 		return;
+	/* short of room: a background flush in flight ends now, so that its
+	 * dataset can go too */
+	if (scr_flush_bg_id(s))
+		scr_flush_bg_wait(s);
 	/* checkpoints in the prefix, or older than one there, are the cheapest
 	 * to give up (every rank holds the same ones: flushes are collective) */
 	for (size_t i = s->filemap.n; i-- > 0;) {
 		const struct scr_filemap_entry *e = &s->filemap.e[i];
-		if ((e->flushed || e->ds.id < s->newest_in_prefix) && evictable(e))
+		if ((e->flushed || e->ds.id < s->newest_in_prefix) && evictable(s, e))
 			scr_cache_drop(s, e->ds.id);
 	}
 	int mine = short_of_room(s, need, &free_bytes);
@@ -419,7 +433,11 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 		int flush = is_output || bypassed ||
 			    (is_ckpt && s->flush_every > 0 && s->ckpts_since_flush >= s->flush_every);
 		int flushed = 0;
-		if (flush) {
+		if (flush && s->flush_async && !is_output && !bypassed) {
+			/* the application goes on while the files drain */
+			if (scr_flush_bg_start(s, id) == 0)
+				s->ckpts_since_flush = 0;
+		} else if (flush) {
 			int frc = scr_flush(s, id);
 			flushed = frc == 0;
 			if (frc == 0 && is_ckpt)

@@ -9,6 +9,7 @@
 #include "flush.h"
 
 #include "dataset.h"
+#include "flush_bg.h"
 #include "io.h"
 #include "log.h"
 #include "scr_err.h"
@@ -184,24 +185,19 @@ static int edit_supersede(struct scr_index *x, void *arg)
 	return 0;
 }
 
-/*
- * Copy one file to its real path: under a temporary name first, renamed
- * only once its bytes match the recorded CRC, so a failed copy never
- * destroys what was at the real path.
- */
-static int flush_file(struct scr_state *s, const char *src, const char *dst,
-		      const struct scr_file *f)
+int scr_flush_copy_file(const char *src, const char *dst, const struct scr_file *f,
+			int verify, void (*progress)(uint64_t bytes, void *arg), void *arg)
 {
-	char *tmp = scr_asprintf("%s.scr-flush.%d", dst, s->comm.rank);
+	char *tmp = scr_asprintf("%s.scr-flush.%d", dst, f->rank);
 	if (!tmp)
 		return -SCR_ENOMEM;
 	uint64_t size = 0;
 	uint32_t crc = 0;
-	int rc = scr_copy_file(src, tmp, &size, &crc);
+	int rc = scr_copy_file_progress(src, tmp, &size, &crc, progress, arg);
 	if (rc) {
 		scr_log_error("cannot copy '%s' to '%s': %s", src, dst,
 			      rc == -SCR_ENOENT ? "file missing from cache" : strerror(errno));
-	} else if (s->crc_on_flush && (size != f->size || crc != f->crc)) {
+	} else if (verify && (size != f->size || crc != f->crc)) {
 		scr_log_error("'%s' changed since its dataset completed (size %llu, "
 			      "expected %llu; crc %08x, expected %08x): not flushed",
 			      src, (unsigned long long)size, (unsigned long long)f->size,
@@ -226,7 +222,8 @@ static int copy_files(struct scr_state *s, const char *src_dir,
 		const struct scr_file *f = &files[i];
 		char *src = scr_asprintf("%s/%s", src_dir, f->path);
 		char *dst = scr_asprintf("%s/%s", s->prefix, f->path);
-		rc = src && dst ? flush_file(s, src, dst, f) : -SCR_ENOMEM;
+		rc = src && dst ? scr_flush_copy_file(src, dst, f, s->crc_on_flush, NULL, NULL)
+				: -SCR_ENOMEM;
 		free(src);
 		free(dst);
 	}
@@ -286,42 +283,42 @@ static int gather_summary(struct scr_state *s, const struct scr_dataset *ds,
 	return rc;
 }
 
-int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const char *src_dir,
-		    const struct scr_file *files, size_t n, int64_t *flushed)
+int scr_flush_begin(struct scr_state *s, const struct scr_dataset *ds,
+		    const struct scr_file *files, size_t n, struct scr_summary *sum)
 {
-	double start = scr_now();
-	struct scr_summary sum;
-	scr_summary_init(&sum);
-	int rc = gather_summary(s, ds, files, n, &sum);
+	scr_summary_init(sum);
+	int rc = gather_summary(s, ds, files, n, sum);
 	if (!rc) {
-		/* with SCR_CACHE_BYPASS the files were overwritten already */
 		struct scr_paths paths = { 0 };
 		struct supersede_arg a = { s, ds->id, &paths };
 		if (s->comm.rank == 0)
-			rc = scr_paths_from_files(&paths, sum.files, sum.nfiles);
+			rc = scr_paths_from_files(&paths, sum->files, sum->nfiles);
 		scr_bcast_int(&s->comm, &rc);
 		if (!rc)
 			rc = scr_index_update(s, edit_supersede, &a);
 		scr_paths_free(&paths);
 	}
-	if (!rc) {
-		/* every rank joins the agreement, copying or not */
-		if (src_dir)
-			rc = copy_files(s, src_dir, files, n);
-		if (!scr_allreduce_and(&s->comm, rc == 0)) {
-			if (s->comm.rank == 0)
-				scr_log_error("flush of dataset %d failed on some rank: it stays "
-					      "in cache only", ds->id);
-			rc = rc ? rc : -SCR_EREMOTE;
-		}
+	if (rc)
+		scr_summary_release(sum);
+	return rc;
+}
+
+int scr_flush_end(struct scr_state *s, const struct scr_dataset *ds, struct scr_summary *sum,
+		  int copy_rc, int64_t *flushed)
+{
+	int rc = 0;
+	if (!scr_allreduce_and(&s->comm, copy_rc == 0)) {
+		if (s->comm.rank == 0)
+			scr_log_error("flush of dataset %d failed on some rank: it stays in cache "
+				      "only", ds->id);
+		rc = copy_rc ? copy_rc : -SCR_EREMOTE;
 	}
 	if (!rc && s->comm.rank == 0)
-		rc = write_summary(s, &sum);
+		rc = write_summary(s, sum);
 	scr_bcast_int(&s->comm, &rc);
-	scr_summary_release(&sum);
+	scr_summary_release(sum);
 	if (rc)
 		return rc;
-
 	struct flush_arg a = { ds, (int64_t)time(NULL) };
 	rc = scr_index_update(s, edit_add, &a);
 	if (rc)
@@ -329,19 +326,48 @@ int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const cha
 	*flushed = a.flushed;
 	if (ds->id > s->newest_in_prefix)
 		s->newest_in_prefix = ds->id;
-	if (s->comm.rank == 0) {
-		double secs = scr_now() - start;
-		scr_log_debug(1, "flushed dataset %d '%s' to '%s': %llu bytes in %.3f s",
-			      ds->id, ds->name, s->prefix, (unsigned long long)ds->bytes, secs);
-	}
 	return 0;
+}
+
+/* Rank 0, at the end of a flush: what it moved and how fast. */
+void scr_flush_report(const struct scr_state *s, const struct scr_dataset *ds, double secs,
+		      const char *how)
+{
+	if (s->comm.rank != 0)
+		return;
+	double gb = (double)ds->bytes / 1e9;
+	scr_log_debug(1, "flushed dataset %d '%s' to '%s'%s: %llu bytes in %.3f s (%.3f GB/s)",
+		      ds->id, ds->name, s->prefix, how, (unsigned long long)ds->bytes, secs,
+		      secs > 0 ? gb / secs : 0.0);
+}
+
+int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const char *src_dir,
+		    const struct scr_file *files, size_t n, int64_t *flushed)
+{
+	double start = scr_now();
+	struct scr_summary sum;
+	int rc = scr_flush_begin(s, ds, files, n, &sum);
+	if (rc)
+		return rc;
+	/* with SCR_CACHE_BYPASS the files were overwritten already; every rank
+	 * joins the agreement, copying or not */
+	if (src_dir)
+		rc = copy_files(s, src_dir, files, n);
+	rc = scr_flush_end(s, ds, &sum, rc, flushed);
+	if (!rc)
+		scr_flush_report(s, ds, scr_now() - start, "");
+	return rc;
 }
 
 int scr_flush(struct scr_state *s, int id)
 {
+	/* the one in flight first: it may be this one */
+	scr_flush_bg_wait(s);
 	struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, id);
 	if (!scr_allreduce_and(&s->comm, e != NULL))
 		return -SCR_ENOENT;
+	if (scr_allreduce_and(&s->comm, e->flushed != 0))
+		return 0;
 	int bypassed = scr_dataset_bypassed(s, id);
 	char *dsdir = bypassed ? NULL : scr_layout_dataset_dir(&s->layout, id);
 	int rc = bypassed || dsdir ? 0 : -SCR_ENOMEM;

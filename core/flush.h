@@ -11,12 +11,34 @@
 
 struct scr_state;
 
-/* Collective: copy cached dataset id to the prefix and index it. */
+/* Collective: copy cached dataset id to the prefix and index it (after
+ * the background flush in flight, if any, has finished: flush_bg.h). */
 int scr_flush(struct scr_state *s, int id);
 /* Collective: flush dataset ds from files each rank names (its share, read
  * from src_dir; NULL: they are in place already); *flushed gets the time. */
 int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const char *src_dir,
 		    const struct scr_file *files, size_t n, int64_t *flushed);
+/*
+ * The steps of a flush, for the background flush: begin (collective) marks
+ * the older datasets whose files the copies will overwrite as failed in
+ * the index and gathers the summary on rank 0; the caller copies its files
+ * (scr_flush_copy_file); end (collective, copy_rc: this rank's copies)
+ * agrees, writes the summary and then the index entry, so the prefix copy
+ * is offered for a restart only once every byte of it is there.
+ */
+int scr_flush_begin(struct scr_state *s, const struct scr_dataset *ds,
+		    const struct scr_file *files, size_t n, struct scr_summary *sum);
+int scr_flush_end(struct scr_state *s, const struct scr_dataset *ds, struct scr_summary *sum,
+		  int copy_rc, int64_t *flushed);
+/* Copy cached file src of record f to its real path dst: under a temporary
+ * name, renamed once its bytes match the record (with verify). MPI-free,
+ * for any thread; progress (may be NULL) hears of every chunk copied. */
+int scr_flush_copy_file(const char *src, const char *dst, const struct scr_file *f,
+			int verify, void (*progress)(uint64_t bytes, void *arg), void *arg);
+/* Rank 0: the end-of-flush line (SCR_DEBUG >= 1): bytes, seconds, GB/s. */
+void scr_flush_report(const struct scr_state *s, const struct scr_dataset *ds, double secs,
+		      const char *how);
+
 /* Rank 0: apply edit to the prefix index under its lock. */
 int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void *arg), void *arg);
 /* Rank 0: a damaged prefix index is rebuilt from the summaries now,

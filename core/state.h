@@ -48,6 +48,8 @@ struct scr_state {
 
 	/* parameters read once at init */
 	int cache_size, flush_every, fetch, bypass, crc_on_flush, crc_on_restart;
+	int flush_async;             /* SCR_FLUSH_ASYNC */
+	uint64_t flush_bw;           /* SCR_FLUSH_ASYNC_BW, bytes/s per node, 0: no cap */
 	int ckpt_interval, ckpt_seconds;
 	double ckpt_overhead;
 	size_t nred_desc;
@@ -58,6 +60,7 @@ struct scr_state {
 	int next_id;                 /* id of the next dataset */
 	int ckpts_since_flush;       /* checkpoints completed since the last flush */
 	int newest_in_prefix;        /* newest dataset this run put in the prefix */
+	struct scr_flush_bg *flush_bg;  /* the background flush in flight (flush_bg.c) */
 
 	/* the open output dataset */
 	struct scr_dataset out;

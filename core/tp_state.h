@@ -39,6 +39,8 @@ struct scr_tp_state {
 	/* closed files of a run of another shape this run cannot finish,
 	 * carried along in this rank's journal (pending.c) */
 	struct scr_filemap *journal_kept;
+	/* the shim's: run first in every thread the library starts */
+	void (*thread_start)(void);
 };
 
 /* The restart dataset left the cache: its files are no longer served. */

@@ -191,6 +191,11 @@ int scr_tp_caching(void)
 	return scr_tp_active() && !scr_state_get()->bypass;
 }
 
+void scr_tp_set_thread_start(void (*fn)(void))
+{
+	scr_state_get()->tp.thread_start = fn;
+}
+
 int scr_tp_journal(const struct scr_tp_pending *p, size_t n)
 {
 	return scr_tp_caching() ? scr_pending_write(scr_state_get(), p, n) : 0;

@@ -49,6 +49,11 @@ struct scr_tp_pending {
  */
 int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel, int *id);
 
+/* fn runs first thing in every thread the library starts (the background
+ * flush): the shim marks the thread's file calls as scr's own, so that
+ * they pass its wrappers unchanged. Set after SCR_Init. */
+void scr_tp_set_thread_start(void (*fn)(void));
+
 /* 1 when this rank's files live in the cache (not SCR_CACHE_BYPASS): only
  * then is there anything to journal. */
 int scr_tp_caching(void);

@@ -370,6 +370,13 @@ static void at_fork_child(void)
 	pthread_cond_init(&sh.cond, NULL);
 }
 
+/* A thread the library starts (the background flush): its file calls are
+ * scr's own, never a checkpoint's. */
+static void library_thread(void)
+{
+	shim_inside = 1;
+}
+
 void shim_start(int thread_level)
 {
 	static int atfork_done;
@@ -386,6 +393,7 @@ void shim_start(int thread_level)
 		return;
 	}
 	sh.scr_inited = 1;
+	scr_tp_set_thread_start(library_thread);
 
 	/* every rank takes the same decision, so the rounds stay paired */
 	char *msg = NULL;

@@ -700,12 +700,17 @@ int scr_recfile_decode(const char *buf, size_t len, const char *expect_kind,
 	return scr_recfile_decode_max(buf, len, expect_kind, 0, f);
 }
 
-int scr_recfile_write(const char *path, const struct scr_recfile *f)
+int scr_recfile_write_mode(const char *path, const struct scr_recfile *f, mode_t mode)
 {
 	char *buf;
 	size_t len;
 	int rc = scr_recfile_encode(f, &buf, &len);
-	return rc ? rc : write_buffer(path, buf, len, PREFIX_MODE);
+	return rc ? rc : write_buffer(path, buf, len, mode);
+}
+
+int scr_recfile_write(const char *path, const struct scr_recfile *f)
+{
+	return scr_recfile_write_mode(path, f, PREFIX_MODE);
 }
 
 int scr_recfile_read_max(const char *path, const char *expect_kind,

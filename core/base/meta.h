@@ -121,8 +121,10 @@ int scr_meta_refuse(struct scr_meta_why *why, size_t line, int rc, const char *f
  * the caller compares f->version, or uses the _max variants. */
 int scr_recfile_decode(const char *buf, size_t len, const char *expect_kind,
 		       struct scr_recfile *f);
-/* Write atomically (the parent directory must exist). */
+/* Write atomically (the parent directory must exist), mode 0644 (_mode:
+ * as given, e.g. 0600 in node-local storage). */
 int scr_recfile_write(const char *path, const struct scr_recfile *f);
+int scr_recfile_write_mode(const char *path, const struct scr_recfile *f, mode_t mode);
 /* Read and decode; a missing file is -SCR_ENOENT, errno is kept from a
  * failing system call. */
 int scr_recfile_read(const char *path, const char *expect_kind, struct scr_recfile *f);

@@ -34,7 +34,7 @@
 #include <zlib.h>
 
 struct opts {
-	int steps, every, files, die_at, output_every, expect_restart;
+	int steps, every, files, die_at, output_every, expect_restart, pause_ms;
 	long bytes;
 	const char *dir, *cases;
 };
@@ -46,7 +46,7 @@ static void usage(void)
 	if (rank == 0)
 		fprintf(stderr, "usage: api_app [--steps N] [--every K] [--bytes B] "
 			"[--files F] [--die-at S] [--output-every K] [--dir D] "
-			"[--expect-restart S] [--cases FILE]\n");
+			"[--expect-restart S] [--pause-ms MS] [--cases FILE]\n");
 	MPI_Finalize();
 	exit(2);
 }
@@ -65,6 +65,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "--bytes")) o->bytes = atol(v);
 		else if (!strcmp(a, "--files")) o->files = atoi(v);
 		else if (!strcmp(a, "--die-at")) o->die_at = atoi(v);
+		else if (!strcmp(a, "--pause-ms")) o->pause_ms = atoi(v);
 		else if (!strcmp(a, "--output-every")) o->output_every = atoi(v);
 		else if (!strcmp(a, "--expect-restart")) o->expect_restart = atoi(v);
 		else if (!strcmp(a, "--dir")) o->dir = v;
@@ -228,6 +229,9 @@ static int run_once(const struct opts *o)
 		if (o->output_every > 0 && step % o->output_every == 0 &&
 		    write_ckpt(o, st, n, step, SCR_FLAG_OUTPUT) != 0)
 			MPI_Abort(MPI_COMM_WORLD, 4);
+		/* time the application spends computing after each step */
+		if (o->pause_ms > 0)
+			usleep((useconds_t)o->pause_ms * 1000);
 		if (step == o->die_at) {
 			fflush(stdout);
 			MPI_Barrier(MPI_COMM_WORLD);
