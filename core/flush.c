@@ -329,18 +329,6 @@ int scr_flush_end(struct scr_state *s, const struct scr_dataset *ds, struct scr_
 	return 0;
 }
 
-/* Rank 0, at the end of a flush: what it moved and how fast. */
-void scr_flush_report(const struct scr_state *s, const struct scr_dataset *ds, double secs,
-		      const char *how)
-{
-	if (s->comm.rank != 0)
-		return;
-	double gb = (double)ds->bytes / 1e9;
-	scr_log_debug(1, "flushed dataset %d '%s' to '%s'%s: %llu bytes in %.3f s (%.3f GB/s)",
-		      ds->id, ds->name, s->prefix, how, (unsigned long long)ds->bytes, secs,
-		      secs > 0 ? gb / secs : 0.0);
-}
-
 int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const char *src_dir,
 		    const struct scr_file *files, size_t n, int64_t *flushed)
 {
@@ -354,8 +342,12 @@ int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const cha
 	if (src_dir)
 		rc = copy_files(s, src_dir, files, n);
 	rc = scr_flush_end(s, ds, &sum, rc, flushed);
-	if (!rc)
-		scr_flush_report(s, ds, scr_now() - start, "");
+	if (!rc && s->comm.rank == 0) {
+		double secs = scr_now() - start;
+		scr_log_debug(1, "flushed dataset %d '%s' to '%s': %llu bytes in %.3f s (%.3f GB/s)",
+			      ds->id, ds->name, s->prefix, (unsigned long long)ds->bytes, secs,
+			      secs > 0 ? (double)ds->bytes / secs / 1e9 : 0.0);
+	}
 	return rc;
 }
 

@@ -35,9 +35,6 @@ int scr_flush_end(struct scr_state *s, const struct scr_dataset *ds, struct scr_
  * for any thread; progress (may be NULL) hears of every chunk copied. */
 int scr_flush_copy_file(const char *src, const char *dst, const struct scr_file *f,
 			int verify, void (*progress)(uint64_t bytes, void *arg), void *arg);
-/* Rank 0: the end-of-flush line (SCR_DEBUG >= 1): bytes, seconds, GB/s. */
-void scr_flush_report(const struct scr_state *s, const struct scr_dataset *ds, double secs,
-		      const char *how);
 
 /* Rank 0: apply edit to the prefix index under its lock. */
 int scr_index_update(struct scr_state *s, int (*edit)(struct scr_index *x, void *arg), void *arg);

@@ -41,12 +41,12 @@ bench: deps
 .PHONY: test-progs
 
 BENCH_BINS := $(BUILD)/tests/bench/crc_bench $(BUILD)/tests/bench/kernel_bench \
-              $(BUILD)/tests/bench/ckpt_bench \
+              $(BUILD)/tests/bench/ckpt_bench $(BUILD)/tests/bench/flush_bench \
               $(BUILD)/tests/bench/shim_bench $(BUILD)/tests/bench/red_bench
 $(BUILD)/tests/bench/crc_bench $(BUILD)/tests/bench/kernel_bench: $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIBSCR_BASE)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $< $(LIBSCR_BASE) $(LDLIBS_BASE)
-$(BUILD)/tests/bench/ckpt_bench: $(BUILD)/mpi/tests/bench/ckpt_bench.o $(LIBSCR)
+$(BUILD)/tests/bench/ckpt_bench $(BUILD)/tests/bench/flush_bench: $(BUILD)/tests/bench/%: $(BUILD)/mpi/tests/bench/%.o $(LIBSCR)
 	@mkdir -p $(dir $@)
 	$(MPICC) -o $@ $< -L$(BUILD)/lib -lscr $(TEST_RPATH)
 # the API and, for the kernel baseline, the kernels from the base library

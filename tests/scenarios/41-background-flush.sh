@@ -32,7 +32,7 @@ SCR_DEBUG=1 expect_ok bg 2 2 bg -- "$APP" "${args[@]}" --pause-ms 200
 same_result reference bg
 for id in 1 2 3; do
 	expect_in bg "dataset $id 'ckpt\.$((2 * id))': [0-9]+ bytes flushing in the background"
-	expect_in bg "flushed dataset $id 'ckpt\.$((2 * id))' to '.*' in the background: [0-9]+ bytes in [0-9.]+ s \([0-9.]+ GB/s\)"
+	expect_in bg "flushed dataset $id 'ckpt\.$((2 * id))' to '.*' in the background: [0-9]+ bytes; this node's [0-9]+ in [0-9.]+ s \([0-9.]+ GB/s\); indexed [0-9.]+ s after the start"
 done
 index_list bg_index
 for s in 2 4 6; do
@@ -109,7 +109,7 @@ tp_args=(--steps 6 --every 2 --bytes 2000000 --pause-ms 300)
 APP=$APPS/posix_app reference 2 2 "${tp_args[@]}"
 SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/' SCR_DEBUG=1 run_tp 2 2 tp -- "$APPS/posix_app" "${tp_args[@]}" ||
 	{ show tp; fail "the transparent run failed"; }
-expect_in tp "in the background: [0-9]+ bytes in"
+expect_in tp "in the background: [0-9]+ bytes; this node's"
 same_result reference tp
 index_list tp_index
 grep -qE "^ *[0-9]+ YES " "$T/out/tp_index" || { show tp_index; fail "no checkpoint of the transparent run reached the index"; }

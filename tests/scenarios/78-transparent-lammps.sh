@@ -6,7 +6,9 @@
 # could complete it (SCR_SETTLE_SECONDS=30), and restarted under the shim in
 # the same allocation, with 4 ranks and with 2 (and with 2 on one node,
 # which cannot have the other node's files, then 4 again). The thermo output
-# must be identical to a restart without scr from the same step.
+# must be identical to a restart without scr from the same step. Then with
+# a background flush (SCR_FLUSH_ASYNC=1): the files LAMMPS closes reach the
+# prefix byte for byte, and a new allocation restarts from them.
 . "$(dirname "$0")/../lib/harness.sh"
 
 command -v lmp >/dev/null || fail "lmp not found: run 'make deps' (Debian package lammps)"
@@ -99,4 +101,22 @@ lmp_run 2 2 tp-back "$T/in.restart" "$SHIM" || { show tp-back; fail "restart on 
 expect_in tp-back "checkpoint 'ckpt' .* was closed by the application but not completed .*: completed now"
 [ "$(thermo tp-back)" = "$(thermo ref-4)" ] ||
 	{ show tp-back; fail "thermo output on 4 ranks after the 2-rank run differs from the restart without scr"; }
+note "background flush (SCR_FLUSH_ASYNC=1): LAMMPS's restart files drain to the prefix as it runs"
+rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
+mkdir -p "$T/prefix/ckpt"
+SCR_FLUSH=1 SCR_FLUSH_ASYNC=1 SCR_DEBUG=1 lmp_run 2 2 async "$T/in.lj" "$SHIM" ||
+	{ show async; fail "LAMMPS with a background flush failed"; }
+expect_in async "in the background: [0-9]+ bytes; this node's"
+[ "$(thermo async)" = "$(thermo ref-first)" ] ||
+	{ show async; fail "thermo output with a background flush differs from LAMMPS's own"; }
+for f in base 0 1 2 3; do
+	cmp -s "ckpt/lj.300.$f" "$T/ref/ckpt/lj.300.$f" || fail "flushed ckpt/lj.300.$f differs from LAMMPS's own"
+done
+# a new allocation, empty caches: LAMMPS restarts from the flushed files
+export SCR_JOB_ID=async2
+rm -rf "$T/cache" "$T/cntl"
+SCR_FLUSH=1 SCR_FLUSH_ASYNC=1 lmp_run 2 2 async-4 "$T/in.restart" "$SHIM" ||
+	{ show async-4; fail "restart after a background flush failed"; }
+[ "$(thermo async-4)" = "$(thermo ref-4)" ] ||
+	{ show async-4; fail "thermo output after a background flush differs from the restart without scr"; }
 echo "LAMMPS killed after a checkpoint restarts under the shim as without scr"
