@@ -8,7 +8,9 @@
  *     m=<m> members=<r,r,...> name=<%-encoded> prefix=<%-encoded>
  * (closed=1: the rank's part of a checkpoint the application closed in
  * transparent mode and the job died before completing, from its journal;
- * files=0 there is its record that it wrote none.)
+ * files=0 there is its record that it wrote none.) A node whose background
+ * flush (SCR_FLUSH_ASYNC) is running or failed adds one line:
+ *   F id=<id> phase=<running|failed> done=<n> bytes=<n> ms=<n> bw=<n>
  * With --merge it reads such lines from all nodes (as pdsh prints them,
  * "node: D ...") on stdin and says, per dataset, which node holds which
  * ranks and whether the dataset is whole, can be rebuilt from its
@@ -23,6 +25,7 @@
 #define _GNU_SOURCE
 #include "cmd.h"
 #include "config.h"
+#include "flushprog.h"
 #include "io.h"
 #include "job.h"
 #include "layout.h"
@@ -188,6 +191,18 @@ static int node_list(const char *jobid, const char *node)
 				list_entry(&l, jm->rank, e, 1);
 		}
 	}
+	/* the node's background flush, unless it is over */
+	char *fp = rc ? NULL : scr_flushprog_path(l.cntl_dir);
+	struct scr_flushprog p;
+	if (fp && scr_flushprog_read(fp, &p) == 0) {
+		if (p.phase != SCR_FLUSH_COPIED)
+			printf("F id=%d phase=%s done=%llu bytes=%llu ms=%lld bw=%llu\n", p.id,
+			       scr_flushprog_phase_name(p.phase), (unsigned long long)p.done,
+			       (unsigned long long)p.bytes,
+			       (long long)(p.updated_ms - p.started_ms), (unsigned long long)p.bw);
+		scr_flushprog_release(&p);
+	}
+	free(fp);
 	scr_node_cache_release(&nc);
 	scr_layout_release(&l);
 	scr_config_free(cfg);
@@ -216,6 +231,8 @@ struct ds_view {
 struct merged {
 	size_t n;
 	struct ds_view *d;
+	size_t nflush;
+	char **flush;        /* what nodes say of their background flush */
 };
 
 static char *field(const char *line, const char *key)
@@ -293,8 +310,44 @@ static int parse_members(const char *s, int **out)
 
 /* One input line; lines that are not node records are passed to stderr
  * (they are the nodes' own messages). */
+/* "node: F id=.. phase=.. done=.. bytes=.. ms=.. bw=..", as one sentence. */
+static int merge_flush_line(struct merged *mg, const char *line, const char *rec)
+{
+	char *node = rec == line ? strdup("?") : strndup(line, (size_t)(rec - 2 - line));
+	char *phase = field(rec, "phase"), *done = field(rec, "done"), *bytes = field(rec, "bytes");
+	char *ms = field(rec, "ms");
+	int id = 0;
+	char *text = NULL;
+	if (node && phase && done && bytes && ms && !int_field(rec, "id", &id) && id > 0) {
+		double d = strtod(done, NULL), b = strtod(bytes, NULL), s = strtod(ms, NULL) / 1e3;
+		char *n = cmd_printable(node), *ph = cmd_printable(phase);
+		text = scr_asprintf("background flush on %s: dataset %d %s, %.0f of %.0f bytes "
+				    "(%.1f%%), %.1f MB/s", n, id, ph, d, b,
+				    b > 0 ? 100 * d / b : 100.0, s > 0 ? d / s / 1e6 : 0.0);
+		free(n);
+		free(ph);
+	}
+	char **grown = text ? realloc(mg->flush, (mg->nflush + 1) * sizeof(*grown)) : NULL;
+	if (grown) {
+		mg->flush = grown;
+		mg->flush[mg->nflush++] = text;
+	} else {
+		free(text);
+		fprintf(stderr, "scr_inspect_cache: ignoring a malformed flush line: %s", line);
+	}
+	free(node);
+	free(phase);
+	free(done);
+	free(bytes);
+	free(ms);
+	return 0;
+}
+
 static int merge_line(struct merged *mg, const char *line)
 {
+	const char *frec = strstr(line, "F id=");
+	if (frec && (frec == line || !strncmp(frec - 2, ": ", 2)))
+		return merge_flush_line(mg, line, frec);
 	const char *rec = strstr(line, "D id=");
 	if (!rec || (rec != line && strncmp(rec - 2, ": ", 2))) {
 		fputs(line, stderr);
@@ -562,6 +615,12 @@ static int merge(int choose, int below, const char *prefix_opt)
 	}
 	if (!choose && mg.n == 0)
 		printf("no datasets cached\n");
+	for (size_t i = 0; i < mg.nflush; i++) {
+		if (!choose)
+			printf("%s\n", mg.flush[i]);
+		free(mg.flush[i]);
+	}
+	free(mg.flush);
 	for (size_t i = 0; i < mg.n; i++) {
 		for (int r = 0; r < mg.d[i].nranks; r++) {
 			free(mg.d[i].r[r].node);

@@ -54,12 +54,16 @@ for _ in $(seq 100); do
 	SCR_NODE_NAME=node0 "$FF" --progress >"$T/out/progress" 2>&1 || true
 	if grep -qE "^dataset [0-9]+ 'ckpt\.[0-9]+': running, [1-9][0-9]* of 6001[0-9]{3} bytes \([0-9.]+%\) in 2 files, [0-9.]+ s, [0-9.]+ MB/s, [0-9.]+ s left \(cap 2\.1 MB/s\)$" "$T/out/progress"; then
 		seen=1
+		# scr_inspect's view: each node's line, merged
+		SCR_NODE_NAME=node0 "$BUILD/bin/scr_inspect_cache" 2>&1 | sed 's/^/node0: /' |
+			"$BUILD/bin/scr_inspect_cache" --merge >"$T/out/inspect" 2>&1
 		break
 	fi
 	sleep 0.1
 done
 wait $job || { show prog; fail "the capped run failed"; }
 [ -n "$seen" ] || { show progress; fail "scr_flush_file --progress never showed a flush running"; }
+expect_in inspect "^background flush on node0: dataset [0-9]+ running, [0-9]+ of 6001[0-9]{3} bytes \([0-9.]+%\), [0-9.]+ MB/s$"
 SCR_NODE_NAME=node0 "$FF" --progress >"$T/out/progress_end" 2>&1 || { show progress_end; fail "--progress after the job"; }
 expect_in progress_end "^dataset 3 'ckpt\.6': copied, ([0-9]+) of \1 bytes \(100\.0%\)"
 same_result reference prog
