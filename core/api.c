@@ -143,12 +143,6 @@ static int read_params(char **msg)
 	scr.ckpt_seconds = (int)scr_config_get_int(scr.cfg, "SCR_CHECKPOINT_SECONDS");
 	scr.ckpt_overhead = scr_config_get_double(scr.cfg, "SCR_CHECKPOINT_OVERHEAD");
 
-	/* CACHE=<base> SIZE=<n> descriptors override the plain parameters, as in SCR */
-	if (scr_config_desc_count(scr.cfg, "CACHE") > 0) {
-		const char *size = scr_config_desc_get(scr.cfg, "CACHE", 0, "SIZE");
-		if (size)
-			scr.cache_size = atoi(size);
-	}
 	return 0;
 }
 
@@ -190,6 +184,8 @@ static int setup_local(char **msg)
 	rc = scr_job_layout(scr.cfg, NULL, NULL, &scr.layout, msg);
 	if (rc)
 		return rc;
+	/* CACHE=<base> SIZE=<n> overrides SCR_CACHE_SIZE, as in SCR */
+	scr.cache_size = scr.layout.stores[0].size;
 	/* failure groups may name the node: after the layout */
 	rc = scr_red_desc_load(&scr, msg);
 	if (rc)
@@ -222,6 +218,20 @@ static int setup_local(char **msg)
 				    "(set SCR_CNTL_BASE to a writable node-local directory)",
 				    scr.layout.cntl_dir, strerror(errno));
 		return rc;
+	}
+	/* further stores: one that is missing here only sends its checkpoints
+	 * to the prefix (said once per node after SCR_Init) */
+	scr.layout.stores[0].usable = 1;
+	for (size_t i = 1; i < scr.layout.nstores; i++) {
+		struct scr_store *st = &scr.layout.stores[i];
+		char *why = NULL;
+		int r = scr_layout_private_dir(st->user_dir, &why);
+		if (!r)
+			r = scr_mkdir_p(st->dir, 0700);
+		st->usable = r == 0;
+		if (r && !why)
+			why = scr_asprintf("cannot create '%s': %s", st->dir, strerror(errno));
+		st->problem = why;
 	}
 
 	char *fm = scr_layout_filemap_path(&scr.layout, scr.comm.rank);
@@ -361,6 +371,13 @@ SCR_EXPORT int SCR_Init(void)
 			      "flush every %d, cache size %d",
 			      scr.prefix, scr.layout.cache_dir, scr.layout.cntl_dir,
 			      scr_red_desc_for(&scr, 1)->red->name, scr.flush_every, scr.cache_size);
+	for (size_t i = 1; scr.comm.node_rank == 0 && i < scr.layout.nstores; i++)
+		if (!scr.layout.stores[i].usable)
+			scr_log_warn("cache store '%s' is not usable on node '%s' (%s): the "
+				     "checkpoints it takes go to the prefix directly",
+				     scr.layout.stores[i].base, scr.layout.node,
+				     scr.layout.stores[i].problem ? scr.layout.stores[i].problem
+								  : "?");
 
 	/* a rank placed on another node than before takes its cache along */
 	scr_migrate(&scr, scr.filemap_found);

@@ -9,6 +9,7 @@
 #include "io.h"
 #include "log.h"
 #include "protect.h"
+#include "reddesc.h"
 #include "scr_err.h"
 #include "state.h"
 #include "transparent.h"
@@ -33,11 +34,25 @@ int scr_filemap_save(struct scr_state *s)
 	return rc;
 }
 
+int scr_dataset_store(const struct scr_state *s, int id)
+{
+	if (s->layout.nstores == 1)
+		return 0;
+	int store = scr_layout_store_of(&s->layout, id);
+	return store >= 0 ? store : scr_red_desc_for(s, id)->store;
+}
+
+int scr_dataset_store_here(const struct scr_state *s, int id)
+{
+	int store = scr_dataset_store(s, id);
+	return s->layout.stores[store].usable ? store : 0;
+}
+
 int scr_route_new_file(struct scr_state *s, int id, const char *abs, const char *rel,
 		       char **route)
 {
 	char *dst = scr_dataset_bypassed(s, id) ? strdup(abs)
-					       : scr_layout_dataset_file(&s->layout, id, rel);
+		: scr_layout_dataset_file_in(&s->layout, scr_dataset_store(s, id), id, rel);
 	char *dir = dst ? scr_dirname(dst) : NULL;
 	/* in the cache: the user's alone, like the directory above */
 	int rc = dir ? scr_mkdir_p(dir, scr_dataset_bypassed(s, id) ? 0755 : 0700) : -SCR_ENOMEM;
@@ -112,38 +127,61 @@ static int evictable(const struct scr_state *s, const struct scr_filemap_entry *
 	return !(e->ds.flags & SCR_FLAG_OUTPUT_BIT) || e->flushed || !e->ds.complete;
 }
 
-/* Make room for one more dataset: keep at most SCR_CACHE_SIZE - 1, invalid
- * ones out first, then the oldest. */
-int scr_cache_evict(struct scr_state *s)
+/* The datasets of store in this rank's filemap. */
+static size_t count_in_store(const struct scr_state *s, int store)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->filemap.n; i++)
+		n += scr_dataset_store(s, s->filemap.e[i].ds.id) == store;
+	return n;
+}
+
+/* The dataset of store to evict first: an invalid one, else the oldest
+ * evictable; 0 when none may go. */
+static int victim_in_store(const struct scr_state *s, int store)
+{
+	for (size_t i = 0; i < s->filemap.n; i++)
+		if (!s->filemap.e[i].ds.complete &&
+		    scr_dataset_store(s, s->filemap.e[i].ds.id) == store)
+			return s->filemap.e[i].ds.id;
+	for (size_t i = 0; i < s->filemap.n; i++)
+		if (evictable(s, &s->filemap.e[i]) &&
+		    scr_dataset_store(s, s->filemap.e[i].ds.id) == store)
+			return s->filemap.e[i].ds.id;
+	return 0;
+}
+
+int scr_cache_evict(struct scr_state *s, int target)
 {
 	int rc = 0;
-	while (s->filemap.n > 0 && (int)s->filemap.n > s->cache_size - 1) {
-		int victim = 0;
-		for (size_t i = 0; i < s->filemap.n && !victim; i++)
-			if (!s->filemap.e[i].ds.complete)
-				victim = s->filemap.e[i].ds.id;
-		for (size_t i = 0; i < s->filemap.n && !victim; i++)
-			if (evictable(s, &s->filemap.e[i]))
-				victim = s->filemap.e[i].ds.id;
-		if (!victim && scr_flush_bg_id(s)) {
-			scr_log_debug(1, "keeping dataset %d beyond SCR_CACHE_SIZE=%d while its "
-				      "background flush runs", scr_flush_bg_id(s), s->cache_size);
-			break;
+	for (size_t k = 0; k < s->layout.nstores; k++) {
+		const struct scr_store *st = &s->layout.stores[k];
+		/* the store that takes the new dataset keeps one fewer */
+		size_t keep = (size_t)st->size - (target < 0 || (size_t)target == k ? 1 : 0);
+		size_t n;
+		while ((n = count_in_store(s, (int)k)) > keep) {
+			int victim = victim_in_store(s, (int)k);
+			if (!victim && scr_flush_bg_id(s)) {
+				scr_log_debug(1, "keeping dataset %d beyond SIZE %d of store '%s' "
+					      "while its background flush runs", scr_flush_bg_id(s),
+					      st->size, st->base);
+				break;
+			}
+			if (!victim) {
+				scr_log_warn("cache store '%s' holds %zu output datasets not yet in "
+					     "the prefix: keeping them beyond its SIZE %d", st->base,
+					     n, st->size);
+				break;
+			}
+			if (s->comm.rank == 0)
+				scr_log_debug(1, "evicting dataset %d from cache store '%s' (SIZE %d)",
+					      victim, st->base, st->size);
+			int r = scr_cache_drop(s, victim);
+			if (r && !rc)
+				rc = r;
+			if (scr_filemap_find(&s->filemap, victim))
+				break;   /* could not drop it; do not spin */
 		}
-		if (!victim) {
-			scr_log_warn("cache holds %zu output datasets not yet in the prefix: "
-				     "keeping them beyond SCR_CACHE_SIZE=%d", s->filemap.n,
-				     s->cache_size);
-			break;
-		}
-		if (s->comm.rank == 0)
-			scr_log_debug(1, "evicting dataset %d from cache (SCR_CACHE_SIZE=%d)",
-				      victim, s->cache_size);
-		int r = scr_cache_drop(s, victim);
-		if (r && !rc)
-			rc = r;
-		if (scr_filemap_find(&s->filemap, victim))
-			break;   /* could not drop it; do not spin */
 	}
 	return rc;
 }
@@ -166,26 +204,38 @@ static uint64_t newest_ckpt_bytes(struct scr_state *s)
 	return bytes;
 }
 
-/* Node leader: whether the cache has less room than need (a sixteenth
- * more: the new checkpoint may have grown a little); free_bytes for the
- * message. */
-static int short_of_room(struct scr_state *s, uint64_t need, uint64_t *free_bytes)
+/* Node leader: whether store has less room than need (a sixteenth more:
+ * the new checkpoint may have grown a little): its free space, and under
+ * its BYTES limit what the node's datasets there leave of it; *room for
+ * the message. */
+static int short_of_room(struct scr_state *s, int store, uint64_t need, uint64_t *room)
 {
+	const struct scr_store *st = &s->layout.stores[store];
 	struct statvfs fs;
-	if (s->comm.node_rank != 0 || need == 0 || statvfs(s->layout.cache_dir, &fs) != 0)
+	if (s->comm.node_rank != 0 || need == 0 || statvfs(st->dir, &fs) != 0)
 		return 0;
-	*free_bytes = (uint64_t)fs.f_bavail * fs.f_frsize;
-	return *free_bytes < need + need / 16;
+	*room = (uint64_t)fs.f_bavail * fs.f_frsize;
+	uint64_t used = 0;
+	if (st->bytes && scr_tree_bytes(st->dir, &used) == 0)
+		*room = used >= st->bytes ? 0 : st->bytes - used < *room ? st->bytes - used : *room;
+	return *room < need + need / 16;
 }
 
 void scr_cache_make_room(struct scr_state *s)
 {
-	uint64_t need = s->comm.node_rank == 0 ? newest_ckpt_bytes(s) : 0, free_bytes = 0;
-	scr_cache_evict(s);
+	int store = scr_dataset_store(s, s->out.id);
+	uint64_t need = s->comm.node_rank == 0 ? newest_ckpt_bytes(s) : 0, room = 0;
+	scr_cache_evict(s, store);
 	s->out_bypass = 0;
 	if (s->bypass || s->tp.mode)
 		return;   /* all to the prefix anyway; the shim checks room per file */
-	if (!scr_allreduce_max(&s->comm, short_of_room(s, need, &free_bytes)))
+	const struct scr_store *st = &s->layout.stores[store];
+	/* a store missing on some node: said at SCR_Init */
+	if (scr_allreduce_max(&s->comm, !st->usable)) {
+		s->out_bypass = 1;
+		return;
+	}
+	if (!scr_allreduce_max(&s->comm, short_of_room(s, store, need, &room)))
 		return;
 	/* short of room: a background flush in flight ends now, so that its
 	 * dataset can go too */
@@ -195,16 +245,18 @@ void scr_cache_make_room(struct scr_state *s)
 	 * to give up (every rank holds the same ones: flushes are collective) */
 	for (size_t i = s->filemap.n; i-- > 0;) {
 		const struct scr_filemap_entry *e = &s->filemap.e[i];
-		if ((e->flushed || e->ds.id < s->newest_in_prefix) && evictable(s, e))
+		if ((e->flushed || e->ds.id < s->newest_in_prefix) && evictable(s, e) &&
+		    scr_dataset_store(s, e->ds.id) == store)
 			scr_cache_drop(s, e->ds.id);
 	}
-	int mine = short_of_room(s, need, &free_bytes);
+	int mine = short_of_room(s, store, need, &room);
 	if (mine && !s->room_warned)
-		scr_log_warn("the cache '%s' has %llu bytes free and the newest checkpoint took "
-			     "%llu: dataset %d goes to the prefix directly (not cached, no "
+		scr_log_warn("the cache '%s' has %llu bytes %s and the newest checkpoint "
+			     "took %llu: dataset %d goes to the prefix directly (not cached, no "
 			     "redundancy), and so does every later one that does not fit. "
-			     "Free space there or lower SCR_CACHE_SIZE", s->layout.cache_dir,
-			     (unsigned long long)free_bytes, (unsigned long long)need, s->out.id);
+			     "Free space there or lower SCR_CACHE_SIZE", st->dir,
+			     (unsigned long long)room, st->bytes ? "left under its byte limit" :
+			     "free", (unsigned long long)need, s->out.id);
 	else if (mine)
 		scr_log_debug(1, "no room in the cache: dataset %d goes to the prefix directly",
 			      s->out.id);

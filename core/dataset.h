@@ -14,12 +14,20 @@ struct scr_state;
  * the transparent mode both route through here, so they agree. */
 int scr_route_new_file(struct scr_state *s, int id, const char *abs, const char *rel,
 		       char **route);
+/* The cache store of dataset id on this node: where it is, else where its
+ * redundancy descriptor sends it (STORE=). */
+int scr_dataset_store(const struct scr_state *s, int id);
+/* The same, but the first store when that one is missing on this node:
+ * where a fetched or rebuilt dataset goes. */
+int scr_dataset_store_here(const struct scr_state *s, int id);
 /* Collective: complete the open dataset (CRCs, filemap, redundancy,
  * agreement, maybe a flush); 0 when every rank's part is valid. */
 int scr_dataset_complete(struct scr_state *s, int valid);
-/* Make room for one more dataset: keep at most SCR_CACHE_SIZE - 1 (invalid
- * ones out first, then the oldest; output datasets only once flushed). */
-int scr_cache_evict(struct scr_state *s);
+/* Make room for one more dataset in store target (-1: any): every store
+ * keeps at most its SIZE datasets, the target one fewer (invalid ones out
+ * first, then the oldest; output datasets only once flushed, the one being
+ * flushed in the background not at all). */
+int scr_cache_evict(struct scr_state *s, int target);
 /* Collective, as a dataset starts: evict to SCR_CACHE_SIZE, then send the
  * new dataset to the prefix directly (out_bypass, said on stderr) when some
  * node's cache has less room than its newest checkpoint took. An API

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "protect.h"
 
+#include "dataset.h"
 #include "io.h"
 #include "log.h"
 #include "reddesc.h"
@@ -26,7 +27,7 @@ int scr_red_view(struct scr_state *s, int id, const struct scr_filemap_entry *e,
 	memset(v, 0, sizeof(*v));
 	size_t n = e ? e->nfiles : 0;
 	v->files = calloc(n ? n : 1, sizeof(*v->files));
-	v->dsdir = scr_layout_dataset_dir(&s->layout, id);
+	v->dsdir = scr_layout_dataset_dir_in(&s->layout, scr_dataset_store_here(s, id), id);
 	if (!v->files || !v->dsdir)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {

@@ -56,8 +56,16 @@ static char *group_of_node(struct scr_state *s, const char *spec, char **msg)
 }
 
 static int desc_add(struct scr_state *s, int interval, const char *type, int set_size,
-		    int set_failures, const char *group_spec, char **msg)
+		    int set_failures, const char *group_spec, const char *store_base,
+		    char **msg)
 {
+	int store = store_base && *store_base ? scr_layout_store_named(&s->layout, store_base) : 0;
+	if (store < 0) {
+		*msg = scr_asprintf("CKPT descriptor with STORE=%s: no CACHE or STORE descriptor "
+				    "names that directory (add 'CACHE=%s SIZE=<n>', or name one "
+				    "of the configured stores)", store_base, store_base);
+		return -SCR_ECONFIG;
+	}
 	const struct scr_redundancy *red = scr_redundancy_lookup(type ? type : "SINGLE");
 	if (!red) {
 		*msg = scr_asprintf("redundancy type '%s' is not available (expected SINGLE, "
@@ -75,7 +83,8 @@ static int desc_add(struct scr_state *s, int interval, const char *type, int set
 	s->red_desc = d;
 	d[s->nred_desc++] = (struct scr_red_desc){ .interval = interval, .red = red,
 						   .set_size = set_size,
-						   .set_failures = set_failures, .group = group };
+						   .set_failures = set_failures, .group = group,
+						   .store = store };
 	return 0;
 }
 
@@ -99,11 +108,12 @@ int scr_red_desc_load(struct scr_state *s, char **msg)
 		const char *t = scr_config_desc_get(s->cfg, "CKPT", i, "TYPE");
 		const char *g = scr_config_desc_get(s->cfg, "CKPT", i, "GROUP");
 		rc = desc_add(s, interval, t && *t ? t : type, attr_int(s, i, "SET_SIZE", set_size),
-			      attr_int(s, i, "SET_FAILURES", set_failures), g && *g ? g : group, msg);
+			      attr_int(s, i, "SET_FAILURES", set_failures), g && *g ? g : group,
+			      scr_config_desc_get(s->cfg, "CKPT", i, "STORE"), msg);
 		have_every |= interval == 1;
 	}
 	if (!rc && !have_every)
-		rc = desc_add(s, 1, type, set_size, set_failures, group, msg);
+		rc = desc_add(s, 1, type, set_size, set_failures, group, NULL, msg);
 	return rc;
 }
 

@@ -16,6 +16,7 @@ struct scr_red_desc {
 	const struct scr_redundancy *red;
 	int set_size, set_failures;
 	char *group;    /* this rank's failure group */
+	int store;      /* the cache store its checkpoints go to (layout.stores) */
 };
 
 /* read the descriptors at init (after the layout); *msg says what is wrong */

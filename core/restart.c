@@ -306,7 +306,8 @@ static int fetch_files(struct scr_state *s, const struct pick *p, const struct s
 		if (e)
 			e->flushed = p->flushed;
 	}
-	char *dsdir = scr_layout_dataset_dir(&s->layout, p->id);
+	char *dsdir = scr_layout_dataset_dir_in(&s->layout, scr_dataset_store_here(s, p->id),
+						p->id);
 	for (size_t i = 0; state == FETCHED && i < n; i++) {
 		const struct scr_file *f = &files[i];
 		int mine = to_cache ? f->rank == s->comm.rank : (int)(i % (size_t)s->comm.nranks) == s->comm.rank;

@@ -159,7 +159,8 @@ void scr_tp_each_file(void (*fn)(const char *rel, void *arg), void *arg)
 
 int scr_tp_make_room(void)
 {
-	return scr_tp_active() ? scr_cache_evict(scr_state_get()) : 0;
+	struct scr_state *s = scr_state_get();
+	return scr_tp_active() ? scr_cache_evict(s, scr_dataset_store(s, s->next_id)) : 0;
 }
 
 uint64_t scr_tp_largest_cached(void)

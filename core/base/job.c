@@ -85,6 +85,52 @@ const char *scr_job_id(const struct scr_config *cfg)
 	return id && *id ? id : NULL;
 }
 
+/* A descriptor's attribute as a number (validated by the configuration),
+ * dflt when unset. */
+static uint64_t desc_num(const struct scr_config *cfg, const char *kind, size_t i,
+			 const char *attr, uint64_t dflt)
+{
+	const char *v = scr_config_desc_get(cfg, kind, i, attr);
+	uint64_t n;
+	if (!v || !*v)
+		return dflt;
+	if (!strcmp(attr, "BYTES"))
+		return scr_parse_bytes(v, &n) == 0 ? n : dflt;
+	return strtoull(v, NULL, 10);
+}
+
+/* The stores: every CACHE descriptor (the first is the cache base), then
+ * every STORE descriptor naming another directory; without descriptors,
+ * SCR_CACHE_BASE alone. SIZE (a STORE's COUNT) and BYTES default to
+ * SCR_CACHE_SIZE and SCR_CACHE_BYTES. */
+static int add_stores(const struct scr_config *cfg, struct scr_layout *l)
+{
+	int size = (int)scr_config_get_int(cfg, "SCR_CACHE_SIZE");
+	uint64_t bytes = scr_config_get_bytes(cfg, "SCR_CACHE_BYTES");
+	size_t ncache = scr_config_desc_count(cfg, "CACHE");
+	l->stores[0].size = (int)desc_num(cfg, "CACHE", 0, "SIZE", (uint64_t)size);
+	l->stores[0].bytes = desc_num(cfg, "CACHE", 0, "BYTES", bytes);
+	if (!ncache)
+		l->stores[0].size = size;
+	int rc = 0;
+	for (size_t i = 1; i < ncache && !rc; i++) {
+		const char *base = scr_config_desc_name(cfg, "CACHE", i);
+		if (scr_layout_store_named(l, base) < 0)
+			rc = scr_layout_add_store(l, base, (int)desc_num(cfg, "CACHE", i, "SIZE",
+									 (uint64_t)size),
+						  desc_num(cfg, "CACHE", i, "BYTES", bytes));
+	}
+	size_t nstore = scr_config_desc_count(cfg, "STORE");
+	for (size_t i = 0; i < nstore && !rc; i++) {
+		const char *base = scr_config_desc_name(cfg, "STORE", i);
+		if (scr_layout_store_named(l, base) < 0)
+			rc = scr_layout_add_store(l, base, (int)desc_num(cfg, "STORE", i, "COUNT",
+									 (uint64_t)size),
+						  desc_num(cfg, "STORE", i, "BYTES", bytes));
+	}
+	return rc;
+}
+
 int scr_job_layout(const struct scr_config *cfg, const char *jobid, const char *node,
 		   struct scr_layout *l, char **msg)
 {
@@ -96,5 +142,7 @@ int scr_job_layout(const struct scr_config *cfg, const char *jobid, const char *
 		*msg = scr_asprintf("invalid user, job id or node name "
 				    "(SCR_USER_NAME, SCR_JOB_ID, SCR_NODE_NAME): each must "
 				    "be one path component without '/'");
+	if (!rc && (rc = add_stores(cfg, l)) != 0)
+		scr_layout_release(l);
 	return rc;
 }

@@ -59,15 +59,79 @@ int scr_layout_init(struct scr_layout *l, const char *cache_base,
 				   l->user, l->jobid, l->node);
 	l->cache_user_dir = scr_asprintf("%s/%s", cache_base, l->user);
 	l->cntl_user_dir = scr_asprintf("%s/%s", cntl_base, l->user);
-	if (!l->cache_dir || !l->cntl_dir || !l->cache_user_dir || !l->cntl_user_dir) {
+	if (!l->cache_dir || !l->cntl_dir || !l->cache_user_dir || !l->cntl_user_dir ||
+	    scr_layout_add_store(l, cache_base, 0, 0)) {
 		scr_layout_release(l);
 		return -SCR_ENOMEM;
 	}
 	return 0;
 }
 
+int scr_layout_add_store(struct scr_layout *l, const char *base, int size, uint64_t bytes)
+{
+	struct scr_store *grown = realloc(l->stores, (l->nstores + 1) * sizeof(*grown));
+	if (!grown)
+		return -SCR_ENOMEM;
+	l->stores = grown;
+	struct scr_store *st = &l->stores[l->nstores];
+	st->base = strdup(base);
+	st->dir = scr_asprintf("%s/%s/scr.%s/%s/cache", base, l->user, l->jobid, l->node);
+	st->user_dir = scr_asprintf("%s/%s", base, l->user);
+	st->size = size;
+	st->bytes = bytes;
+	st->usable = 0;
+	st->problem = NULL;
+	if (!st->base || !st->dir || !st->user_dir) {
+		free(st->base);
+		free(st->dir);
+		free(st->user_dir);
+		return -SCR_ENOMEM;
+	}
+	l->nstores++;
+	return 0;
+}
+
+/* a and b name the same directory, trailing slashes aside */
+static int same_base(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	while (na > 1 && a[na - 1] == '/')
+		na--;
+	while (nb > 1 && b[nb - 1] == '/')
+		nb--;
+	return na == nb && !strncmp(a, b, na);
+}
+
+int scr_layout_store_named(const struct scr_layout *l, const char *base)
+{
+	for (size_t i = 0; i < l->nstores; i++)
+		if (same_base(l->stores[i].base, base))
+			return (int)i;
+	return -1;
+}
+
+int scr_layout_store_of(const struct scr_layout *l, int id)
+{
+	for (size_t i = 0; i < l->nstores; i++) {
+		char *dir = scr_layout_dataset_dir_in(l, (int)i, id);
+		struct stat st;
+		int here = dir && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+		free(dir);
+		if (here)
+			return (int)i;
+	}
+	return -1;
+}
+
 void scr_layout_release(struct scr_layout *l)
 {
+	for (size_t i = 0; i < l->nstores; i++) {
+		free(l->stores[i].base);
+		free(l->stores[i].dir);
+		free(l->stores[i].user_dir);
+		free(l->stores[i].problem);
+	}
+	free(l->stores);
 	free(l->user);
 	free(l->jobid);
 	free(l->node);
@@ -165,14 +229,32 @@ int scr_layout_private_dir(const char *dir, char **msg)
 	return 0;
 }
 
+char *scr_layout_dataset_dir_in(const struct scr_layout *l, int store, int id)
+{
+	return scr_asprintf("%s/scr.dataset.%d", l->stores[store].dir, id);
+}
+
+char *scr_layout_dataset_file_in(const struct scr_layout *l, int store, int id,
+				 const char *rel)
+{
+	return scr_asprintf("%s/scr.dataset.%d/%s", l->stores[store].dir, id, rel);
+}
+
+/* the store of dataset id, or the first one (where a new one would go) */
+static int store_or_first(const struct scr_layout *l, int id)
+{
+	int store = l->nstores > 1 ? scr_layout_store_of(l, id) : 0;
+	return store < 0 ? 0 : store;
+}
+
 char *scr_layout_dataset_dir(const struct scr_layout *l, int id)
 {
-	return scr_asprintf("%s/scr.dataset.%d", l->cache_dir, id);
+	return scr_layout_dataset_dir_in(l, store_or_first(l, id), id);
 }
 
 char *scr_layout_dataset_file(const struct scr_layout *l, int id, const char *rel)
 {
-	return scr_asprintf("%s/scr.dataset.%d/%s", l->cache_dir, id, rel);
+	return scr_layout_dataset_file_in(l, store_or_first(l, id), id, rel);
 }
 
 char *scr_layout_filemap_path(const struct scr_layout *l, int rank)

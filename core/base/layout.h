@@ -1,8 +1,9 @@
 /*
  * Where scr keeps things on a node. Shared by the library and the commands:
  *
- *   cache dir    <cache_base>/<user>/scr.<jobid>/<node>/cache
- *   dataset dir  <cache dir>/scr.dataset.<id>/<path relative to prefix>
+ *   cache dir    <cache_base>/<user>/scr.<jobid>/<node>/cache, one per store
+ *   dataset dir  <cache dir>/scr.dataset.<id>/<path relative to prefix>, in
+ *                the store that holds the dataset
  *   control dir  <cntl_base>/<user>/scr.<jobid>/<node>/cntl
  *   filemap      <control dir>/filemap_<rank>.scr
  *   journal      <control dir>/pending_<rank>.scr (transparent mode: files
@@ -14,6 +15,22 @@
 #ifndef SCR_LAYOUT_H
 #define SCR_LAYOUT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+/* A cache store: one class of node-local storage (a RAM disk, an SSD),
+ * from a CACHE or STORE descriptor, or SCR_CACHE_BASE. */
+struct scr_store {
+	char *base;        /* as configured */
+	char *dir;         /* <base>/<user>/scr.<jobid>/<node>/cache */
+	char *user_dir;    /* <base>/<user>: private to the user */
+	int size;          /* datasets it keeps */
+	uint64_t bytes;    /* bytes it may hold, 0: its free space */
+	/* set by the library at SCR_Init: its directory is there, else why not */
+	int usable;
+	char *problem;
+};
+
 /* Identity of this process's node within a job. */
 struct scr_layout {
 	char *user;
@@ -23,6 +40,8 @@ struct scr_layout {
 	char *cntl_dir;
 	char *cache_user_dir;   /* <cache_base>/<user>: private to the user */
 	char *cntl_user_dir;    /* <cntl_base>/<user> */
+	size_t nstores;         /* at least one: stores[0] is cache_base */
+	struct scr_store *stores;
 };
 
 /*
@@ -48,12 +67,25 @@ void scr_layout_release(struct scr_layout *l);
  */
 int scr_layout_private_dir(const char *dir, char **msg);
 
-/* malloc'd paths; NULL when out of memory */
+/* Another store (after stores[0], which scr_layout_init makes from the
+ * cache base with size and bytes 0 for the caller to set). */
+int scr_layout_add_store(struct scr_layout *l, const char *base, int size, uint64_t bytes);
+/* The store whose base is base (trailing slashes aside), -1 when none. */
+int scr_layout_store_named(const struct scr_layout *l, const char *base);
+/* The store that holds dataset id on this node (its directory is there),
+ * -1 when none does. */
+int scr_layout_store_of(const struct scr_layout *l, int id);
+
+/* malloc'd paths; NULL when out of memory. The dataset's directory is in
+ * the store that holds it, else in stores[0]; the _in forms name the store. */
 char *scr_layout_dataset_dir(const struct scr_layout *l, int id);
+char *scr_layout_dataset_dir_in(const struct scr_layout *l, int store, int id);
 char *scr_layout_filemap_path(const struct scr_layout *l, int rank);
 char *scr_layout_pending_path(const struct scr_layout *l, int rank);
 /* <dataset dir>/<rel>: where a file of dataset id is cached on this node */
 char *scr_layout_dataset_file(const struct scr_layout *l, int id, const char *rel);
+char *scr_layout_dataset_file_in(const struct scr_layout *l, int store, int id,
+				 const char *rel);
 
 /* 1 when name is usable as one path component */
 int scr_layout_safe_component(const char *name);

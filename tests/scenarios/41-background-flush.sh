@@ -101,7 +101,7 @@ done
 note "eviction keeps the dataset in flight (SCR_CACHE_SIZE=1)"
 fresh evict
 SCR_CACHE_SIZE=1 SCR_FLUSH_ASYNC_BW=8MB SCR_DEBUG=1 expect_ok evict 2 2 evict -- "$APP" "${args[@]}"
-expect_in evict "keeping dataset 1 beyond SCR_CACHE_SIZE=1 while its background flush runs"
+expect_in evict "keeping dataset 1 beyond SIZE 1 of store '.*' while its background flush runs"
 expect_not_in evict "failed|cannot"
 same_result reference evict
 index_list evict_index
