@@ -54,7 +54,7 @@ static const struct param_def params[] = {
 	INT_P("SCR_CACHE_SIZE", 1, "2",
 	      "datasets kept in cache per node"),
 	BYTES_P("SCR_CACHE_BYTES", "0",
-		"cache byte limit per node, 0 means unlimited (accepted; the cache's free space is what counts for now)"),
+		"bytes a cache store may hold per node (a store's BYTES overrides it), 0 means its free space"),
 	ENUM_P("SCR_COPY_TYPE", COPY_TYPES, "SINGLE",
 	       "redundancy scheme of cached checkpoints"),
 	INT_P("SCR_SET_SIZE", 2, "8",
