@@ -192,6 +192,22 @@ int scr_tp_caching(void)
 	return scr_tp_active() && !scr_state_get()->bypass;
 }
 
+uint64_t scr_tp_store_room(const char *route)
+{
+	const struct scr_layout *l = &scr_state_get()->layout;
+	for (size_t i = 0; i < l->nstores; i++) {
+		const struct scr_store *st = &l->stores[i];
+		size_t n = strlen(st->dir);
+		if (strncmp(route, st->dir, n) || route[n] != '/')
+			continue;
+		uint64_t used = 0;
+		if (!st->bytes || scr_tree_bytes(st->dir, &used) != 0)
+			return UINT64_MAX;
+		return used >= st->bytes ? 0 : st->bytes - used;
+	}
+	return UINT64_MAX;
+}
+
 void scr_tp_set_thread_start(void (*fn)(void))
 {
 	scr_state_get()->tp.thread_start = fn;

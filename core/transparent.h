@@ -87,6 +87,11 @@ void scr_tp_each_file(void (*fn)(const char *rel, void *arg), void *arg);
  * SCR_CACHE_SIZE does not keep, before its files take the space. */
 int scr_tp_make_room(void);
 
+/* Bytes the cache store holding route (a path scr_tp_write_path gave) may
+ * still take under its BYTES limit on this node; UINT64_MAX when it has no
+ * limit (its free space is then what counts). */
+uint64_t scr_tp_store_room(const char *route);
+
 /* The largest checkpoint file this rank holds in the cache (from earlier
  * runs too): the shim's first guess at what the next one needs. */
 uint64_t scr_tp_largest_cached(void);

@@ -223,17 +223,19 @@ int shim_close(int fd, int (*real_close)(int), FILE *fp)
 
 /* ---- opening checkpoint files ---- */
 
-/* Room in the cache for another file like the largest so far, twice over. */
+/* Room in the cache for another file like the largest so far, twice over:
+ * in the store's free space and under its byte limit. */
 static int cache_has_room(const char *route)
 {
 	if (sh.largest <= 0)
 		return 1;
+	unsigned long long need = 2ULL * (unsigned long long)sh.largest;
 	char *dir = scr_dirname(route);
 	struct statvfs fs;
 	int ok = !dir || statvfs(dir, &fs) != 0 ||
-		 (unsigned long long)fs.f_bavail * fs.f_frsize >= 2ULL * (unsigned long long)sh.largest;
+		 (unsigned long long)fs.f_bavail * fs.f_frsize >= need;
 	free(dir);
-	return ok;
+	return ok && scr_tp_store_room(route) >= need;
 }
 
 /* Which slot a write-open of rel takes, waiting while it would be a third

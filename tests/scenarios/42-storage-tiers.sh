@@ -81,6 +81,19 @@ expect_in missing "cache store '$T/notadir/tier3' is not usable on node 'node0' 
 expect_ok missing_again 2 2 missing_again -- "$APP" "${args[@]}" --expect-restart 12
 same_result reference missing_again
 
+note "transparent mode: the stores, and a byte limit that sends files to their real paths"
+tp_args=(--steps 6 --every 2 --bytes 100000 --pause-ms 1200)
+APP=$APPS/posix_app reference 2 2 "${tp_args[@]}"
+tiers "CACHE=$T/tier1 BYTES=150KB"
+fresh tiers_tp
+SCR_CHECKPOINT_PATTERN='ckpt\.[0-9]+/' run_tp 2 2 tp -- "$APPS/posix_app" "${tp_args[@]}" ||
+	{ show tp; fail "the transparent run failed"; }
+same_result reference tp
+expect_in tp "cannot keep '.*' in the cache \(the cache is nearly full\)"
+# dataset 3 (tier1's) went to the real paths: the older cached ones were
+# written back there and left the cache, as after any cache-full fallback
+[ -s "$T/prefix/ckpt/ckpt.4/rank_0.dat" ] || fail "checkpoint 4 (tier2's) is not at its real path"
+
 note "a CKPT descriptor naming no store is a configuration error"
 tiers "CKPT=3 INTERVAL=5 STORE=$T/nowhere"
 fresh tiers_bad
