@@ -225,10 +225,11 @@ static int copy_start(struct scr_state *s, const struct scr_dataset *ds,
 	write_progress(c, 1);
 	c->thread_start = s->tp.thread_start;
 	c->cpus = *cpus;
-	c->threaded = pthread_create(&c->thread, NULL, copy_thread, c) == 0;
-	if (!c->threaded) {
+	int err = pthread_create(&c->thread, NULL, copy_thread, c);
+	c->threaded = err == 0;
+	if (err) {
 		scr_log_warn("cannot start the background flush thread (%s): dataset %d is "
-			     "copied now", strerror(errno), ds->id);
+			     "copied now", strerror(err), ds->id);
 		copy_all(c);
 	}
 	*out = c;
