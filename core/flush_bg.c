@@ -31,8 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How often the thread rewrites the node's progress file, at most. */
+/* How often the thread rewrites the node's progress file, at most, and
+ * how often it says how far it is (SCR_DEBUG >= 1). */
 #define PROGRESS_EVERY_MS 500
+#define SAY_EVERY_MS 5000
 
 struct bg_file {
 	char *src, *dst;
@@ -48,6 +50,7 @@ struct bg_copy {
 	char *progress_path;
 	struct scr_flushprog prog;
 	int64_t progress_written_ms;
+	int64_t said_ms;
 	double t0;                   /* monotonic seconds at the start */
 	atomic_uint_least64_t done;
 	atomic_int stop;             /* abandon the copies (another node failed) */
@@ -99,6 +102,16 @@ static void write_progress(struct bg_copy *c, int force)
 	c->prog.updated_ms = now;
 	scr_flushprog_write(c->progress_path, &c->prog);
 	c->progress_written_ms = now;
+	if (!force && now - c->said_ms >= SAY_EVERY_MS) {
+		double secs = (double)(now - c->prog.started_ms) / 1e3;
+		double rate = secs > 0 ? (double)c->prog.done / secs : 0;
+		scr_log_debug(1, "background flush of dataset %d: %llu of %llu bytes of this "
+			      "node, %.1f MB/s, %.0f s left", c->prog.id,
+			      (unsigned long long)c->prog.done, (unsigned long long)c->prog.bytes,
+			      rate / 1e6, rate > 0 ? (double)(c->prog.bytes - c->prog.done) / rate
+						   : 0.0);
+		c->said_ms = now;
+	}
 }
 
 /* Thread, after every chunk copied: count it, keep to the cap, report. */
@@ -220,7 +233,7 @@ static int copy_start(struct scr_state *s, const struct scr_dataset *ds,
 	c->prog.id = ds->id;
 	c->prog.files = n;
 	c->prog.bw = c->bw;
-	c->prog.started_ms = wall_ms();
+	c->prog.started_ms = c->said_ms = wall_ms();
 	c->t0 = mono_seconds();
 	write_progress(c, 1);
 	c->thread_start = s->tp.thread_start;
