@@ -58,7 +58,6 @@ struct bg_copy {
 	int rc;                      /* the copies' result, read once finished */
 	int threaded;
 	pthread_t thread;
-	void (*thread_start)(void);  /* the shim's, in transparent mode */
 	cpu_set_t cpus;              /* where the thread runs */
 };
 
@@ -148,8 +147,7 @@ static void *copy_all(void *arg)
 static void *copy_thread(void *arg)
 {
 	struct bg_copy *c = arg;
-	if (c->thread_start)
-		c->thread_start();
+	scr_tp_thread_begin();
 	/* off the leader's own core: failing that, it shares the core */
 	sched_setaffinity(0, sizeof(c->cpus), &c->cpus);
 	/* and yields to the application where it shares one */
@@ -236,7 +234,6 @@ static int copy_start(struct scr_state *s, const struct scr_dataset *ds,
 	c->prog.started_ms = c->said_ms = wall_ms();
 	c->t0 = mono_seconds();
 	write_progress(c, 1);
-	c->thread_start = s->tp.thread_start;
 	c->cpus = *cpus;
 	int err = pthread_create(&c->thread, NULL, copy_thread, c);
 	c->threaded = err == 0;

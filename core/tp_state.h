@@ -39,9 +39,11 @@ struct scr_tp_state {
 	/* closed files of a run of another shape this run cannot finish,
 	 * carried along in this rank's journal (pending.c) */
 	struct scr_filemap *journal_kept;
-	/* the shim's: run first in every thread the library starts */
-	void (*thread_start)(void);
 };
+
+/* First thing in every thread the library starts: the shim's hook, if it
+ * set one (scr_tp_set_thread_start). */
+void scr_tp_thread_begin(void);
 
 /* The restart dataset left the cache: its files are no longer served. */
 void scr_tp_forget_restart(struct scr_tp_state *t);

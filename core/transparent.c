@@ -208,9 +208,18 @@ uint64_t scr_tp_store_room(const char *route)
 	return UINT64_MAX;
 }
 
+/* Process-wide, as the shim is: it outlives every SCR_Init's fresh state. */
+static void (*thread_start_hook)(void);
+
 void scr_tp_set_thread_start(void (*fn)(void))
 {
-	scr_state_get()->tp.thread_start = fn;
+	thread_start_hook = fn;
+}
+
+void scr_tp_thread_begin(void)
+{
+	if (thread_start_hook)
+		thread_start_hook();
 }
 
 int scr_tp_journal(const struct scr_tp_pending *p, size_t n)

@@ -50,8 +50,9 @@ struct scr_tp_pending {
 int scr_tp_write_path(int ahead, const char *abs_path, char **route, char **rel, int *id);
 
 /* fn runs first thing in every thread the library starts (the background
- * flush): the shim marks the thread's file calls as scr's own, so that
- * they pass its wrappers unchanged. Set after SCR_Init. */
+ * flush, the event log): the shim marks the thread's file calls as scr's
+ * own, so that they pass its wrappers unchanged. Set before SCR_Init; it
+ * stays for the life of the process. */
 void scr_tp_set_thread_start(void (*fn)(void));
 
 /* 1 when this rank's files live in the cache (not SCR_CACHE_BYPASS): only

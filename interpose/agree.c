@@ -388,12 +388,12 @@ void shim_start(int thread_level)
 	sh.pid = getpid();
 	sh.state = SHIM_PASSTHROUGH;
 	PMPI_Comm_rank(MPI_COMM_WORLD, &sh.rank);
+	scr_tp_set_thread_start(library_thread);
 	if (SCR_Init() != SCR_SUCCESS) {
 		shim_inside--;
 		return;
 	}
 	sh.scr_inited = 1;
-	scr_tp_set_thread_start(library_thread);
 
 	/* every rank takes the same decision, so the rounds stay paired */
 	char *msg = NULL;

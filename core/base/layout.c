@@ -284,6 +284,11 @@ char *scr_prefix_index_path(const char *prefix)
 	return scr_asprintf("%s/.scr/index.scr", prefix);
 }
 
+char *scr_prefix_log_path(const char *prefix)
+{
+	return scr_asprintf("%s/.scr/log", prefix);
+}
+
 char *scr_prefix_dataset_dir(const char *prefix, int id)
 {
 	return scr_asprintf("%s/.scr/scr.dataset.%d", prefix, id);

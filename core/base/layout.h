@@ -100,6 +100,8 @@ char *scr_prefix_scrdir(const char *prefix);
  * never an application's file. */
 int scr_prefix_owns(const char *rel);
 char *scr_prefix_index_path(const char *prefix);
+/* "<prefix>/.scr/log": the text event log (event.h) */
+char *scr_prefix_log_path(const char *prefix);
 char *scr_prefix_dataset_dir(const char *prefix, int id);
 char *scr_prefix_summary_path(const char *prefix, int id);
 /*

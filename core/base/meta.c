@@ -169,7 +169,7 @@ static void out_str(struct scr_strbuf *o, const char *s)
 	scr_strbuf_addn(o, s, strlen(s));
 }
 
-static void out_escaped(struct scr_strbuf *o, const char *s)
+void scr_meta_escape(struct scr_strbuf *o, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const char *run = s;
@@ -200,7 +200,7 @@ static void out_kv(struct scr_strbuf *o, const char *key, const char *value)
 	scr_strbuf_addn(o, " ", 1);
 	out_str(o, key);
 	scr_strbuf_addn(o, "=", 1);
-	out_escaped(o, value ? value : "");
+	scr_meta_escape(o, value ? value : "");
 }
 
 static void out_kv_u64(struct scr_strbuf *o, const char *key, uint64_t v)
@@ -482,8 +482,7 @@ static size_t count_lines(const char *buf, size_t len)
 	return lines;
 }
 
-/* Decode a %XX-escaped value of n bytes into a malloc'd string. */
-static int unescape(const char *p, size_t n, char **out)
+int scr_meta_unescape(const char *p, size_t n, char **out)
 {
 	char *v = malloc(n + 1);
 	if (!v)
@@ -550,7 +549,7 @@ static int parse_line(const char *p, const char *end, size_t line, struct scr_re
 			return -SCR_EFORMAT;
 		}
 		char *value;
-		int rc = unescape(eq + 1, (size_t)(q - eq - 1), &value);
+		int rc = scr_meta_unescape(eq + 1, (size_t)(q - eq - 1), &value);
 		if (rc) {
 			scr_meta_refuse(why, line, rc, "line %zu is malformed: the value of '%s' "
 					"is not %%XX-escaped as scr writes it", line, key);

@@ -138,6 +138,13 @@ int scr_recfile_read_max(const char *path, const char *expect_kind,
 int scr_recfile_decode_why(const char *buf, size_t len, const char *expect_kind,
 			   int max_version, struct scr_recfile *f, struct scr_meta_why *why);
 
+/* A value as state files store it (bytes 0x00-0x20, 0x7f-0xff, '%' and '='
+ * as %XX), and back (canonical escapes only: -SCR_EFORMAT otherwise); other
+ * line formats of scr (the event log) share the rule. */
+struct scr_strbuf;
+void scr_meta_escape(struct scr_strbuf *o, const char *s);
+int scr_meta_unescape(const char *p, size_t n, char **out);
+
 /* Accept only a relative path without "..", empty or "." components
  * (so no leading, trailing or doubled '/'): 0 or -SCR_EPATH. */
 int scr_meta_check_relpath(const char *path);
