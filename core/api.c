@@ -6,6 +6,7 @@
 #include "scr.h"
 
 #include "dataset.h"
+#include "eventlog.h"
 #include "flush.h"
 #include "flush_bg.h"
 #include "io.h"
@@ -260,6 +261,7 @@ static int setup_local(char **msg)
 
 static void release_state(void)
 {
+	scr_events_close(&scr);
 	scr_flush_bg_release(&scr);
 	scr_job_unlock(&scr);
 	scr_restart_clear(&scr);
@@ -393,6 +395,10 @@ SCR_EXPORT int SCR_Init(void)
 	scr.next_id = scr_allreduce_max(&scr.comm, max_id) + 1;
 
 	scr.phase = SCR_PHASE_IDLE;
+	scr_events_open(&scr);
+	struct scr_ev ev = scr_ev(0, NULL);
+	ev.ranks = scr.comm.nranks;
+	scr_event(&scr, SCR_EV_RUN_START, &ev);
 	scr_halt_setup(&scr);
 	if (scr.fetch && !scr.bypass)
 		scr_scavenge(&scr);
@@ -481,6 +487,11 @@ SCR_EXPORT int SCR_Finalize(void)
 	}
 	/* a job that ends by itself says so, for whatever would relaunch it */
 	scr_halt_finalize(&scr);
+	struct scr_ev ev = scr_ev(0, NULL);
+	ev.reason = scr.halt.halted ? "halted" : "SCR_Finalize";
+	ev.seconds = scr_now() - scr.run_started;
+	scr_event(&scr, SCR_EV_RUN_END, &ev);
+	scr_events_close(&scr);
 	release_state();
 	scr.phase = SCR_PHASE_FINALIZED;
 	return rc ? SCR_FAILURE : SCR_SUCCESS;

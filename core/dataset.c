@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "dataset.h"
 
+#include "eventlog.h"
 #include "flush.h"
 #include "flush_bg.h"
 #include "io.h"
@@ -233,6 +234,9 @@ void scr_cache_make_room(struct scr_state *s)
 	/* a store missing on some node: said at SCR_Init */
 	if (scr_allreduce_max(&s->comm, !st->usable)) {
 		s->out_bypass = 1;
+		struct scr_ev ev = scr_ev(s->out.id, s->out.name);
+		ev.reason = "its cache store is missing on some node: written to the prefix directly";
+		scr_event(s, SCR_EV_FALLBACK, &ev);
 		return;
 	}
 	if (!scr_allreduce_max(&s->comm, short_of_room(s, store, need, &room)))
@@ -250,6 +254,12 @@ void scr_cache_make_room(struct scr_state *s)
 			scr_cache_drop(s, e->ds.id);
 	}
 	int mine = short_of_room(s, store, need, &room);
+	int any = scr_allreduce_max(&s->comm, mine);
+	if (any) {
+		struct scr_ev ev = scr_ev(s->out.id, s->out.name);
+		ev.reason = "no room in the cache: written to the prefix directly";
+		scr_event(s, SCR_EV_FALLBACK, &ev);
+	}
 	if (mine && !s->room_warned)
 		scr_log_warn("the cache '%s' has %llu bytes %s and the newest checkpoint "
 			     "took %llu: dataset %d goes to the prefix directly (not cached, no "
@@ -261,7 +271,7 @@ void scr_cache_make_room(struct scr_state *s)
 		scr_log_debug(1, "no room in the cache: dataset %d goes to the prefix directly",
 			      s->out.id);
 	s->room_warned |= mine;
-	s->out_bypass = scr_allreduce_max(&s->comm, mine);
+	s->out_bypass = any;
 }
 
 int scr_dataset_bypassed(const struct scr_state *s, int id)
@@ -471,6 +481,9 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 		if (s->comm.rank == 0)
 			scr_log_warn("dataset %d '%s' is incomplete or invalid on some rank: "
 				     "it will not be used for a restart", id, ds->name);
+		struct scr_ev ev = scr_ev(id, ds->name);
+		ev.reason = "incomplete or invalid on some rank";
+		scr_event(s, SCR_EV_FAILURE, &ev);
 		discard_output(s, id);
 		rc = -SCR_EINVAL;
 	} else {
@@ -479,6 +492,14 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 				      ds->name, (unsigned long long)all[0],
 				      (unsigned long long)all[1]);
 		int is_ckpt = ds->flags & SCR_FLAG_CKPT_BIT;
+		struct scr_ev ev = scr_ev(id, ds->name);
+		ev.mode = is_ckpt ? "checkpoint" : "output";
+		ev.files = (long long)all[0];
+		ev.bytes = (long long)all[1];
+		ev.seconds = scr_now() - s->out_started;
+		struct scr_filemap_entry *done = scr_filemap_find(&s->filemap, id);
+		ev.scheme = done && done->ds.redundancy ? done->ds.redundancy : bypassed ? "none" : NULL;
+		scr_event(s, SCR_EV_CHECKPOINT, &ev);
 		if (is_ckpt)
 			s->ckpts_since_flush++;
 		int is_output = ds->flags & SCR_FLAG_OUTPUT_BIT;

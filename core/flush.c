@@ -9,6 +9,7 @@
 #include "flush.h"
 
 #include "dataset.h"
+#include "eventlog.h"
 #include "flush_bg.h"
 #include "io.h"
 #include "log.h"
@@ -342,12 +343,17 @@ int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const cha
 	if (src_dir)
 		rc = copy_files(s, src_dir, files, n);
 	rc = scr_flush_end(s, ds, &sum, rc, flushed);
-	if (!rc && s->comm.rank == 0) {
-		double secs = scr_now() - start;
+	double secs = scr_now() - start;
+	if (!rc && s->comm.rank == 0)
 		scr_log_debug(1, "flushed dataset %d '%s' to '%s': %llu bytes in %.3f s (%.3f GB/s)",
 			      ds->id, ds->name, s->prefix, (unsigned long long)ds->bytes, secs,
 			      secs > 0 ? (double)ds->bytes / secs / 1e9 : 0.0);
-	}
+	struct scr_ev ev = scr_ev(ds->id, ds->name);
+	ev.mode = "sync";
+	ev.bytes = (long long)ds->bytes;
+	ev.seconds = secs;
+	ev.reason = rc ? scr_strerror(rc) : NULL;
+	scr_event(s, rc ? SCR_EV_FAILURE : SCR_EV_FLUSH, &ev);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 
 #include "comm.h"
 #include "dataset.h"
+#include "eventlog.h"
 #include "flush.h"
 #include "flushprog.h"
 #include "io.h"
@@ -320,6 +321,11 @@ static int finish(struct scr_state *s)
 			e->flushed = when;
 			scr_filemap_save(s);
 		}
+		struct scr_ev ev = scr_ev(bg->id, bg->ds.name);
+		ev.mode = "background";
+		ev.bytes = (long long)bg->ds.bytes;
+		ev.seconds = scr_now() - bg->started;
+		scr_event(s, SCR_EV_FLUSH, &ev);
 		if (s->comm.rank == 0 && bg->copy) {
 			/* the copy's own time: the index waits for the next poll */
 			const struct scr_flushprog *p = &bg->copy->prog;
@@ -332,10 +338,15 @@ static int finish(struct scr_state *s)
 				      secs > 0 ? (double)p->bytes / secs / 1e9 : 0.0,
 				      scr_now() - bg->started);
 		}
-	} else if (s->comm.rank == 0) {
-		scr_log_warn("the background flush of dataset %d '%s' failed (%s): it stays in "
-			     "cache only (a later flush or scr_postrun can save it)", bg->id,
-			     bg->ds.name, scr_strerror(rc));
+	} else {
+		if (s->comm.rank == 0)
+			scr_log_warn("the background flush of dataset %d '%s' failed (%s): it "
+				     "stays in cache only (a later flush or scr_postrun can save "
+				     "it)", bg->id, bg->ds.name, scr_strerror(rc));
+		struct scr_ev ev = scr_ev(bg->id, bg->ds.name);
+		ev.mode = "background";
+		ev.reason = scr_strerror(rc);
+		scr_event(s, SCR_EV_FAILURE, &ev);
 	}
 	s->flush_bg = NULL;
 	bg_free(bg);

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include "halt_lib.h"
 
+#include "eventlog.h"
 #include "flush.h"
 #include "halt.h"
 #include "io.h"
@@ -146,6 +147,9 @@ static void halt_begin(struct scr_state *s, char *reason, const char *ckpt)
 	s->halt.what = what;
 	if (s->comm.rank != 0 || !what)
 		return;
+	struct scr_ev ev = scr_ev(0, ckpt);
+	ev.reason = reason;
+	scr_event(s, SCR_EV_HALT, &ev);
 	if (!ckpt)
 		scr_log_info("%s: SCR_Should_exit returns 1", what);
 	else if (s->tp.mode && s->halt.exit)

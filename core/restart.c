@@ -9,6 +9,7 @@
 #include "restart.h"
 
 #include "dataset.h"
+#include "eventlog.h"
 #include "flush.h"
 #include "io.h"
 #include "log.h"
@@ -156,6 +157,7 @@ static int find_in_cache(struct scr_state *s, int bound)
 		struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, id);
 		if (e && !restartable(s, e))
 			e = NULL;
+		double t_check = scr_now();
 		int have = cache_entry_intact(s, e);
 		const struct scr_redundancy *red = agree_scheme(s, e, id);
 		struct scr_red_view v;
@@ -197,6 +199,13 @@ static int find_in_cache(struct scr_state *s, int bound)
 			if (totals[1] > 0 && s->comm.rank == 0)
 				scr_log_warn("dataset %d: rebuilt the files of %d lost rank(s) from %s "
 					     "redundancy data", id, totals[1], red->name);
+			if (totals[1] > 0) {
+				struct scr_ev ev = scr_ev(id, e->ds.name);
+				ev.scheme = red->name;
+				ev.ranks = totals[1];
+				ev.seconds = scr_now() - t_check;
+				scr_event(s, SCR_EV_REBUILD, &ev);
+			}
 			/* a rebuilt record may predate the flush of the dataset */
 			int64_t flushed = e->flushed;
 			MPI_Allreduce(&e->flushed, &flushed, 1, MPI_INT64_T, MPI_MAX, s->comm.world);
@@ -454,6 +463,7 @@ int scr_restart_find(struct scr_state *s, int below_id)
 			scr_log_debug(1, "fetching dataset %d '%s' from '%s'", p.id, p.name,
 				      s->prefix);
 		int in_cache = 0;
+		double t0 = scr_now();
 		rc = fetch(s, &p, &in_cache);
 		if (!rc) {
 			s->restart_id = p.id;
@@ -464,6 +474,13 @@ int scr_restart_find(struct scr_state *s, int below_id)
 			if (s->comm.rank == 0)
 				scr_log_debug(1, "restart from dataset %d '%s' (%s)", p.id, p.name,
 					      in_cache ? "fetched into cache" : "read in place");
+			struct scr_ev ev = scr_ev(p.id, p.name);
+			ev.seconds = scr_now() - t0;
+			ev.mode = in_cache ? "into cache" : "verified in place";
+			scr_event(s, SCR_EV_FETCH, &ev);
+			ev = scr_ev(p.id, p.name);
+			ev.source = "prefix";
+			scr_event(s, SCR_EV_RESTART, &ev);
 			return 0;
 		}
 		/* only what is wrong in the prefix marks it failed for good */
@@ -477,6 +494,10 @@ int scr_restart_find(struct scr_state *s, int below_id)
 				     p.id, p.name, scr_strerror(rc));
 		if (damaged)
 			scr_index_update(s, edit_failed, &p.id);
+		struct scr_ev ev = scr_ev(p.id, p.name);
+		ev.source = "prefix";
+		ev.reason = damaged ? "missing files or a CRC mismatch" : scr_strerror(rc);
+		scr_event(s, SCR_EV_FAILURE, &ev);
 		free(p.name);
 		bound = p.id;
 	}
@@ -488,6 +509,9 @@ int scr_restart_find(struct scr_state *s, int below_id)
 		if (s->comm.rank == 0)
 			scr_log_debug(1, "restart from dataset %d '%s' in cache", cached,
 				      e->ds.name);
+		struct scr_ev ev = scr_ev(cached, e->ds.name);
+		ev.source = "cache";
+		scr_event(s, SCR_EV_RESTART, &ev);
 	} else if (s->comm.rank == 0) {
 		scr_log_debug(1, "no dataset to restart from");
 	}

@@ -61,6 +61,7 @@ struct scr_state {
 	int ckpts_since_flush;       /* checkpoints completed since the last flush */
 	int newest_in_prefix;        /* newest dataset this run put in the prefix */
 	struct scr_flush_bg *flush_bg;  /* the background flush in flight (flush_bg.c) */
+	struct scr_events *events;      /* rank 0: the event log (eventlog.c) */
 
 	/* the open output dataset */
 	struct scr_dataset out;
