@@ -155,8 +155,11 @@ cmd ldnr "$LDN" --reason
 expect_rc ldnr 0
 [ "$(wc -l <"$T/out/ldnr")" = 1 ] || { show ldnr; fail "expected one reason line"; }
 expect_in ldnr "^node2: cannot create the job's cache directory '$SCR_CACHE_BASE/.*/node2/cache': Not a directory"
-SCR_EXCLUDE_NODES='node[3-4]' cmd excl "$LDN"
+SCR_EXCLUDE_NODES='node[3-4]' SCR_LOG_ENABLE=1 cmd excl "$LDN"
 [ "$(out excl)" = 'node[2-4]' ] || { show excl; fail "expected node[2-4] down with SCR_EXCLUDE_NODES"; }
+# with the event log on, the nodes found down are an event, with why
+grep -qE " event=nodes_down .* nodes=node\[2-4\] reason=node2:%20cannot%20create.*node3:%20excluded%20by%20SCR_EXCLUDE_NODES" \
+	"${SCR_PREFIX:-$PWD}/.scr/log" || fail "no nodes_down event in '${SCR_PREFIX:-$PWD}/.scr/log'"
 SCR_EXCLUDE_NODES='node[3-4]' cmd exclr "$LDN" --reason --skip-check
 expect_rc exclr 0
 [ "$(out exclr)" = "node3: excluded by SCR_EXCLUDE_NODES
