@@ -4,6 +4,8 @@
 # checkpoints into node-local cache, is killed, loses a node's cache, and
 # restarts on a spare node from the rebuilt cache. Then one written against
 # the SCR API on 2 nodes. Both finish with the answer of an uninterrupted run.
+# The event log is on: scr_report sums up the API job and draws its
+# timeline into build/demo-timeline.svg.
 . "$(dirname "$0")/lib/harness.sh"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -33,6 +35,7 @@ rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
 unset SCR_CHECKPOINT_PATTERN SCR_COPY_TYPE
 
 say "API MODE: tests/mpi/api_app calls SCR_Start_output/SCR_Route_file/SCR_Complete_output"
+export SCR_LOG_ENABLE=1
 args=(--steps 12 --every 3 --bytes 1000000 --files 2)
 
 say "uninterrupted run without scr, for the reference answer"
@@ -60,3 +63,7 @@ echo "  identical"
 
 say "the prefix after the run (SCR_Finalize flushed the newest checkpoint)"
 "$SCR_INDEX" --prefix "$T/prefix"
+
+say "what the event log says (SCR_LOG_ENABLE=1): scr_report"
+"$BUILD/bin/scr_report" --prefix "$T/prefix" --svg "$BUILD/demo-timeline.svg"
+echo "  (open $BUILD/demo-timeline.svg in a web browser: one lane per run)"

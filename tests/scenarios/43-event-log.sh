@@ -42,6 +42,25 @@ expect_event fetch "job=alloc2 .*name=ckpt\.10 mode=into%20cache seconds=" "the 
 expect_event restart "job=alloc2 .*name=ckpt\.10 source=prefix" "the restart from the prefix"
 expect_event run_end "reason=SCR_Finalize" "the end of a run"
 
+note "scr_report: the summary of each job, and the timeline"
+"$BUILD/bin/scr_report" --svg "$T/timeline.svg" >"$T/out/report" 2>&1 || { show report; fail "scr_report failed"; }
+expect_in report "^job alloc1 \(prefix $T/prefix\): 2 run\(s\), 1 ended, 1 died; [0-9.]+ s of runs$"
+expect_in report "^job alloc2 \(prefix $T/prefix\): 1 run\(s\), 1 ended, 0 died"
+# alloc1: checkpoints 2, 4, 6, 8, then 10 after the restart; flushes of 4, 8 and 10
+expect_in report "^  checkpoints: 5, [0-9.]+ MB, [0-9.]+ s in checkpointing \([0-9.]+ % of the run time\)$"
+expect_in report "^  flushes: 3 \(0 in the background\), [0-9.]+ MB in [0-9.]+ s, [0-9.]+ MB/s$"
+expect_in report "^  restarts: 1 from the cache, 0 from the prefix \(0 fetch\(es\)\)"
+expect_in report "^  restarts: 0 from the cache, 1 from the prefix \(1 fetch\(es\)\)"
+head -c 5 "$T/timeline.svg" | grep -q '^<svg ' || fail "the timeline is not an SVG picture"
+tail -n 1 "$T/timeline.svg" | grep -q '^</svg>$' || fail "the timeline is cut"
+for lane in "alloc1 run 1" "alloc1 run 2" "alloc2 run 1"; do
+	grep -q ">$lane</text>" "$T/timeline.svg" || fail "the timeline lacks the lane '$lane'"
+done
+[ "$(grep -c 'fill="#1f5fbf"' "$T/timeline.svg")" -eq 6 ] ||
+	fail "the timeline does not show the 5 checkpoints (and the legend's)"
+"$BUILD/bin/scr_report" --job nosuchjob >"$T/out/report_none" 2>&1 && fail "a job without events was reported"
+expect_in report_none "no events of job nosuchjob in '$T/prefix/.scr/log'"
+
 note "a lost node: the rebuild is an event"
 export SCR_JOB_ID=alloc3
 rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"
