@@ -29,8 +29,11 @@ note "XOR: node1 lost"
 reference 4 2 "${args[@]}"
 fresh XOR
 lose_node node1
-postrun xor
+SCR_LOG_ENABLE=1 postrun xor
 [ $rc -eq 0 ] || { show xor; fail "scr_postrun failed"; }
+# the event log hears of the save
+grep -qE " event=flush job=alloc1 .* dataset=3 mode=postrun seconds=[0-9.]+$" "$T/prefix/.scr/log" ||
+	fail "scr_postrun's save is not in the event log"
 expect_in xor "dataset 3 'ckpt.9'"
 expect_in xor 'ranks without cached files: 2-3'
 expect_in xor 'MB copied, .* MB/s, nodes done 4/4'
