@@ -23,7 +23,8 @@ static const char usage_text[] =
 	"system file, the user file (SCR_CONF_FILE, else <prefix>/.scr/app.conf) and\n"
 	"SCR_* environment variables, over the compiled defaults. One value per\n"
 	"line: first the options' in the order given, then the named parameters'\n"
-	"in order; an empty line for a parameter without value.\n"
+	"in order; an empty line for a parameter without value. Booleans print as\n"
+	"0 or 1, durations in seconds, sizes in bytes.\n"
 	"\n"
 	"  -p, --prefix-dir   the absolute prefix directory\n"
 	"  -c, --cache-base   the base of the node-local cache directories\n"
@@ -33,6 +34,27 @@ static const char usage_text[] =
 	"  -h, --help         this text\n"
 	"\n"
 	"Exit status: 0 success, 1 configuration error, 2 usage error.\n";
+
+/* A parameter's value as the library reads it: booleans as 0 or 1,
+ * durations in seconds, sizes in bytes, the rest as written. */
+static void print_value(const struct scr_config *cfg, const char *name)
+{
+	const char *v = scr_job_param(cfg, name), *pname, *type, *dflt, *doc;
+	for (size_t k = 0; v && scr_config_param(k, &pname, &type, &dflt, &doc); k++) {
+		if (strcmp(pname, name))
+			continue;
+		if (!strcmp(type, "bool"))
+			printf("%d\n", scr_config_get_bool(cfg, name));
+		else if (!strcmp(type, "seconds") || !strncmp(type, "int", 3))
+			printf("%lld\n", scr_config_get_int(cfg, name));
+		else if (!strcmp(type, "bytes"))
+			printf("%llu\n", (unsigned long long)scr_config_get_bytes(cfg, name));
+		else
+			puts(v);
+		return;
+	}
+	puts(v ? v : "");
+}
 
 int main(int argc, char **argv)
 {
@@ -102,8 +124,7 @@ int main(int argc, char **argv)
 			rc = 2;
 			continue;
 		}
-		const char *v = scr_job_param(cfg, argv[i]);
-		puts(v ? v : "");
+		print_value(cfg, argv[i]);
 	}
 	scr_config_free(cfg);
 	free(cwd);

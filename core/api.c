@@ -9,6 +9,7 @@
 #include "eventlog.h"
 #include "flush.h"
 #include "flush_bg.h"
+#include "heartbeat.h"
 #include "io.h"
 #include "job.h"
 #include "joblock.h"
@@ -262,6 +263,8 @@ static int setup_local(char **msg)
 static void release_state(void)
 {
 	scr_events_close(&scr);
+	free(scr.heartbeat_path);
+	scr.heartbeat_path = NULL;
 	scr_flush_bg_release(&scr);
 	scr_job_unlock(&scr);
 	scr_restart_clear(&scr);
@@ -395,6 +398,9 @@ SCR_EXPORT int SCR_Init(void)
 	scr.next_id = scr_allreduce_max(&scr.comm, max_id) + 1;
 
 	scr.phase = SCR_PHASE_IDLE;
+	if (scr.comm.rank == 0 && scr_config_get_bool(scr.cfg, "SCR_WATCHDOG"))
+		scr.heartbeat_path = scr_prefix_heartbeat_path(scr.prefix);
+	scr_heartbeat(&scr, 0);
 	scr_events_open(&scr);
 	struct scr_ev ev = scr_ev(0, NULL);
 	ev.ranks = scr.comm.nranks;

@@ -7,6 +7,7 @@
 #include "eventlog.h"
 #include "flush.h"
 #include "flush_bg.h"
+#include "heartbeat.h"
 #include "io.h"
 #include "log.h"
 #include "protect.h"
@@ -536,6 +537,7 @@ int scr_dataset_complete(struct scr_state *s, int valid)
 			s->ckpts_this_run++;
 		}
 	}
+	scr_heartbeat(s, 0);
 	routed_release(s);
 	s->route_failed = 0;
 	s->out_bypass = 0;

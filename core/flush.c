@@ -11,6 +11,7 @@
 #include "dataset.h"
 #include "eventlog.h"
 #include "flush_bg.h"
+#include "heartbeat.h"
 #include "io.h"
 #include "log.h"
 #include "scr_err.h"
@@ -340,9 +341,11 @@ int scr_flush_files(struct scr_state *s, const struct scr_dataset *ds, const cha
 		return rc;
 	/* with SCR_CACHE_BYPASS the files were overwritten already; every rank
 	 * joins the agreement, copying or not */
+	scr_heartbeat(s, 1);
 	if (src_dir)
 		rc = copy_files(s, src_dir, files, n);
 	rc = scr_flush_end(s, ds, &sum, rc, flushed);
+	scr_heartbeat(s, 0);
 	double secs = scr_now() - start;
 	if (!rc && s->comm.rank == 0)
 		scr_log_debug(1, "flushed dataset %d '%s' to '%s': %llu bytes in %.3f s (%.3f GB/s)",

@@ -16,6 +16,7 @@
 #include "eventlog.h"
 #include "flush.h"
 #include "flushprog.h"
+#include "heartbeat.h"
 #include "io.h"
 #include "log.h"
 #include "scr_err.h"
@@ -60,6 +61,7 @@ struct bg_copy {
 	int threaded;
 	pthread_t thread;
 	cpu_set_t cpus;              /* where the thread runs */
+	char *heartbeat_path;        /* rank 0's: the copies are progress */
 };
 
 struct scr_flush_bg {
@@ -102,6 +104,7 @@ static void write_progress(struct bg_copy *c, int force)
 	c->prog.updated_ms = now;
 	scr_flushprog_write(c->progress_path, &c->prog);
 	c->progress_written_ms = now;
+	scr_heartbeat_at(c->heartbeat_path, 0);
 	if (!force && now - c->said_ms >= SAY_EVERY_MS) {
 		double secs = (double)(now - c->prog.started_ms) / 1e3;
 		double rate = secs > 0 ? (double)c->prog.done / secs : 0;
@@ -197,6 +200,7 @@ static void copy_free(struct bg_copy *c)
 	}
 	free(c->files);
 	free(c->progress_path);
+	free(c->heartbeat_path);
 	scr_flushprog_release(&c->prog);
 	free(c);
 }
@@ -226,6 +230,10 @@ static int copy_start(struct scr_state *s, const struct scr_dataset *ds,
 	if (rc) {
 		copy_free(c);
 		return rc;
+	}
+	if (s->comm.rank == 0 && s->heartbeat_path && !(c->heartbeat_path = strdup(s->heartbeat_path))) {
+		copy_free(c);
+		return -SCR_ENOMEM;
 	}
 	c->verify = s->crc_on_flush;
 	c->bw = s->flush_bw;

@@ -11,6 +11,7 @@
 #include "dataset.h"
 #include "eventlog.h"
 #include "flush.h"
+#include "heartbeat.h"
 #include "io.h"
 #include "log.h"
 #include "protect.h"
@@ -464,7 +465,9 @@ int scr_restart_find(struct scr_state *s, int below_id)
 				      s->prefix);
 		int in_cache = 0;
 		double t0 = scr_now();
+		scr_heartbeat(s, 1);
 		rc = fetch(s, &p, &in_cache);
+		scr_heartbeat(s, 0);
 		if (!rc) {
 			s->restart_id = p.id;
 			s->restart_name = p.name;

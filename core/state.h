@@ -62,6 +62,7 @@ struct scr_state {
 	int newest_in_prefix;        /* newest dataset this run put in the prefix */
 	struct scr_flush_bg *flush_bg;  /* the background flush in flight (flush_bg.c) */
 	struct scr_events *events;      /* rank 0: the event log (eventlog.c) */
+	char *heartbeat_path;           /* rank 0, SCR_WATCHDOG=1: heartbeat.c's file */
 
 	/* the open output dataset */
 	struct scr_dataset out;

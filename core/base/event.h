@@ -32,6 +32,7 @@ struct scr_config;
 #define SCR_EV_FAILURE    "failure"
 #define SCR_EV_HALT       "halt"
 #define SCR_EV_NODES_DOWN "nodes_down"
+#define SCR_EV_WATCHDOG   "watchdog"     /* by scr_run: a hung run killed */
 
 struct scr_event_log {
 	int enabled;         /* SCR_LOG_ENABLE and at least one sink */

@@ -289,6 +289,11 @@ char *scr_prefix_log_path(const char *prefix)
 	return scr_asprintf("%s/.scr/log", prefix);
 }
 
+char *scr_prefix_heartbeat_path(const char *prefix)
+{
+	return scr_asprintf("%s/.scr/heartbeat", prefix);
+}
+
 char *scr_prefix_dataset_dir(const char *prefix, int id)
 {
 	return scr_asprintf("%s/.scr/scr.dataset.%d", prefix, id);

@@ -102,6 +102,8 @@ int scr_prefix_owns(const char *rel);
 char *scr_prefix_index_path(const char *prefix);
 /* "<prefix>/.scr/log": the text event log (event.h) */
 char *scr_prefix_log_path(const char *prefix);
+/* "<prefix>/.scr/heartbeat": the run's, for the launchers' watchdog */
+char *scr_prefix_heartbeat_path(const char *prefix);
 char *scr_prefix_dataset_dir(const char *prefix, int id);
 char *scr_prefix_summary_path(const char *prefix, int id);
 /*

@@ -34,7 +34,8 @@
 #include <zlib.h>
 
 struct opts {
-	int steps, every, files, die_at, output_every, expect_restart, pause_ms;
+	int steps, every, files, die_at, output_every, expect_restart, pause_ms, hang_at;
+	const char *hang_on;   /* --hang-at: rank 0 reads this FIFO (NULL: pause()) */
 	long bytes;
 	const char *dir, *cases;
 };
@@ -46,7 +47,8 @@ static void usage(void)
 	if (rank == 0)
 		fprintf(stderr, "usage: api_app [--steps N] [--every K] [--bytes B] "
 			"[--files F] [--die-at S] [--output-every K] [--dir D] "
-			"[--expect-restart S] [--pause-ms MS] [--cases FILE]\n");
+			"[--expect-restart S] [--pause-ms MS] [--hang-at S [--hang-on FIFO]] "
+			"[--cases FILE]\n");
 	MPI_Finalize();
 	exit(2);
 }
@@ -66,6 +68,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "--files")) o->files = atoi(v);
 		else if (!strcmp(a, "--die-at")) o->die_at = atoi(v);
 		else if (!strcmp(a, "--pause-ms")) o->pause_ms = atoi(v);
+		else if (!strcmp(a, "--hang-at")) o->hang_at = atoi(v);
+		else if (!strcmp(a, "--hang-on")) o->hang_on = v;
 		else if (!strcmp(a, "--output-every")) o->output_every = atoi(v);
 		else if (!strcmp(a, "--expect-restart")) o->expect_restart = atoi(v);
 		else if (!strcmp(a, "--dir")) o->dir = v;
@@ -232,6 +236,20 @@ static int run_once(const struct opts *o)
 		/* time the application spends computing after each step */
 		if (o->pause_ms > 0)
 			usleep((useconds_t)o->pause_ms * 1000);
+		/* a hung run: rank 0 stops (deadlocked, or waiting on a FIFO no
+		 * one writes), the others wait for it in the next step; a run
+		 * that restarted goes on (the hang came and went) */
+		if (step == o->hang_at && rank == 0 && start == 0) {
+			fprintf(stderr, "api_app: rank 0 hangs at step %d\n", step);
+			if (o->hang_on) {
+				char c;
+				int fd = open(o->hang_on, O_RDONLY);
+				while (fd >= 0 && read(fd, &c, 1) == 0)
+					;
+			}
+			for (;;)
+				pause();
+		}
 		if (step == o->die_at) {
 			fflush(stdout);
 			MPI_Barrier(MPI_COMM_WORLD);
