@@ -225,7 +225,7 @@ static void summary(const struct log *lg, const struct job *j)
 {
 	size_t died = 0, ckpts = 0, flushes = 0, bg = 0, fetches = 0, from_cache = 0,
 	       from_prefix = 0, rebuilds = 0, rebuilt_ranks = 0, failures = 0, fallbacks = 0,
-	       halts = 0, down = 0;
+	       halts = 0, down = 0, watchdog = 0;
 	double run_time = 0, ckpt_time = 0, ckpt_bytes = 0, flush_bytes = 0, flush_time = 0;
 	const char *prefix = NULL;
 	for (size_t r = 0; r < j->nruns; r++) {
@@ -263,6 +263,8 @@ static void summary(const struct log *lg, const struct job *j)
 			halts++;
 		} else if (is(e, "nodes_down")) {
 			down++;
+		} else if (is(e, "watchdog")) {
+			watchdog++;
 		}
 	}
 	char *p = cmd_printable(prefix ? prefix : "?"), *id = cmd_printable(j->id);
@@ -278,8 +280,8 @@ static void summary(const struct log *lg, const struct job *j)
 	printf("\n  restarts: %zu from the cache, %zu from the prefix (%zu fetch(es)); "
 	       "rebuilds: %zu (%zu rank(s))\n", from_cache, from_prefix, fetches, rebuilds,
 	       rebuilt_ranks);
-	printf("  failures: %zu; fallbacks to the prefix: %zu; halts: %zu; nodes found down: "
-	       "%zu time(s)\n", failures, fallbacks, halts, down);
+	printf("  failures: %zu; fallbacks to the prefix: %zu; halts: %zu; hung runs killed: "
+	       "%zu; nodes found down: %zu time(s)\n", failures, fallbacks, halts, watchdog, down);
 	free(p);
 	free(id);
 }
