@@ -60,6 +60,7 @@ void scr_event_log_close(struct scr_event_log *lg)
 	free(lg->node);
 	free(lg->prefix);
 	free(lg->txt_path);
+	free(lg->ident);
 	memset(lg, 0, sizeof(*lg));
 }
 
@@ -82,10 +83,12 @@ int scr_event_log_open(struct scr_event_log *lg, const struct scr_config *cfg,
 		return -SCR_ENOMEM;
 	}
 	if (scr_config_get_bool(cfg, "SCR_LOG_SYSLOG_ENABLE")) {
-		/* openlog keeps the ident pointer: the configuration's string
-		 * lives as long as the library's configuration */
 		const char *ident = scr_config_get(cfg, "SCR_LOG_SYSLOG_PREFIX");
-		openlog(ident && *ident ? ident : "scr", LOG_PID | LOG_NDELAY,
+		if (!(lg->ident = strdup(ident && *ident ? ident : "scr"))) {
+			scr_event_log_close(lg);
+			return -SCR_ENOMEM;
+		}
+		openlog(lg->ident, LOG_PID | LOG_NDELAY,
 			NAMED(facilities, scr_config_get(cfg, "SCR_LOG_SYSLOG_FACILITY"), LOG_LOCAL7));
 		lg->syslog = 1;
 		lg->syslog_level = NAMED(levels, scr_config_get(cfg, "SCR_LOG_SYSLOG_LEVEL"),

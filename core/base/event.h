@@ -39,6 +39,7 @@ struct scr_event_log {
 	char *job, *user, *node, *prefix;
 	char *txt_path;      /* NULL: no text log */
 	int syslog;          /* syslog is open */
+	char *ident;         /* its ident: openlog keeps the pointer */
 	int syslog_level;
 	int txt_failed;      /* said once */
 };
