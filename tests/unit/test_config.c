@@ -112,7 +112,7 @@ static void test_defaults(void)
 			CHECK(get == NULL);
 		}
 	}
-	CHECK_EQ_INT(n, 44);
+	CHECK_EQ_INT(n, 50);
 	CHECK_EQ_INT(scr_config_param(n, &name, &type, &defval, &doc), 0);
 	scr_config_free(cfg);
 	scr_config_free(NULL);
