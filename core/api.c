@@ -386,6 +386,8 @@ SCR_EXPORT int SCR_Init(void)
 
 	/* a rank placed on another node than before takes its cache along */
 	scr_migrate(&scr, scr.filemap_found);
+	/* what a background flush cut short by the last run's end left */
+	scr_flush_bg_tidy(&scr);
 
 	/* ids continue after everything this job has in cache or in the prefix */
 	int max_id = scr.filemap.n ? scr.filemap.e[scr.filemap.n - 1].ds.id : 0;

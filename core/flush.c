@@ -187,10 +187,15 @@ static int edit_supersede(struct scr_index *x, void *arg)
 	return 0;
 }
 
+char *scr_flush_tmp_path(const char *dst, int rank)
+{
+	return scr_asprintf("%s.scr-flush.%d", dst, rank);
+}
+
 int scr_flush_copy_file(const char *src, const char *dst, const struct scr_file *f,
 			int verify, void (*progress)(uint64_t bytes, void *arg), void *arg)
 {
-	char *tmp = scr_asprintf("%s.scr-flush.%d", dst, f->rank);
+	char *tmp = scr_flush_tmp_path(dst, f->rank);
 	if (!tmp)
 		return -SCR_ENOMEM;
 	uint64_t size = 0;

@@ -30,6 +30,9 @@ int scr_flush_begin(struct scr_state *s, const struct scr_dataset *ds,
 		    const struct scr_file *files, size_t n, struct scr_summary *sum);
 int scr_flush_end(struct scr_state *s, const struct scr_dataset *ds, struct scr_summary *sum,
 		  int copy_rc, int64_t *flushed);
+/* The temporary name a flush copies rank's file to before it is verified
+ * and renamed to dst (malloc'd). */
+char *scr_flush_tmp_path(const char *dst, int rank);
 /* Copy cached file src of record f to its real path dst: under a temporary
  * name, renamed once its bytes match the record (with verify). MPI-free,
  * for any thread; progress (may be NULL) hears of every chunk copied. */

@@ -385,6 +385,34 @@ int scr_flush_bg_id(const struct scr_state *s)
 	return s->flush_bg ? s->flush_bg->id : 0;
 }
 
+void scr_flush_bg_tidy(struct scr_state *s)
+{
+	char *path = scr_flushprog_path(s->layout.cntl_dir);
+	struct scr_flushprog p;
+	int interrupted = path && scr_flushprog_read(path, &p) == 0;
+	if (interrupted && p.phase == SCR_FLUSH_RUNNING) {
+		const struct scr_filemap_entry *e = scr_filemap_find(&s->filemap, p.id);
+		for (size_t i = 0; e && i < e->nfiles; i++) {
+			char *dst = scr_asprintf("%s/%s", s->prefix, e->files[i].path);
+			char *tmp = dst ? scr_flush_tmp_path(dst, e->files[i].rank) : NULL;
+			free(dst);
+			if (tmp && unlink(tmp) == 0)
+				scr_log_debug(2, "removed '%s', left by a flush the job's end cut short",
+					      tmp);
+			free(tmp);
+		}
+	}
+	/* every rank of the node has read the record before it changes */
+	MPI_Barrier(s->comm.node);
+	if (interrupted && p.phase == SCR_FLUSH_RUNNING && s->comm.node_rank == 0) {
+		p.phase = SCR_FLUSH_FAILED;
+		scr_flushprog_write(path, &p);
+	}
+	if (interrupted)
+		scr_flushprog_release(&p);
+	free(path);
+}
+
 void scr_flush_bg_release(struct scr_state *s)
 {
 	if (!s->flush_bg)

@@ -28,6 +28,12 @@ int scr_flush_bg_wait(struct scr_state *s);
  * dataset in flight never leaves the cache. */
 int scr_flush_bg_id(const struct scr_state *s);
 
+/* Collective at SCR_Init: a background flush this job's previous run was
+ * making on this node when it died left temporary copies beside the real
+ * paths of its files: each rank removes those of its own files, and the
+ * node's progress record says the flush failed. */
+void scr_flush_bg_tidy(struct scr_state *s);
+
 /* Local, when the library lets go without finishing (an error path): stop
  * the copies after the current file and forget the flush; the dataset was
  * never indexed, so nothing half-copied is offered for a restart. */

@@ -89,8 +89,11 @@ for pause in 0 400 900; do
 		expect_ok kill${pause}_prefix 2 2 kill${pause}_prefix -- "$APP" "${args[@]}" --expect-restart 2
 		same_result reference kill${pause}_prefix
 	else
-		# the same allocation: checkpoint 4 from the cache, then flushed
+		# the same allocation: checkpoint 4 from the cache, then flushed;
+		# the killed flush's temporaries leave the prefix first
 		expect_ok kill${pause}_again 2 2 kill${pause}_again -- "$APP" "${args[@]}" --expect-restart 4
+		! ls "$T"/prefix/ckpt.*/*.scr-flush.* >/dev/null 2>&1 ||
+			fail "the killed flush's temporary files are still in the prefix"
 		same_result reference kill${pause}_again
 		index_list kill${pause}_index2
 		grep -qE "^ *[0-9]+ YES .* ckpt\.6$" "$T/out/kill${pause}_index2" ||
