@@ -81,9 +81,9 @@ int main(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		case ':':
-			return cmd_usage_error("option '%s' needs an argument", argv[optind - 1]);
+			return cmd_usage_error("option '%s' needs an argument", cmd_bad_option(argv));
 		default:
-			return cmd_usage_error("unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error("unknown option '%s'", cmd_bad_option(argv));
 		}
 	}
 	if (optind >= argc)

@@ -11,9 +11,9 @@
 #define _GNU_SOURCE
 #include "cmd.h"
 #include "config.h"
+#include "event.h"
 #include "job.h"
 #include "layout.h"
-#include "meta.h"
 #include "path.h"
 #include "scr_err.h"
 
@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char usage_text[] =
@@ -47,11 +46,11 @@ static const char usage_text[] =
 	"Exit status: 0 success, 1 the log cannot be read or has no event of the\n"
 	"job, 2 usage error.\n";
 
+/* An event of the log: the decoded line, with its kind and job at hand. */
 struct event {
 	double t;
-	char *kind, *job;
-	size_t nkv;
-	char **key, **val;
+	const char *kind, *job;
+	struct scr_event_rec rec;
 };
 
 struct log {
@@ -62,75 +61,13 @@ struct log {
 
 static const char *get(const struct event *e, const char *key)
 {
-	for (size_t i = 0; i < e->nkv; i++)
-		if (!strcmp(e->key[i], key))
-			return e->val[i];
-	return NULL;
+	return scr_event_get(&e->rec, key);
 }
 
 static double num(const struct event *e, const char *key, double dflt)
 {
 	const char *v = get(e, key);
 	return v && *v ? strtod(v, NULL) : dflt;
-}
-
-/* "2026-12-06T04:01:12.243Z" into seconds since the epoch; -1 if not that. */
-static double parse_time(const char *s, size_t n)
-{
-	struct tm tm = { 0 };
-	int ms = 0;
-	char z = 0;
-	if (n != 24 || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &tm.tm_year, &tm.tm_mon,
-			      &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms, &z) != 8 ||
-	    z != 'Z')
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (double)timegm(&tm) + ms / 1000.0;
-}
-
-/* One line into e: 0, or -1 when it is not an event line. */
-static int parse_line(char *line, struct event *e)
-{
-	memset(e, 0, sizeof(*e));
-	char *save = NULL, *tok = strtok_r(line, " \n", &save);
-	if (!tok || (e->t = parse_time(tok, strlen(tok))) < 0)
-		return -1;
-	while ((tok = strtok_r(NULL, " \n", &save)) != NULL) {
-		char *eq = strchr(tok, '=');
-		char *value = NULL;
-		if (!eq || scr_meta_unescape(eq + 1, strlen(eq + 1), &value) != 0)
-			continue;
-		*eq = '\0';
-		char **k = realloc(e->key, (e->nkv + 1) * sizeof(*k));
-		char **v = k ? realloc(e->val, (e->nkv + 1) * sizeof(*v)) : NULL;
-		if (k)
-			e->key = k;
-		if (!k || !v || !(e->key[e->nkv] = strdup(tok)))
-			cmd_out_of_memory();
-		e->val = v;
-		e->val[e->nkv++] = value;
-	}
-	const char *kind = get(e, "event"), *job = get(e, "job");
-	if (!kind || !job)
-		return -1;
-	e->kind = strdup(kind);
-	e->job = strdup(job);
-	if (!e->kind || !e->job)
-		cmd_out_of_memory();
-	return 0;
-}
-
-static void event_free(struct event *e)
-{
-	for (size_t i = 0; i < e->nkv; i++) {
-		free(e->key[i]);
-		free(e->val[i]);
-	}
-	free(e->key);
-	free(e->val);
-	free(e->kind);
-	free(e->job);
 }
 
 static int read_log(const char *path, const char *job, struct log *lg)
@@ -142,13 +79,18 @@ static int read_log(const char *path, const char *job, struct log *lg)
 	size_t cap = 0;
 	while (getline(&line, &cap, f) > 0) {
 		struct event e;
-		if (parse_line(line, &e) != 0) {
-			event_free(&e);
+		int rc = scr_event_parse(line, &e.rec);
+		if (rc == -SCR_ENOMEM)
+			cmd_out_of_memory();
+		if (rc) {
 			lg->bad++;
 			continue;
 		}
+		e.t = e.rec.time;
+		e.kind = scr_event_get(&e.rec, "event");
+		e.job = scr_event_get(&e.rec, "job");
 		if (job && strcmp(e.job, job)) {
-			event_free(&e);
+			scr_event_rec_release(&e.rec);
 			continue;
 		}
 		if (lg->n == lg->cap) {
@@ -196,7 +138,7 @@ static struct job *jobs_of(struct log *lg, size_t *njobs)
 			j = &jobs[n++];
 			*j = (struct job){ .id = e->job };
 		}
-		if (!strcmp(e->kind, "run_start")) {
+		if (!strcmp(e->kind, SCR_EV_RUN_START)) {
 			struct run *g = realloc(j->runs, (j->nruns + 1) * sizeof(*g));
 			if (!g)
 				cmd_out_of_memory();
@@ -205,12 +147,12 @@ static struct job *jobs_of(struct log *lg, size_t *njobs)
 							    .end = e->t };
 		}
 		/* the commands' events (nodes found down) come between runs */
-		if (!j->nruns || j->runs[j->nruns - 1].ended || !strcmp(e->kind, "nodes_down"))
+		if (!j->nruns || j->runs[j->nruns - 1].ended || !strcmp(e->kind, SCR_EV_NODES_DOWN))
 			continue;
 		struct run *r = &j->runs[j->nruns - 1];
 		r->last = i;
 		r->end = e->t;
-		r->ended |= !strcmp(e->kind, "run_end");
+		r->ended |= !strcmp(e->kind, SCR_EV_RUN_END);
 	}
 	*njobs = n;
 	return jobs;
@@ -237,33 +179,33 @@ static void summary(const struct log *lg, const struct job *j)
 		if (strcmp(e->job, j->id))
 			continue;
 		prefix = prefix ? prefix : get(e, "prefix");
-		if (is(e, "checkpoint")) {
+		if (is(e, SCR_EV_CHECKPOINT)) {
 			ckpts++;
 			ckpt_time += num(e, "seconds", 0);
 			ckpt_bytes += num(e, "bytes", 0);
-		} else if (is(e, "flush")) {
+		} else if (is(e, SCR_EV_FLUSH)) {
 			flushes++;
 			flush_bytes += num(e, "bytes", 0);
 			flush_time += num(e, "seconds", 0);
 			bg += get(e, "mode") && !strcmp(get(e, "mode"), "background");
-		} else if (is(e, "fetch")) {
+		} else if (is(e, SCR_EV_FETCH)) {
 			fetches++;
-		} else if (is(e, "restart")) {
+		} else if (is(e, SCR_EV_RESTART)) {
 			const char *src = get(e, "source");
 			from_cache += src && !strcmp(src, "cache");
 			from_prefix += src && !strcmp(src, "prefix");
-		} else if (is(e, "rebuild")) {
+		} else if (is(e, SCR_EV_REBUILD)) {
 			rebuilds++;
 			rebuilt_ranks += (size_t)num(e, "ranks", 0);
-		} else if (is(e, "failure")) {
+		} else if (is(e, SCR_EV_FAILURE)) {
 			failures++;
-		} else if (is(e, "fallback")) {
+		} else if (is(e, SCR_EV_FALLBACK)) {
 			fallbacks++;
-		} else if (is(e, "halt")) {
+		} else if (is(e, SCR_EV_HALT)) {
 			halts++;
-		} else if (is(e, "nodes_down")) {
+		} else if (is(e, SCR_EV_NODES_DOWN)) {
 			down++;
-		} else if (is(e, "watchdog")) {
+		} else if (is(e, SCR_EV_WATCHDOG)) {
 			watchdog++;
 		}
 	}
@@ -374,23 +316,23 @@ static int draw(const char *path, const struct log *lg, const struct job *jobs, 
 					continue;
 				double x = x_of(&sc, e->t);
 				double xs = x_of(&sc, e->t - num(e, "seconds", 0));
-				if (is(e, "checkpoint"))
+				if (is(e, SCR_EV_CHECKPOINT))
 					fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 						"height=\"12\" fill=\"#1f5fbf\"/>\n", xs, y + 8,
 						x - xs > 2 ? x - xs : 2);
-				else if (is(e, "flush"))
+				else if (is(e, SCR_EV_FLUSH))
 					fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 						"height=\"8\" fill=\"#2a9d3a\"/>\n", xs, y + 21,
 						x - xs > 2 ? x - xs : 2);
-				else if (is(e, "restart"))
+				else if (is(e, SCR_EV_RESTART))
 					fprintf(f, "<path d=\"M%.1f %.1f l7 -12 l7 12 z\" fill=\"%s\"/>\n",
 						x - 7, y + 42, get(e, "source") &&
 						!strcmp(get(e, "source"), "prefix") ? "#e08a00"
 										    : "#8a4fd0");
-				else if (is(e, "rebuild"))
+				else if (is(e, SCR_EV_REBUILD))
 					fprintf(f, "<path d=\"M%.1f %.1f l6 -6 l6 6 l-6 6 z\" "
 						"fill=\"#b0309a\"/>\n", x - 6, y + 18);
-				else if (is(e, "failure") || is(e, "fallback"))
+				else if (is(e, SCR_EV_FAILURE) || is(e, SCR_EV_FALLBACK))
 					fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" "
 						"fill=\"#c00\"/>\n", x, y + 18);
 			}
@@ -463,9 +405,9 @@ int main(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		case ':':
-			return cmd_usage_error("option '%s' needs an argument", argv[optind - 1]);
+			return cmd_usage_error("option '%s' needs an argument", cmd_bad_option(argv));
 		default:
-			return cmd_usage_error("unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error("unknown option '%s'", cmd_bad_option(argv));
 		}
 	}
 	if (argc - optind > 1)
@@ -520,7 +462,7 @@ int main(int argc, char **argv)
 		free(jobs);
 	}
 	for (size_t i = 0; i < lg.n; i++)
-		event_free(&lg.ev[i]);
+		scr_event_rec_release(&lg.ev[i].rec);
 	free(lg.ev);
 	free(path);
 	return status;

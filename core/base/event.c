@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -96,6 +97,81 @@ int scr_event_log_open(struct scr_event_log *lg, const struct scr_config *cfg,
 	}
 	lg->enabled = lg->txt_path || lg->syslog;
 	return 0;
+}
+
+/* "2026-12-06T04:01:12.243Z", as scr_event_line writes it, into seconds
+ * since the epoch; -1 if it is not that. */
+static double parse_time(const char *s, size_t n)
+{
+	struct tm tm = { 0 };
+	int ms = 0;
+	char z = 0;
+	if (n != 24 || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &tm.tm_year, &tm.tm_mon,
+			      &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms, &z) != 8 ||
+	    z != 'Z')
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (double)timegm(&tm) + ms / 1000.0;
+}
+
+void scr_event_rec_release(struct scr_event_rec *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->key[i]);
+		free(r->val[i]);
+	}
+	free(r->key);
+	free(r->val);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *scr_event_get(const struct scr_event_rec *r, const char *key)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->key[i], key))
+			return r->val[i];
+	return NULL;
+}
+
+int scr_event_parse(const char *line, struct scr_event_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	size_t len = strcspn(line, "\n"), stamp = strcspn(line, " \n");
+	if ((r->time = parse_time(line, stamp)) < 0)
+		return -SCR_EFORMAT;
+	int rc = 0;
+	for (const char *p = line + stamp; !rc && p < line + len;) {
+		p += strspn(p, " ");
+		size_t n = strcspn(p, " \n");
+		const char *eq = memchr(p, '=', n);
+		char *key = NULL, *value = NULL;
+		/* a word that is no key=value, or a value not escaped as scr
+		 * writes it, is skipped: a site's own lines may hold such */
+		if (eq && scr_meta_unescape(eq + 1, (size_t)(p + n - eq - 1), &value) == 0) {
+			char **k = realloc(r->key, (r->n + 1) * sizeof(*k));
+			if (k)
+				r->key = k;
+			char **v = k ? realloc(r->val, (r->n + 1) * sizeof(*v)) : NULL;
+			if (v)
+				r->val = v;
+			key = strndup(p, (size_t)(eq - p));
+			if (!v || !key) {
+				free(key);
+				free(value);
+				rc = -SCR_ENOMEM;
+			} else {
+				r->key[r->n] = key;
+				r->val[r->n++] = value;
+			}
+		}
+		p += n;
+	}
+	if (!rc && (!scr_event_get(r, "event") || !scr_event_get(r, "job")))
+		rc = -SCR_EFORMAT;
+	if (rc)
+		scr_event_rec_release(r);
+	return rc;
 }
 
 static void put_kv(struct scr_strbuf *b, const char *key, const char *value)

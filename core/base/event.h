@@ -16,6 +16,7 @@
 #ifndef SCR_EVENT_H
 #define SCR_EVENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct scr_config;
@@ -64,5 +65,19 @@ int scr_event_log_write(struct scr_event_log *lg, const char *line);
 
 /* Wall clock seconds since the epoch, for when. */
 double scr_event_now(void);
+
+/* A line of the text log, decoded: its time, and its key=value pairs
+ * unescaped, event= and job= among them. */
+struct scr_event_rec {
+	double time;
+	size_t n;
+	char **key, **val;
+};
+/* 0; -SCR_EFORMAT for a line that is not an event (no time, no event= or
+ * job=); -SCR_ENOMEM. r is left empty on failure. */
+int scr_event_parse(const char *line, struct scr_event_rec *r);
+/* The value of key, NULL when the line has none. */
+const char *scr_event_get(const struct scr_event_rec *r, const char *key);
+void scr_event_rec_release(struct scr_event_rec *r);
 
 #endif

@@ -41,6 +41,17 @@ static void test_line(void)
 	char *line = scr_event_line(&lg, 1796529906.25, SCR_EV_CHECKPOINT, kv);
 	CHECK_EQ_STR(line, "2026-12-06T04:05:06.250Z event=checkpoint job=j1 user=me node=n0 "
 			   "prefix=/p%20q dataset=3 name=my%20ckpt%3D1 bytes=10\n");
+	/* and back: what the log's reader (scr_report) gets */
+	struct scr_event_rec r;
+	CHECK_EQ_INT(scr_event_parse(line, &r), 0);
+	CHECK(r.time > 1796529906.24 && r.time < 1796529906.26);
+	CHECK_EQ_STR(scr_event_get(&r, "event"), "checkpoint");
+	CHECK_EQ_STR(scr_event_get(&r, "prefix"), "/p q");
+	CHECK_EQ_STR(scr_event_get(&r, "name"), "my ckpt=1");
+	CHECK(scr_event_get(&r, "reason") == NULL);
+	scr_event_rec_release(&r);
+	CHECK_EQ_INT(scr_event_parse("hello world\n", &r), -SCR_EFORMAT);
+	CHECK_EQ_INT(scr_event_parse("2026-12-06T04:05:06.250Z job=j\n", &r), -SCR_EFORMAT);
 	free(line);
 	scr_event_log_close(&lg);
 	scr_config_free(cfg);
