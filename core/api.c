@@ -133,7 +133,6 @@ static int load_config(char **msg)
 
 static int read_params(char **msg)
 {
-	scr.cache_size = (int)scr_config_get_int(scr.cfg, "SCR_CACHE_SIZE");
 	scr.flush_every = (int)scr_config_get_int(scr.cfg, "SCR_FLUSH");
 	scr.fetch = scr_config_get_bool(scr.cfg, "SCR_FETCH");
 	scr.bypass = scr_config_get_bool(scr.cfg, "SCR_CACHE_BYPASS");
@@ -186,8 +185,6 @@ static int setup_local(char **msg)
 	rc = scr_job_layout(scr.cfg, NULL, NULL, &scr.layout, msg);
 	if (rc)
 		return rc;
-	/* CACHE=<base> SIZE=<n> overrides SCR_CACHE_SIZE, as in SCR */
-	scr.cache_size = scr.layout.stores[0].size;
 	/* failure groups may name the node: after the layout */
 	rc = scr_red_desc_load(&scr, msg);
 	if (rc)
@@ -375,7 +372,8 @@ SCR_EXPORT int SCR_Init(void)
 		scr_log_debug(1, "prefix '%s', cache '%s', control '%s', redundancy %s, "
 			      "flush every %d, cache size %d",
 			      scr.prefix, scr.layout.cache_dir, scr.layout.cntl_dir,
-			      scr_red_desc_for(&scr, 1)->red->name, scr.flush_every, scr.cache_size);
+			      scr_red_desc_for(&scr, 1)->red->name, scr.flush_every,
+			      scr.layout.stores[0].size);
 	for (size_t i = 1; scr.comm.node_rank == 0 && i < scr.layout.nstores; i++)
 		if (!scr.layout.stores[i].usable)
 			scr_log_warn("cache store '%s' is not usable on node '%s' (%s): the "

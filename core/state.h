@@ -47,7 +47,7 @@ struct scr_state {
 	char *cwd;               /* absolute: relative names start here */
 
 	/* parameters read once at init */
-	int cache_size, flush_every, fetch, bypass, crc_on_flush, crc_on_restart;
+	int flush_every, fetch, bypass, crc_on_flush, crc_on_restart;
 	int flush_async;             /* SCR_FLUSH_ASYNC */
 	uint64_t flush_bw;           /* SCR_FLUSH_ASYNC_BW, bytes/s per node, 0: no cap */
 	int ckpt_interval, ckpt_seconds;
