@@ -104,11 +104,13 @@ in_ns() {   # command...: with our receiver's socket as /dev/log
 		"$@"
 	fi
 }
+# the receiver (and the /dev/log it took) go whatever happens
 if [ -n "$system_log" ]; then
 	pid=$(receiver "$SOCK")
+	trap 'kill "$pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 else
 	pid=$(receiver /dev/log)
-	trap 'rm -f /dev/log; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+	trap 'kill "$pid" 2>/dev/null; rm -f /dev/log; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 fi
 for _ in $(seq 50); do [ -S "$SOCK" ] || [ -S /dev/log ] && break; sleep 0.1; done
 rm -rf "$T/cache" "$T/cntl" "$T/prefix"/* "$T/prefix/.scr"

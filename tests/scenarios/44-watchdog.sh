@@ -12,6 +12,8 @@ reference 1 2 "${args[@]}"
 # scr_run on this host: its node checks go through pdsh's exec module
 export SCR_REMOTE='env SCR_NODE_NAME=%h' SCR_PDSH_TIMEOUT=20 SCR_NODE_NAME=node0
 export SCR_WATCHDOG=1 SCR_WATCHDOG_TIMEOUT=5 SCR_RUNS=2 SCR_LOG_ENABLE=1 SCR_FLUSH=0
+# whatever fails, no launcher, rank or stopped process outlives the test
+trap 'kill_ranks; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 
 watched() {   # out app-args...: scr_run with 2 ranks, in the background ($job)
 	local out=$1; shift
